@@ -1,0 +1,47 @@
+# Aid Ledger: `make run` serves the app on SQLite with the seed article loaded; `make test` runs the suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+FIXTURES := $(wildcard fixtures/*.json)
+# Tests run with production-like settings (DEBUG off), so they need a key; it is not a secret.
+TEST_ENV := SECRET_KEY=test-only-not-secret ALLOWED_HOSTS=testserver,127.0.0.1,localhost
+
+.PHONY: run test install install-dev chromium migrate seed check clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip==25.3
+
+$(VENV)/.installed: requirements.txt $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Debian's Chromium drives the browser tests through Playwright (no browser download).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+migrate: install
+	DEBUG=1 $(BIN)/python manage.py migrate --no-input
+
+seed: migrate
+	DEBUG=1 $(BIN)/python manage.py loaddata $(FIXTURES)
+
+run: seed
+	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install-dev chromium
+	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(TEST_ENV) $(BIN)/python manage.py test tests --no-input $(TESTARGS)
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

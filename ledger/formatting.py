@@ -1,0 +1,59 @@
+"""How the ledger words a value for a reader: "≈ USD 340 million", "60,000 t of rice (value not
+stated)", "end of Jan 2026 (year inferred)". Unknown values read as words, never as 0 or None."""
+
+from decimal import Decimal
+
+QUALIFIER_PREFIX = {"": "", "exact": "", "approximately": "≈ ", "up_to": "up to ", "at_least": "at least "}
+SCALES = [(Decimal(10) ** 12, "trillion"), (Decimal(10) ** 9, "billion"), (Decimal(10) ** 6, "million")]
+DATE_QUALIFIER_PREFIX = {"": "", "early": "early ", "mid": "mid-", "end": "end of "}
+
+
+def format_number(value):
+    """A plain number with thousands separators and no trailing zeros: 60000.000 -> '60,000'."""
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return f"{value:,.0f}"
+    return f"{value.normalize():,f}"
+
+
+def format_amount(amount):
+    """Abbreviate to million/billion only when that loses no digit: 340000000 -> '340 million'."""
+    amount = Decimal(amount)
+    for scale, word in SCALES:
+        if abs(amount) >= scale:
+            scaled = amount / scale
+            if scaled == scaled.quantize(Decimal("0.001")):
+                return f"{format_number(scaled)} {word}"
+            break
+    return format_number(amount)
+
+
+def format_money(amount, currency, qualifier=""):
+    if amount is None:
+        return "amount not stated"
+    return f"{QUALIFIER_PREFIX.get(qualifier, '')}{currency} {format_amount(amount)}".strip()
+
+
+def format_goods(quantity, unit, commodity, valuation="", valuation_method=""):
+    if quantity is None:
+        return ""
+    text = f"{format_number(quantity)} {unit} of {commodity}"
+    if valuation == "not_stated":
+        text += " (value not stated)"
+    elif valuation == "estimated":
+        text += f" (value estimated: {valuation_method})" if valuation_method else " (value estimated)"
+    return text
+
+
+def format_date(date, precision, qualifier="", year_inferred=False):
+    if date is None:
+        return "date not stated"
+    if precision == "day":
+        text = f"{date.day} {date:%b %Y}"
+    elif precision == "month":
+        text = f"{DATE_QUALIFIER_PREFIX.get(qualifier, '')}{date:%b %Y}"
+    else:
+        text = f"{DATE_QUALIFIER_PREFIX.get(qualifier, '')}{date.year}"
+    if year_inferred:
+        text += " (year inferred)"
+    return text
