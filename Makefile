@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+TESTS ?= tests
 FIXTURES := $(wildcard fixtures/*.json)
 # Tests run with production-like settings (DEBUG off), so they need a key; it is not a secret.
 TEST_ENV := SECRET_KEY=test-only-not-secret ALLOWED_HOSTS=testserver,127.0.0.1,localhost
@@ -41,7 +42,7 @@ run: seed
 
 test: install-dev chromium
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
-	$(TEST_ENV) $(BIN)/python manage.py test tests --no-input $(TESTARGS)
+	$(TEST_ENV) $(BIN)/python manage.py test --no-input $(TESTARGS) $(TESTS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
