@@ -7,8 +7,9 @@ PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 TESTS ?= tests
 FIXTURES := $(wildcard fixtures/*.json)
-# Tests run with production-like settings (DEBUG off), so they need a key; it is not a secret.
-TEST_ENV := SECRET_KEY=test-only-not-secret ALLOWED_HOSTS=testserver,127.0.0.1,localhost
+# Tests run with production-like settings (DEBUG off), so they need a key (it is not a secret);
+# the test client speaks plain HTTP, so the HTTPS redirect is off.
+TEST_ENV := SECRET_KEY=test-only-not-secret ALLOWED_HOSTS=testserver,127.0.0.1,localhost SECURE_SSL_REDIRECT=0
 
 .PHONY: run test install install-dev chromium migrate seed check clean
 
