@@ -11,7 +11,7 @@ FIXTURES := $(wildcard fixtures/*.json)
 # the test client speaks plain HTTP, so the HTTPS redirect is off.
 TEST_ENV := SECRET_KEY=test-only-not-secret ALLOWED_HOSTS=testserver,127.0.0.1,localhost SECURE_SSL_REDIRECT=0
 
-.PHONY: run test install install-dev chromium migrate seed check clean
+.PHONY: run test install install-dev chromium migrate seed demo-users check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ migrate: install
 
 seed: migrate
 	DEBUG=1 $(BIN)/python manage.py loaddata $(FIXTURES)
+
+# Development: an editor and an analyst for the admin (password aid-ledger-demo).
+demo-users: migrate
+	DEBUG=1 $(BIN)/python manage.py create_demo_users
 
 run: seed
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)

@@ -1,0 +1,124 @@
+"""Admin forms: every change carries the editor's reason, and every edit is checked against the
+version the editor loaded, so a concurrent save is refused instead of overwritten."""
+
+from datetime import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+
+from ledger import services
+from ledger.models import Citation
+
+REASON_MAX_LENGTH = 100  # simple_history's change-reason column
+REASON_LABEL = "Reason for this change"
+REASON_HELP = (
+    "Required. Kept in the history with your name and the time, for example "
+    "\u201cA later article (Granma, 3 Mar 2026) gives the year: 2025\u201d."
+)
+ERROR_NO_REASON = "Say why you are making this change: the history keeps the reason with your name."
+ERROR_UNKNOWN_CURRENCY = "Unknown currency: use an ISO 4217 code such as USD, EUR or CNY."
+ERROR_REVERT_REASON_TOO_LONG = "Keep the reason under {limit} characters (the history adds \u201c{prefix}\u201d)."
+
+
+def is_versioned(model):
+    return any(field.name == "version" for field in model._meta.concrete_fields)
+
+
+def edit_token(instance):
+    if is_versioned(type(instance)):
+        return str(instance.version)
+    return instance.updated_at.isoformat() if instance.updated_at else ""
+
+
+class LedgerAdminForm(forms.ModelForm):
+    """The admin form for a ledger entry: the reason is required, and a hidden token (the entry's
+    version, or its last-saved time for entries without one) pins the state the editor started from."""
+
+    change_reason = forms.CharField(
+        label=REASON_LABEL, help_text=REASON_HELP, max_length=REASON_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"size": 90, "autocomplete": "off"}),
+        error_messages={"required": ERROR_NO_REASON},
+    )
+    edit_token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    # Set by the admin on the revert screen: the historical record the entry goes back to.
+    revert_record = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and not self.is_bound:
+            self.fields["edit_token"].initial = self.current_token()
+        if "currency" in self.fields:
+            # The model's constraint message, rather than the generic "Select a valid choice".
+            self.fields["currency"].error_messages["invalid_choice"] = ERROR_UNKNOWN_CURRENCY
+        if self.revert_record is not None:
+            prefix = services.revert_reason(self.revert_record, "")
+            self.fields["change_reason"].max_length = REASON_MAX_LENGTH - len(prefix)
+            self.fields["change_reason"].validators = [
+                MaxLengthValidator(REASON_MAX_LENGTH - len(prefix), ERROR_REVERT_REASON_TOO_LONG.format(
+                    limit=REASON_MAX_LENGTH - len(prefix), prefix=prefix.strip()))
+            ]
+            self.fields["change_reason"].help_text = (
+                f"Required. The history records it as \u201c{prefix}\u2026\u201d with your name and the time."
+            )
+
+    def current_token(self):
+        """The token of the entry as stored now (on the revert screen the instance is the old version)."""
+        instance = self.instance
+        if self.revert_record is not None:
+            instance = self._meta.model.objects.get(pk=instance.pk)
+        return edit_token(instance)
+
+    def expected(self):
+        """The keyword arguments for the services' version check."""
+        token = self.cleaned_data.get("edit_token") or ""
+        if is_versioned(self._meta.model):
+            return {"expected_version": int(token)}
+        return {"expected_updated_at": datetime.fromisoformat(token)}
+
+    def clean_edit_token(self):
+        token = self.cleaned_data.get("edit_token") or ""
+        if self.instance.pk is None:
+            return ""
+        try:
+            int(token) if is_versioned(self._meta.model) else datetime.fromisoformat(token)
+        except ValueError:
+            raise ValidationError(
+                "This form does not say which version of the entry it was opened on. Reload the page and try again."
+            )
+        return token
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is not None and "edit_token" in cleaned and not self.has_error("edit_token"):
+            # Inside the admin's transaction: the row stays locked until this save commits, so a
+            # second editor's check waits for the first and then sees the new version.
+            try:
+                services.entry_check_unchanged(instance=self.instance, **self.expected())
+            except services.StaleEditError as error:
+                raise ValidationError(error.messages, code="stale")
+        return cleaned
+
+
+class CitationInlineFormSet(forms.BaseInlineFormSet):
+    """An entry keeps at least one citation: every figure names the source it was read from."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [
+            form for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+            and (form.instance.pk is not None or form.has_changed())
+        ]
+        if not kept:
+            raise ValidationError(services.ERROR_NO_CITATION, code="no_citation")
+
+
+class CitationForm(forms.ModelForm):
+    class Meta:
+        model = Citation
+        fields = ["source", "excerpt", "paragraph", "note"]
+        widgets = {"excerpt": forms.Textarea(attrs={"rows": 2, "cols": 60})}
