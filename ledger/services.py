@@ -258,3 +258,55 @@ def trade_figure_update(*, trade_figure, data, expected_version=None, user=None,
     return entry_update(
         instance=trade_figure, data=data, expected_version=expected_version, user=user, reason=reason
     )
+
+
+def actor_update(*, actor, data, user=None, reason="") -> Actor:
+    return entry_update(instance=actor, data=data, user=user, reason=reason)
+
+
+def source_update(*, source, data, user=None, reason="") -> Source:
+    return entry_update(instance=source, data=data, user=user, reason=reason)
+
+
+@transaction.atomic
+def person_create(*, user=None, reason="", **fields) -> Person:
+    return _save(Person(**fields), user=user, reason=reason)
+
+
+def person_update(*, person, data, user=None, reason="") -> Person:
+    return entry_update(instance=person, data=data, user=user, reason=reason)
+
+
+def statement_update(*, statement, data, user=None, reason="") -> Statement:
+    return entry_update(instance=statement, data=data, user=user, reason=reason)
+
+
+CITING_FIELDS = {Pledge: "pledge", TradeFigure: "trade_figure", Statement: "statement"}
+
+
+@transaction.atomic
+def citations_replace(*, entry, citations, user=None, reason=""):
+    """Replace an entry's citations with `citations` (dicts of source, excerpt, paragraph, note).
+
+    The old citations are deleted one by one, so the history keeps them and who removed them."""
+    if not citations:
+        raise ValidationError(ERROR_NO_CITATION, code="no_citation")
+    entry_field = CITING_FIELDS[type(entry)]
+    for citation in Citation.objects.filter(**{entry_field: entry}).order_by("id"):
+        citation._history_user = user
+        citation._change_reason = reason or None
+        citation.delete()
+    _cite(entry_field, entry, citations, user=user, reason=reason)
+
+
+@transaction.atomic
+def entry_restore_updated_at(*, instance, updated_at):
+    """Give a restored entry the `updated_at` it had where it came from (auto_now would say "now"),
+    in the table and in the history record its creation left."""
+    model = type(instance)
+    model.objects.filter(pk=instance.pk).update(updated_at=updated_at)
+    latest = instance.history.order_by("-history_id").first() if hasattr(instance, "history") else None
+    if latest is not None:
+        type(latest).objects.filter(pk=latest.pk).update(updated_at=updated_at)
+    instance.updated_at = updated_at
+    return instance
