@@ -429,7 +429,7 @@ def iter_rows(table, queryset, *, escape=True, batch_size=BATCH_SIZE):
 def stream_csv(table, queryset, *, batch_size=BATCH_SIZE, on_batch=None):
     """The table as UTF-8 CSV, header first, in encoded chunks of one batch each."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer)  # RFC 4180: CRLF rows, so a cell holding a lone CR or LF is quoted
     writer.writerow(table.header)
     for batch in iter_row_batches(table, queryset, batch_size=batch_size):
         writer.writerows(batch)
@@ -520,3 +520,21 @@ def export_response(table, queryset, export_format, *, day=None):
         raise ValueError(f"unknown export format {export_format!r}")
     response["Content-Disposition"] = f'attachment; filename="{table.filename(export_format, day)}"'
     return response
+
+
+class ExportMixin:
+    """For a table page: `?_export=csv|xlsx|json` downloads exactly the page's filtered, sorted rows
+    (all of them, not one page). The view sets `export_table` and provides `get_export_queryset()`."""
+
+    export_table = None
+    export_formats = FORMATS
+    export_parameter = "_export"
+
+    def get_export_queryset(self):
+        return self.get_queryset()
+
+    def get(self, request, *args, **kwargs):
+        export_format = request.GET.get(self.export_parameter)
+        if export_format in self.export_formats:
+            return export_response(self.export_table, self.get_export_queryset(), export_format)
+        return super().get(request, *args, **kwargs)

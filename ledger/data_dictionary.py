@@ -1,0 +1,127 @@
+"""The data dictionary: every exported table's columns, what they mean and how an import reads them.
+The page (/data-dictionary/) and docs/data-dictionary.md are both generated from the column specs
+in ledger/exports.py, so they cannot drift from the files."""
+
+import re
+
+from django.shortcuts import render
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from ledger import exports
+
+CONVENTIONS = [
+    "Files are CSV (RFC 4180: comma-separated, rows end in CRLF, cells quoted when needed), UTF-8 "
+    "without a byte-order mark. Table pages also offer the same columns as xlsx and JSON.",
+    "One row per entry, in flat columns; the header row always holds every column, in this order.",
+    "Numbers are plain, with a dot for decimals and no thousands separators, and exact to the "
+    "stored Decimal (80000000.00, 0.0000000685). Read them with `dtype=str` or a Decimal converter to keep "
+    "every digit; pandas' default float reading rounds beyond 15 significant digits.",
+    "Dates are ISO 8601 (2026-01-01); `updated_at` is ISO 8601 in UTC (2026-02-05T12:00:00+00:00).",
+    "Unknown values are empty cells, never 0. In JSON they are null.",
+    "Booleans are True or False.",
+    "A text cell that starts with =, +, -, @, a tab or a carriage return is written with a leading "
+    "apostrophe (') so a spreadsheet never runs it as a formula; text that already starts with apostrophes "
+    "before such a character gets one more. The import takes that one apostrophe off again. Number cells "
+    "are never changed, so a negative number stays a number. JSON and xlsx carry the text unchanged "
+    "(xlsx cells are typed as text).",
+    "Citation columns hold one item per citation, in the same order: `sources` and `paragraphs` separated "
+    "by '; ', `excerpts` and `citation_notes` one per line.",
+    "Codes (kind, status, currency...) are the stored codes, not their labels; the allowed codes are "
+    "listed below.",
+]
+
+IMPORT_RULES = [
+    "`manage.py import_ledger FILE [--dry-run] [--user NAME] [--reason TEXT]` reads one CSV file or a "
+    "folder of them (as `manage.py export_ledger FOLDER` writes it). The admin's Import button for "
+    "pledges, trade figures, actors and sources reads the same columns.",
+    "The table is told by the file name (pledges-2026-11-27.csv) or else by its columns. Any subset of "
+    "the columns may be given; read-only columns are accepted and ignored, unknown columns are refused.",
+    "An empty `id` creates an entry. An existing `id` updates that entry: only the columns in the file, "
+    "and only if something differs (citations are replaced when the citation columns differ). An `id` "
+    "that does not exist creates the entry with that id and keeps its `updated_at` (a restore).",
+    "Every row is checked like an edit in the admin, through the same services; every bad row is "
+    "reported with its line number and the reason. One bad row and nothing is written. A dry run "
+    "reports what would be created and changed, and writes nothing.",
+    "The history records the importing user and the reason.",
+]
+
+
+def _allowed(column):
+    if column.name == "currency":
+        return "ISO 4217 code (USD, EUR, CNY...), or empty"
+    if column.choices:
+        values = [f"`{choice}`" for choice in column.choices if choice]
+        return ", ".join(values) + (", or empty" if "" in column.choices else "")
+    return ""
+
+
+def _access(column):
+    return "read and import" if column.importable else "read-only"
+
+
+def tables():
+    return [
+        {
+            "table": table,
+            "columns": [
+                {"column": column, "type": exports.TYPE_DESCRIPTIONS[column.type], "allowed": _allowed(column),
+                 "access": _access(column)}
+                for column in table.columns
+            ],
+        }
+        for table in exports.TABLES
+    ]
+
+
+def markdown():
+    lines = [
+        "# Data dictionary",
+        "",
+        "Generated from `ledger/exports.py` by `python manage.py data_dictionary`; the app shows the same at "
+        "`/data-dictionary/`.",
+        "",
+        "## Conventions",
+        "",
+        *(f"- {item}" for item in CONVENTIONS),
+        "",
+        "## Import",
+        "",
+        *(f"- {item}" for item in IMPORT_RULES),
+    ]
+    for entry in tables():
+        table = entry["table"]
+        lines += [
+            "",
+            f"## {table.title} (`{table.name}`)",
+            "",
+            table.description,
+            "",
+            f"File: `{table.name}.csv` from export_ledger, `{table.name}-YYYY-MM-DD.csv` from the table page.",
+            "",
+            "| column | type | meaning | allowed values | import |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        for row in entry["columns"]:
+            column = row["column"]
+            lines.append(
+                f"| `{column.name}` | {row['type']} | {column.description} | {row['allowed']} | {row['access']} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def _html(text):
+    """The Markdown's `code` spans as <code>, everything else escaped."""
+    return mark_safe(re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(text)))  # noqa: S308 (escaped first)
+
+
+def data_dictionary(request):
+    entries = tables()
+    for entry in entries:
+        for row in entry["columns"]:
+            row["allowed"] = _html(row["allowed"])
+    return render(request, "ledger/data_dictionary.html", {
+        "tables": entries,
+        "conventions": [_html(item) for item in CONVENTIONS],
+        "import_rules": [_html(item) for item in IMPORT_RULES],
+    })

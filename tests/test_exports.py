@@ -1,0 +1,199 @@
+"""Exports hold exactly the rows asked for, in flat documented columns, with exact values, safe to
+open in a spreadsheet, and streamed."""
+
+import csv
+import io
+import json
+from datetime import date
+from decimal import Decimal
+
+import openpyxl
+from django.http import StreamingHttpResponse
+from django.test import TestCase, override_settings
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase as HypothesisTestCase
+
+from ledger import exports
+from ledger.models import Actor, Citation, Person, Pledge
+from tests import factories
+
+
+def csv_rows(table, queryset, **kwargs):
+    text = b"".join(exports.stream_csv(table, queryset, **kwargs)).decode("utf-8")
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+class PledgeExportTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.china = factories.actor("CHN", "China")
+        cls.cuba = factories.actor("CUB", "Cuba")
+        cls.vietnam = factories.actor("VNM", "Vietnam")
+        cls.source = factories.source(url="https://example.org/article")
+        cls.grant = factories.pledge(cls.china, cls.cuba, src=cls.source, amount=Decimal("1234567.89"),
+                                     date=date(2024, 1, 1), date_precision="year")
+        cls.rice = factories.pledge(
+            cls.china, cls.cuba, src=cls.source, amount=None, kind=Pledge.Kind.IN_KIND, quantity=Decimal("60000.000"),
+            unit="t", commodity="rice", valuation="not_stated",
+        )
+        cls.yuan = factories.pledge(
+            cls.vietnam, cls.cuba, src=cls.source, amount=Decimal("100.00"), currency="CNY",
+            amount_usd=Decimal("0.01"), usd_rate=Decimal("0.0000000685"), usd_rate_date=date(2026, 2, 5),
+            usd_rate_source="a central bank", date=date(2026, 1, 1), date_precision="month", date_qualifier="end",
+            year_inferred=True,
+        )
+
+    def test_header_is_the_documented_column_list(self):
+        text = b"".join(exports.stream_csv(exports.PLEDGES, Pledge.objects.all())).decode()
+        self.assertEqual(text.split("\r\n")[0], ",".join(exports.PLEDGES.header))
+        for name in ("id", "donor", "donor_code", "recipient", "recipient_code", "kind", "status", "amount",
+                     "currency", "amount_qualifier", "amount_usd", "usd_rate", "usd_rate_date", "usd_rate_source",
+                     "quantity", "unit", "commodity", "valuation", "date", "date_precision", "date_qualifier",
+                     "year_inferred", "package", "counted_in_totals", "description", "sources", "excerpts",
+                     "updated_at"):
+            self.assertIn(name, exports.PLEDGES.header)
+
+    def test_unknown_values_are_empty_never_zero(self):
+        row = next(r for r in csv_rows(exports.PLEDGES, Pledge.objects.all()) if r["id"] == str(self.rice.pk))
+        for name in ("amount", "currency", "amount_usd", "usd_rate", "usd_rate_date", "date", "date_precision",
+                     "package", "official"):
+            self.assertEqual(row[name], "", name)
+        self.assertEqual(row["quantity"], "60000.000")
+
+    def test_numbers_are_plain_and_exact_and_dates_iso(self):
+        row = next(r for r in csv_rows(exports.PLEDGES, Pledge.objects.all()) if r["id"] == str(self.yuan.pk))
+        self.assertEqual(row["amount"], "100.00")
+        self.assertEqual(row["usd_rate"], "0.0000000685")  # str(Decimal) would give 6.85E-8
+        self.assertEqual(row["usd_rate_date"], "2026-02-05")
+        self.assertEqual((row["date"], row["date_precision"], row["date_qualifier"], row["year_inferred"]),
+                         ("2026-01-01", "month", "end", "True"))
+        grant = next(r for r in csv_rows(exports.PLEDGES, Pledge.objects.all()) if r["id"] == str(self.grant.pk))
+        self.assertEqual((grant["amount"], grant["amount_usd"]), ("1234567.89", "1234567.89"))
+        self.grant.refresh_from_db()
+        self.assertEqual(grant["updated_at"], self.grant.updated_at.isoformat())
+
+    def test_exports_exactly_the_filtered_sorted_rows_across_batches(self):
+        for index in range(20):
+            factories.pledge(self.vietnam, self.cuba, src=self.source, amount=Decimal(1000 + index))
+        queryset = Pledge.objects.filter(donor=self.vietnam).order_by("-amount_usd", "id")
+        rows = csv_rows(exports.PLEDGES, queryset, batch_size=7)
+        self.assertEqual([int(r["id"]) for r in rows], list(queryset.values_list("id", flat=True)))
+        self.assertEqual(len(rows), 21)
+        self.assertEqual({r["donor_code"] for r in rows}, {"VNM"})
+
+    def test_citations_are_fetched_once_per_batch_not_per_row(self):
+        for index in range(20):
+            factories.pledge(self.vietnam, self.cuba, src=self.source, amount=Decimal(1000 + index))
+        # 23 pledges in batches of 7: one streamed query for the rows and one citation query per batch.
+        with self.assertNumQueries(1 + 4):
+            rows = csv_rows(exports.PLEDGES, Pledge.objects.all(), batch_size=7)
+        self.assertEqual(len(rows), 23)
+        self.assertTrue(all(r["sources"] == str(self.source.pk) for r in rows))
+
+    def test_several_citations_are_listed_in_order(self):
+        other = factories.source(url="https://example.org/other")
+        Citation.objects.create(source=other, pledge=self.grant, excerpt="second words", paragraph=None, note="why")
+        row = next(r for r in csv_rows(exports.PLEDGES, Pledge.objects.all()) if r["id"] == str(self.grant.pk))
+        self.assertEqual(row["sources"], f"{self.source.pk}; {other.pk}")
+        self.assertEqual(row["paragraphs"], "1; ")
+        self.assertEqual(row["excerpts"], "an excerpt\nsecond words")
+        self.assertEqual(row["citation_notes"], "\nwhy")
+
+    def test_a_package_with_parts_is_not_counted_in_totals(self):
+        package = factories.pledge(self.china, self.cuba, src=self.source, amount=None, kind=Pledge.Kind.PACKAGE)
+        part = factories.pledge(self.china, self.cuba, src=self.source, package=package)
+        rows = {r["id"]: r for r in csv_rows(exports.PLEDGES, Pledge.objects.all())}
+        self.assertEqual(rows[str(package.pk)]["counted_in_totals"], "False")
+        self.assertEqual(rows[str(part.pk)]["counted_in_totals"], "True")
+        self.assertEqual(rows[str(part.pk)]["package"], str(package.pk))
+
+    def test_text_that_a_spreadsheet_would_run_is_neutralised(self):
+        for text in ("=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "\tx", "\rx"):
+            Pledge.objects.filter(pk=self.grant.pk).update(description=text)
+            row = next(r for r in csv_rows(exports.PLEDGES, Pledge.objects.all()) if r["id"] == str(self.grant.pk))
+            self.assertEqual(row["description"], "'" + text)
+            self.assertEqual(exports.unescape_text(row["description"]), text)
+
+    def test_negative_numbers_stay_numeric(self):
+        convert = exports._row_converter(exports.PLEDGES, escape=True)
+        row = [None] * len(exports.PLEDGES.query_columns)
+        amount = [c.name for c in exports.PLEDGES.query_columns].index("amount")
+        row[amount] = Decimal("-5.50")
+        cells = convert(row, ("", "", "", ""))
+        self.assertEqual(cells[exports.PLEDGES.header.index("amount")], "-5.50")
+
+    def test_json_keeps_every_digit_and_leaves_unknown_null(self):
+        body = b"".join(exports.stream_json(exports.PLEDGES, Pledge.objects.order_by("id"))).decode()
+        rows = json.loads(body, parse_float=Decimal)
+        self.assertEqual([r["id"] for r in rows], [self.grant.pk, self.rice.pk, self.yuan.pk])
+        self.assertEqual(rows[2]["usd_rate"], Decimal("0.0000000685"))
+        self.assertEqual(rows[0]["amount"], Decimal("1234567.89"))
+        self.assertIsNone(rows[1]["amount"])
+        self.assertIs(rows[2]["year_inferred"], True)
+
+    def test_xlsx_holds_the_rows_and_no_formula(self):
+        Pledge.objects.filter(pk=self.grant.pk).update(description="=1+1")
+        workbook = openpyxl.load_workbook(io.BytesIO(exports.xlsx_bytes(exports.PLEDGES, Pledge.objects.order_by("id"))))
+        sheet = workbook.active
+        rows = list(sheet.iter_rows(values_only=True))
+        self.assertEqual(list(rows[0]), exports.PLEDGES.header)
+        header = exports.PLEDGES.header
+        self.assertEqual(rows[1][header.index("description")], "=1+1")
+        self.assertEqual(sheet.cell(row=2, column=header.index("description") + 1).data_type, "s")
+        self.assertEqual(rows[1][header.index("amount")], 1234567.89)
+        self.assertIsNone(rows[2][header.index("amount")])
+
+    def test_download_is_streamed_with_the_table_and_date_in_its_name(self):
+        response = exports.export_response(exports.PLEDGES, Pledge.objects.all(), "csv", day=date(2026, 11, 27))
+        self.assertIsInstance(response, StreamingHttpResponse)
+        self.assertEqual(response["Content-Disposition"], 'attachment; filename="pledges-2026-11-27.csv"')
+        self.assertEqual(response["Content-Type"], "text/csv; charset=utf-8")
+        response = exports.export_response(exports.PLEDGES, Pledge.objects.all(), "xlsx", day=date(2026, 11, 27))
+        self.assertEqual(response["Content-Disposition"], 'attachment; filename="pledges-2026-11-27.xlsx"')
+
+
+@override_settings(ROOT_URLCONF="tests.export_urls")
+class ExportMixinTests(TestCase):
+    fixtures = ["cibercuba-2026-02-05"]
+
+    def test_export_parameter_downloads_the_filtered_sorted_rows(self):
+        response = self.client.get("/pledges/", {"donor": "CHN", "sort": "amount_usd", "_export": "csv"})
+        rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode(), newline="")))
+        expected = Pledge.objects.filter(donor__code="CHN").order_by("amount_usd", "id")
+        self.assertEqual([int(r["id"]) for r in rows], list(expected.values_list("id", flat=True)))
+
+    def test_every_format_downloads(self):
+        for export_format in ("csv", "json", "xlsx"):
+            response = self.client.get("/pledges/", {"_export": export_format})
+            self.assertEqual(response.status_code, 200)
+            self.assertIn(f".{export_format}", response["Content-Disposition"])
+
+
+class OtherTablesExportTests(TestCase):
+    fixtures = ["cibercuba-2026-02-05"]
+
+    def test_names_with_accents_survive_in_utf8(self):
+        body = b"".join(exports.stream_csv(exports.PEOPLE, Person.objects.all()))
+        text = body.decode("utf-8")
+        self.assertIn("Vladimir Kolokóltsev", text)
+        self.assertIn("Miguel Díaz-Canel", text)
+
+    def test_every_table_exports_one_row_per_entry(self):
+        for table in exports.TABLES:
+            rows = csv_rows(table, table.model.objects.all())
+            self.assertEqual(len(rows), table.model.objects.count(), table.name)
+            self.assertEqual(list(rows[0]), table.header)
+
+    def test_an_actor_exports_its_parent_by_code(self):
+        rows = {r["code"]: r for r in csv_rows(exports.ACTORS, Actor.objects.all())}
+        self.assertEqual((rows["CHN-CIDCA"]["parent_code"], rows["CHN-CIDCA"]["parent"]), ("CHN", "China"))
+        self.assertEqual(rows["CHN"]["parent_code"], "")
+
+
+class FormulaEscapeTests(HypothesisTestCase):
+    @given(st.text())
+    def test_escaping_is_undone_exactly_and_never_leaves_a_trigger_first(self, text):
+        escaped = exports.escape_text(text)
+        self.assertEqual(exports.unescape_text(escaped), text)
+        self.assertFalse(escaped[:1] in exports.FORMULA_TRIGGERS)
