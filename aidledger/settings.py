@@ -125,6 +125,10 @@ STORAGES = {
     },
 }
 
+# django-import-export: editors (change, and add: see ledger/admin_import.py) import; analysts (view) export.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 
 # Where the seed article lives (CI checks the fixtures' excerpts against it).

@@ -15,7 +15,8 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from ledger import services
+from ledger import resources, services
+from ledger.admin_import import LedgerImportExportMixin
 from ledger.forms import CitationForm, CitationInlineFormSet, LedgerAdminForm
 from ledger.models import Actor, Citation, Person, Pledge, Source, Statement, TradeFigure
 
@@ -235,7 +236,8 @@ class StatementCitationInline(CitationInline):
 
 
 @admin.register(Pledge)
-class PledgeAdmin(LedgerAdmin):
+class PledgeAdmin(LedgerImportExportMixin, LedgerAdmin):
+    resource_classes = [resources.PledgeResource]
     create_service = staticmethod(services.pledge_create)
     cited_entry_field = "pledge"
     inlines = [PledgeCitationInline]
@@ -275,7 +277,8 @@ class PledgeAdmin(LedgerAdmin):
 
 
 @admin.register(TradeFigure)
-class TradeFigureAdmin(LedgerAdmin):
+class TradeFigureAdmin(LedgerImportExportMixin, LedgerAdmin):
+    resource_classes = [resources.TradeFigureResource]
     create_service = staticmethod(services.trade_figure_create)
     cited_entry_field = "trade_figure"
     inlines = [TradeFigureCitationInline]
@@ -334,7 +337,8 @@ class StatementAdmin(LedgerAdmin):
 
 
 @admin.register(Actor)
-class ActorAdmin(LedgerAdmin):
+class ActorAdmin(LedgerImportExportMixin, LedgerAdmin):
+    resource_classes = [resources.ActorResource]
     create_service = staticmethod(services.actor_create)
     list_display = ["name", "code", "kind", "parent", "public_page"]
     list_select_related = ["parent"]
@@ -345,7 +349,8 @@ class ActorAdmin(LedgerAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(LedgerAdmin):
+class SourceAdmin(LedgerImportExportMixin, LedgerAdmin):
+    resource_classes = [resources.SourceResource]
     create_service = staticmethod(services.source_create)
     list_display = ["headline", "publisher", "published_on", "language", "public_page"]
     list_filter = ["publisher", "language"]

@@ -72,6 +72,7 @@ class Change:
     action: str  # "create", "update" or "unchanged"
     entry: str
     details: list = field(default_factory=list)
+    pk: int | None = None
 
     def __str__(self):
         text = f"line {self.line}: {self.action} {self.entry}"
@@ -358,7 +359,7 @@ def apply_row(table, row, *, user, reason):
         created = create(user=user, reason=reason, **row.fields, **extra)
         if row.updated_at is not None:
             services.entry_restore_updated_at(instance=created, updated_at=row.updated_at)
-        return Change(row.line, "create", f"{name} {created.pk}: {created}")
+        return Change(row.line, "create", f"{name} {created.pk}: {created}", pk=created.pk)
     changed = {
         attname: value for attname, value in row.fields.items() if getattr(instance, attname) != value
     }
@@ -368,12 +369,12 @@ def apply_row(table, row, *, user, reason):
     if citations_changed:
         details.append("citations replaced")
     if not changed and not citations_changed:
-        return Change(row.line, "unchanged", f"{name} {instance.pk}")
+        return Change(row.line, "unchanged", f"{name} {instance.pk}", pk=instance.pk)
     if changed:
         instance = update(**{keyword: instance}, data=changed, user=user, reason=reason)
     if citations_changed:
         services.citations_replace(entry=instance, citations=row.citations, user=user, reason=reason)
-    return Change(row.line, "update", f"{name} {instance.pk}", details)
+    return Change(row.line, "update", f"{name} {instance.pk}", details, pk=instance.pk)
 
 
 def _dependency_order(table, header, records):
@@ -444,34 +445,38 @@ def _reset_sequences(models):
                 cursor.execute(statement)
 
 
-def import_texts(files, *, user=None, reason="", dry_run=False, table=None):
-    """Import [(name, CSV text)] in one transaction, tables in dependency order.
+def import_tables(files, *, user=None, reason="", dry_run=False):
+    """Import [(name, table or None, header, records)] in one transaction, tables in dependency order.
 
     Nothing is written when any row of any file is bad, or in a dry run."""
-    parsed = []
-    for name, text in files:
-        records = list(read_csv(text.removeprefix("\ufeff")))
-        header, records = (records[0][1], records[1:]) if records else ([], [])
-        file_table = table or detect_table(header, name)
-        parsed.append((name, file_table, header, records))
     order = {t.name: index for index, t in enumerate(exports.TABLES)}
-    parsed.sort(key=lambda item: order.get(item[1].name, -1) if item[1] else -1)
+    files = sorted(files, key=lambda item: order.get(item[1].name, -1) if item[1] else -1)
     reports = []
     with transaction.atomic():
-        for name, file_table, header, records in parsed:
-            if file_table is None:
+        for name, table, header, records in files:
+            if table is None:
                 unknown = Report(table=exports.PLEDGES, name=name)
                 unknown.problems.append(Problem(1, "", "cannot tell which table this file holds: name it after the "
                                                        "table (pledges.csv) or use the exported columns"))
                 reports.append(unknown)
                 continue
-            reports.append(import_table(file_table, header, records, name=name, user=user, reason=reason))
+            reports.append(import_table(table, header, records, name=name, user=user, reason=reason))
         result = Result(reports=reports, dry_run=dry_run)
         if result.written:
             _reset_sequences([report.table.model for report in reports])
         else:
             transaction.set_rollback(True)
     return result
+
+
+def import_texts(files, *, user=None, reason="", dry_run=False, table=None):
+    """Import [(name, CSV text)]; each file's table is told by its name or its columns."""
+    parsed = []
+    for name, text in files:
+        records = list(read_csv(text.removeprefix("\ufeff")))
+        header, records = (records[0][1], records[1:]) if records else ([], [])
+        parsed.append((name, table or detect_table(header, name), header, records))
+    return import_tables(parsed, user=user, reason=reason, dry_run=dry_run)
 
 
 def import_paths(path, *, user=None, reason="", dry_run=False):

@@ -268,11 +268,6 @@ def source_update(*, source, data, user=None, reason="") -> Source:
     return entry_update(instance=source, data=data, user=user, reason=reason)
 
 
-@transaction.atomic
-def person_create(*, user=None, reason="", **fields) -> Person:
-    return _save(Person(**fields), user=user, reason=reason)
-
-
 def person_update(*, person, data, user=None, reason="") -> Person:
     return entry_update(instance=person, data=data, user=user, reason=reason)
 
@@ -288,15 +283,15 @@ CITING_FIELDS = {Pledge: "pledge", TradeFigure: "trade_figure", Statement: "stat
 def citations_replace(*, entry, citations, user=None, reason=""):
     """Replace an entry's citations with `citations` (dicts of source, excerpt, paragraph, note).
 
-    The old citations are deleted one by one, so the history keeps them and who removed them."""
+    The new ones are added first, then the old ones deleted one by one, so the entry never rests on
+    no source and the history keeps the old citations and who removed them."""
     if not citations:
         raise ValidationError(ERROR_NO_CITATION, code="no_citation")
     entry_field = CITING_FIELDS[type(entry)]
-    for citation in Citation.objects.filter(**{entry_field: entry}).order_by("id"):
-        citation._history_user = user
-        citation._change_reason = reason or None
-        citation.delete()
+    old = list(Citation.objects.filter(**{entry_field: entry}).order_by("id"))
     _cite(entry_field, entry, citations, user=user, reason=reason)
+    for citation in old:
+        citation_delete(citation=citation, user=user, reason=reason)
 
 
 @transaction.atomic

@@ -1,0 +1,63 @@
+"""The admin's Import and Export buttons (django-import-export) for the ledger's tables.
+
+Import runs ledger/imports.py through the resources in ledger/resources.py: the upload is a dry run
+that lists what would be created and changed, or every bad row by line; confirming runs the same
+import for real, all or nothing, recording the editor and the reason they give in the history.
+Editors (add and change permissions) may import; analysts (view permission) may export."""
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from import_export.admin import ImportExportMixin
+from import_export.formats import base_formats
+from import_export.forms import ConfirmImportForm, ExportForm, ImportForm
+
+REASON_HELP = "Kept in the history with your name, for every entry this import creates or changes."
+
+
+class ReasonImportForm(ImportForm):
+    change_reason = forms.CharField(label="Reason for this import", max_length=200, help_text=REASON_HELP)
+
+
+class ReasonConfirmImportForm(ConfirmImportForm):
+    change_reason = forms.CharField(widget=forms.HiddenInput(), max_length=200)
+
+
+class LedgerImportExportMixin(ImportExportMixin):
+    import_form_class = ReasonImportForm
+    confirm_form_class = ReasonConfirmImportForm
+    import_formats = [base_formats.CSV, base_formats.XLSX]
+    export_formats = [base_formats.CSV, base_formats.XLSX, base_formats.JSON]
+    export_form_class = ExportForm  # every documented column, always: no per-download column picking
+
+    def has_import_permission(self, request):
+        # An import creates and changes entries, so it takes both permissions.
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.add_{opts.model_name}") and request.user.has_perm(
+            f"{opts.app_label}.change_{opts.model_name}"
+        )
+
+    def has_export_permission(self, request):
+        return request.user.has_perm(f"{self.opts.app_label}.view_{self.opts.model_name}")
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        resource_kwargs = super().get_import_resource_kwargs(request, **kwargs)
+        form = kwargs.get("form")
+        if form is not None and getattr(form, "cleaned_data", None):
+            resource_kwargs["reason"] = form.cleaned_data.get("change_reason", "")
+        return resource_kwargs
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            initial["change_reason"] = import_form.cleaned_data["change_reason"]
+        return initial
+
+    def process_result(self, result, request):
+        if result.has_validation_errors() or result.has_errors():
+            # The ledger changed between the preview and the confirmation; the import was rolled back.
+            messages.error(request, "Nothing was imported: the file no longer passes the checks. Upload it again "
+                                    "to see why.")
+            return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import"))
+        return super().process_result(result, request)
