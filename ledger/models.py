@@ -87,6 +87,11 @@ class Actor(ConstraintMessagesOnFields):
 
     class Meta:
         ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["name", "id"], name="actor_name_id"),
+            models.Index(fields=["kind", "id"], name="actor_kind_id"),
+            models.Index(fields=["parent", "name", "id"], name="actor_parent_name_id"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(kind="country") | ~Q(iso3=""),
@@ -188,6 +193,13 @@ class Source(ConstraintMessagesOnFields):
 
     class Meta:
         ordering = ["-published_on", "id"]
+        indexes = [
+            models.Index(fields=["published_on", "id"], name="source_published_on_id"),
+            models.Index(fields=["publisher", "id"], name="source_publisher_id"),
+            models.Index(fields=["headline", "id"], name="source_headline_id"),
+            models.Index(fields=["wire_agency", "id"], name="source_wire_agency_id"),
+            models.Index(fields=["language", "id"], name="source_language_id"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(language=""),
@@ -520,6 +532,13 @@ class Pledge(MoneyFields):
         indexes = [
             models.Index(fields=["date", "id"], name="pledge_date_id"),
             models.Index(fields=["amount_usd", "id"], name="pledge_amount_usd_id"),
+            # One index per filter and sort the pledges table offers (ledger/filters/pledges.py).
+            models.Index(fields=["donor", "date", "id"], name="pledge_donor_date_id"),
+            models.Index(fields=["recipient", "date", "id"], name="pledge_recipient_date_id"),
+            models.Index(fields=["kind", "id"], name="pledge_kind_id"),
+            models.Index(fields=["status", "id"], name="pledge_status_id"),
+            models.Index(fields=["currency", "id"], name="pledge_currency_id"),
+            models.Index(fields=["amount", "id"], name="pledge_amount_id"),
         ]
 
     def __str__(self):
@@ -655,6 +674,14 @@ class TradeFigure(MoneyFields):
         indexes = [
             models.Index(fields=["year", "id"], name="trade_year_id"),
             models.Index(fields=["amount_usd", "id"], name="trade_amount_usd_id"),
+            # One index per filter and sort the trade table offers (ledger/filters/trade.py).
+            models.Index(fields=["reporter", "year", "id"], name="trade_reporter_year_id"),
+            models.Index(fields=["partner", "year", "id"], name="trade_partner_year_id"),
+            models.Index(fields=["flow", "id"], name="trade_flow_id"),
+            models.Index(fields=["currency", "id"], name="trade_currency_id"),
+            models.Index(fields=["amount", "id"], name="trade_amount_id"),
+            models.Index(fields=["amount_qualifier", "id"], name="trade_qualifier_id"),
+            models.Index(fields=["rank_statement", "id"], name="trade_rank_statement_id"),
         ]
 
     def __str__(self):

@@ -1,13 +1,156 @@
+"""The analysts' pages. Views stay thin: rows come from ledger/selectors.py, filtering from
+ledger/filters/, columns from ledger/tables/."""
+
 from django.shortcuts import render
+from django.views.generic import TemplateView
+from django_filters.views import FilterView
+from django_tables2 import RequestConfig, SingleTableMixin
 
-from ledger.models import Actor, Pledge, Source, TradeFigure
+from ledger import selectors
+from ledger.filters.actors import ActorListFilter
+from ledger.filters.pledges import PledgeFilter
+from ledger.filters.sources import SourceFilter
+from ledger.filters.trade import TradeFilter
+from ledger.paginators import MAX_PAGE, BoundedLazyPaginator
+from ledger.tables.actors import ActorTable
+from ledger.tables.pledges import PledgeTable
+from ledger.tables.sources import SourceTable
+from ledger.tables.trade import TradeTable
 
 
-def home(request):
-    counts = {
-        "pledges": Pledge.objects.count(),
-        "trade_figures": TradeFigure.objects.count(),
-        "actors": Actor.objects.count(),
-        "sources": Source.objects.count(),
-    }
-    return render(request, "ledger/home.html", {"counts": counts})
+class LedgerTableView(SingleTableMixin, FilterView):
+    """A sortable, filterable, paginated table whose URL holds its whole state."""
+
+    template_name = "ledger/table_page.html"
+    table_pagination = {"per_page": 25, "paginator_class": BoundedLazyPaginator}
+    selector = None
+    title = ""
+    intro = ""
+    nav = ""
+
+    def get_queryset(self):
+        return type(self).selector()
+
+    def get_export_queryset(self):
+        """Every row the page's filters select, in the table's order (ties broken by the primary
+        key); no rows when the filter input is invalid (self.filterset.errors says why)."""
+        if not hasattr(self, "filterset"):
+            self.filterset = self.get_filterset(self.get_filterset_class())
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            return self.filterset.queryset.none()
+        table = self.table_class(self.filterset.qs)
+        RequestConfig(self.request, paginate=False).configure(table)
+        return table.data.data
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        table = context["table"]
+        invalid = self.filterset.is_bound and not self.filterset.is_valid()
+        if invalid:
+            table.empty_text = "Nothing is listed because the filters above could not be applied."
+        paginator = getattr(table, "paginator", None)
+        context.update(
+            title=self.title, intro=self.intro, nav=self.nav,
+            filter_invalid=invalid,
+            page_too_deep=getattr(paginator, "requested_page", None),
+            max_page=MAX_PAGE,
+        )
+        return context
+
+
+class PledgeListView(LedgerTableView):
+    table_class = PledgeTable
+    filterset_class = PledgeFilter
+    selector = selectors.pledges_for_table
+    title = "Pledges"
+    intro = ("Aid pledged, in money or in kind, each with the sentence it was read from. "
+             "A package with parts is listed with its parts; totals count it only through them.")
+    nav = "pledges"
+
+
+class TradeListView(LedgerTableView):
+    table_class = TradeTable
+    filterset_class = TradeFilter
+    selector = selectors.trade_for_table
+    title = "Trade"
+    intro = "Trade and investment figures between countries. They are kept apart from aid and never added to it."
+    nav = "trade"
+
+
+class ActorListView(LedgerTableView):
+    table_class = ActorTable
+    filterset_class = ActorListFilter
+    selector = selectors.actors_for_table
+    title = "Actors"
+    intro = "Countries, and the government bodies, party organs and organisations that belong to them."
+    nav = "actors"
+
+
+class SourceListView(LedgerTableView):
+    table_class = SourceTable
+    filterset_class = SourceFilter
+    selector = selectors.sources_for_table
+    title = "Sources"
+    intro = "The published documents every figure is read from."
+    nav = "sources"
+
+
+class OverviewView(TemplateView):
+    """Totals pledged in USD, the goods beside them, what the totals leave out, and the latest entries.
+    Takes the pledges table's filters, so /?donor=CHN totals what /pledges/?donor=CHN lists."""
+
+    template_name = "ledger/home.html"
+
+    def get_filterset(self):
+        return PledgeFilter(self.request.GET or None, queryset=selectors.pledges_for_table(), request=self.request)
+
+    def get_totals(self):
+        self.filterset = self.get_filterset()
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            return None
+        return selectors.overview_totals(pledges=self.filterset.qs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        totals = self.get_totals()
+        pledges = self.filterset.qs if totals is not None else self.filterset.queryset.none()
+        context.update(
+            nav="overview",
+            filter=self.filterset,
+            filter_invalid=totals is None,
+            totals=totals,
+            **(self.totals_context(totals) if totals is not None else {}),
+            latest_pledges=selectors.latest_pledges(pledges=pledges) if totals is not None else [],
+            latest_trade=selectors.latest_trade(),
+        )
+        return context
+
+
+    @staticmethod
+    def totals_context(totals):
+        return {
+            "by_donor": totals.by_donor.to_dict("records"),
+            "by_recipient": totals.by_recipient.to_dict("records"),
+            "by_year": totals.by_year.to_dict("records"),
+            "by_kind": totals.by_kind.to_dict("records"),
+            "goods": totals.goods.to_dict("records"),
+            "unconverted": [dict(row, currency=row["currency"], qualifier="") for row in totals.unconverted.to_dict("records")],
+            "left_out": totals.left_out.to_dict("records"),
+            "chart": selectors.chart_data(totals.chart),
+        }
+
+
+def pledge_detail(request, pk):
+    return render(request, "ledger/pledge_detail.html", {"nav": "pledges", **selectors.pledge_detail(pk=pk)})
+
+
+def trade_detail(request, pk):
+    return render(request, "ledger/trade_detail.html", {"nav": "trade", **selectors.trade_detail(pk=pk)})
+
+
+def actor_detail(request, code):
+    return render(request, "ledger/actor_detail.html", {"nav": "actors", **selectors.actor_detail(code=code)})
+
+
+def source_detail(request, pk):
+    return render(request, "ledger/source_detail.html", {"nav": "sources", **selectors.source_detail(pk=pk)})

@@ -1,0 +1,82 @@
+"""Filters shared by the table pages: an actor picked by its code, a yes/no choice that rejects
+anything else, and a date range that refuses to run backwards."""
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+
+from ledger.models import Actor, Citation
+
+INVALID_CHOICE = "“%(value)s” is not one of the choices. Pick one from the list."
+
+
+class ActorChoiceField(django_filters.fields.ModelChoiceField):
+    default_error_messages = {
+        "invalid_choice": "No actor has the code “%(value)s”. Use a code from the actors page, for example CHN or CUB.",
+    }
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().upper()
+        return super().to_python(value)
+
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.code})"
+
+
+class ActorFilter(django_filters.ModelChoiceFilter):
+    """An actor given by its code in the URL (?donor=CHN)."""
+
+    field_class = ActorChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", Actor.objects.only("id", "code", "name").order_by("name", "id"))
+        kwargs.setdefault("to_field_name", "code")
+        kwargs.setdefault("empty_label", "any")
+        super().__init__(*args, **kwargs)
+
+
+class StrictChoiceFilter(django_filters.ChoiceFilter):
+    """A choice whose unknown values are reported in words the analyst can act on."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("empty_label", "any")
+        super().__init__(*args, **kwargs)
+
+    @property
+    def field(self):
+        field = super().field
+        field.error_messages["invalid_choice"] = INVALID_CHOICE
+        return field
+
+
+class FilterForm(forms.Form):
+    """The form behind every filter set: a range whose start lies after its end is an error, not an
+    empty table."""
+
+    def clean(self):
+        data = super().clean()
+        for name, value in list(data.items()):
+            if isinstance(value, slice) and value.start is not None and value.stop is not None:
+                if value.start > value.stop:
+                    start, stop = (_readable(v) for v in (value.start, value.stop))
+                    self.add_error(name, f"This range starts after it ends ({start} is after {stop}).")
+        return data
+
+
+def _readable(value):
+    if hasattr(value, "date") and callable(value.date):
+        value = value.date()
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def text_search(queryset, entry_field, value, *fields):
+    """Entries whose own text fields, or any of their citations' excerpts, contain `value`."""
+    value = value.strip()
+    if not value:
+        return queryset
+    condition = Q()
+    for field in fields:
+        condition |= Q(**{f"{field}__icontains": value})
+    cited = Citation.objects.filter(**{entry_field: OuterRef("pk")}, excerpt__icontains=value)
+    return queryset.filter(condition | Exists(cited))

@@ -1,0 +1,40 @@
+"""The pledges table's filters: ?donor=CHN&recipient=CUB&kind=grant&status=committed
+&date_after=2025-01-01&date_before=2026-12-31&currency=USD&has_value=yes&q=rice."""
+
+import django_filters
+
+from ledger.filters.fields import ActorFilter, FilterForm, StrictChoiceFilter, text_search
+from ledger.models import CURRENCY_CHOICES, Pledge
+
+HAS_VALUE_CHOICES = [("yes", "has a money value"), ("no", "no money value (goods only, or not stated)")]
+
+
+class PledgeFilter(django_filters.FilterSet):
+    donor = ActorFilter(label="Donor")
+    recipient = ActorFilter(label="Recipient")
+    kind = StrictChoiceFilter(choices=Pledge.Kind.choices, label="Kind")
+    status = StrictChoiceFilter(choices=Pledge.Status.choices, label="Status")
+    date = django_filters.DateFromToRangeFilter(
+        label="Date (from, to)", widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+        help_text="Compares the first day of the period the source gives.",
+    )
+    currency = StrictChoiceFilter(choices=CURRENCY_CHOICES, label="Currency")
+    has_value = StrictChoiceFilter(choices=HAS_VALUE_CHOICES, method="filter_has_value", label="Money value")
+    q = django_filters.CharFilter(
+        method="filter_text", label="Text", help_text="Searches descriptions, goods and citation excerpts."
+    )
+
+    class Meta:
+        model = Pledge
+        fields = []
+        form = FilterForm
+
+    def filter_has_value(self, queryset, name, value):
+        if value == "yes":
+            return queryset.filter(amount__isnull=False)
+        if value == "no":
+            return queryset.filter(amount__isnull=True)
+        return queryset
+
+    def filter_text(self, queryset, name, value):
+        return text_search(queryset, "pledge", value, "description", "commodity")

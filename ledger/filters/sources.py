@@ -1,0 +1,28 @@
+"""The sources table's filters: ?publisher=CiberCuba&published_after=2026-01-01&q=allies."""
+
+import django_filters
+from django.db.models import Q
+
+from ledger.filters.fields import FilterForm
+from ledger.models import Source
+
+
+class SourceFilter(django_filters.FilterSet):
+    publisher = django_filters.CharFilter(lookup_expr="iexact", label="Publisher")
+    published = django_filters.DateFromToRangeFilter(
+        field_name="published_on", label="Published (from, to)",
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )
+    language = django_filters.CharFilter(lookup_expr="iexact", label="Language (ISO 639-1)")
+    q = django_filters.CharFilter(method="filter_text", label="Text", help_text="Searches headlines, bylines and notes.")
+
+    class Meta:
+        model = Source
+        fields = []
+        form = FilterForm
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(headline__icontains=value) | Q(byline__icontains=value) | Q(notes__icontains=value))

@@ -1,0 +1,43 @@
+"""The trade table's filters: ?reporter=VNM&partner=CUB&flow=total_trade&year_min=2020&year_max=2026
+&currency=USD&has_value=yes&q=investor."""
+
+import django_filters
+from django.db.models import Q
+
+from ledger.filters.fields import ActorFilter, FilterForm, StrictChoiceFilter, text_search
+from ledger.models import CURRENCY_CHOICES, TradeFigure
+
+HAS_VALUE_CHOICES = [("yes", "has a figure"), ("no", "no figure (rank or relationship only)")]
+
+
+class TradeFilter(django_filters.FilterSet):
+    country = ActorFilter(method="filter_country", label="Either side")
+    reporter = ActorFilter(label="Reporter")
+    partner = ActorFilter(label="Partner")
+    flow = StrictChoiceFilter(choices=TradeFigure.Flow.choices, label="Flow")
+    year = django_filters.RangeFilter(
+        label="Year (from, to)", help_text="Figures with no stated year are left out when a year is given."
+    )
+    currency = StrictChoiceFilter(choices=CURRENCY_CHOICES, label="Currency")
+    has_value = StrictChoiceFilter(choices=HAS_VALUE_CHOICES, method="filter_has_value", label="Figure")
+    q = django_filters.CharFilter(
+        method="filter_text", label="Text", help_text="Searches descriptions, rank statements and citation excerpts."
+    )
+
+    class Meta:
+        model = TradeFigure
+        fields = []
+        form = FilterForm
+
+    def filter_country(self, queryset, name, value):
+        return queryset.filter(Q(reporter=value) | Q(partner=value)) if value else queryset
+
+    def filter_has_value(self, queryset, name, value):
+        if value == "yes":
+            return queryset.filter(amount__isnull=False)
+        if value == "no":
+            return queryset.filter(amount__isnull=True)
+        return queryset
+
+    def filter_text(self, queryset, name, value):
+        return text_search(queryset, "trade_figure", value, "description", "rank_statement", "relationship")

@@ -1,0 +1,387 @@
+"""Reads for the public pages, one selector per page. Tables take their rows from the `*_for_table`
+querysets filtered by the page's FilterSet; the overview's totals are aggregated in the database
+(values()/annotate) and shaped with pandas, never computed by loading every row."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pandas as pd
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import ExtractYear
+from django.shortcuts import get_object_or_404
+
+from ledger import formatting
+from ledger.models import Actor, Citation, Pledge, Source, Statement, TradeFigure
+
+# How many rows an entry, actor or source page lists before pointing to the filtered table.
+PAGE_LIST_LIMIT = 50
+LATEST_LIMIT = 8
+
+
+# --- Table pages -------------------------------------------------------------------------------
+
+def pledges_for_table() -> QuerySet[Pledge]:
+    return Pledge.objects.select_related("donor", "recipient").order_by("-date", "-id")
+
+
+def trade_for_table() -> QuerySet[TradeFigure]:
+    return TradeFigure.objects.select_related("reporter", "partner").order_by("-year", "-id")
+
+
+def actors_for_table() -> QuerySet[Actor]:
+    return Actor.objects.select_related("parent").order_by("name", "id")
+
+
+def sources_for_table() -> QuerySet[Source]:
+    return Source.objects.order_by("-published_on", "-id")
+
+
+# --- Totals ------------------------------------------------------------------------------------
+
+TOTAL_COLUMNS = ["currency", "amount", "qualifier", "entries", "entries_in_total", "entries_without_usd"]
+
+
+def combine_qualifiers(qualifiers) -> str:
+    """The qualifier of a sum: exact only if every term is; 'at least' if every term is exact or a
+    lower bound; 'up to' likewise; otherwise approximate."""
+    found = {q for q in qualifiers if isinstance(q, str) and q}
+    if not found:
+        return ""
+    for single in ("exact", "at_least", "up_to"):
+        if found <= {"exact", single}:
+            return single
+    return "approximately"
+
+
+def _decimal_sum(values):
+    present = [v for v in values if isinstance(v, Decimal)]
+    return sum(present, Decimal(0)) if present else None
+
+
+@dataclass
+class OverviewTotals:
+    """Totals pledged in USD, each a DataFrame with explicit columns.
+
+    by_donor / by_recipient: actor_code, actor_name + TOTAL_COLUMNS; by_year: year (None when the
+    date is not stated) + TOTAL_COLUMNS; by_kind: kind, kind_label + TOTAL_COLUMNS. `amount` is a
+    Decimal (None when no entry of the group has a USD value), `qualifier` is how precise the sum is.
+    goods: commodity, unit, quantity, entries, entries_with_usd_value.
+    unconverted: currency, amount, entries (money stated in a currency with no USD value; left out).
+    left_out: reason, entries, detail (what no USD total includes).
+    chart: donor (name) × year, USD as floats, for drawing only."""
+
+    by_donor: pd.DataFrame
+    by_recipient: pd.DataFrame
+    by_year: pd.DataFrame
+    by_kind: pd.DataFrame
+    goods: pd.DataFrame
+    unconverted: pd.DataFrame
+    left_out: pd.DataFrame
+    chart: pd.DataFrame
+    grand_total: dict = field(default_factory=dict)
+
+
+def _group_totals(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    if frame.empty:
+        return pd.DataFrame(columns=[*keys, *TOTAL_COLUMNS])
+    grouped = frame.groupby(keys, dropna=False, sort=False).agg(
+        amount=("usd", _decimal_sum),
+        qualifier=("usd_qualifier", combine_qualifiers),
+        entries=("entries", "sum"),
+        entries_in_total=("usd_entries", "sum"),
+    ).reset_index()
+    grouped["entries_without_usd"] = grouped["entries"] - grouped["entries_in_total"]
+    grouped["currency"] = "USD"
+    grouped["_sort"] = grouped["amount"].map(lambda a: -a if isinstance(a, Decimal) else Decimal("Infinity"))
+    grouped = grouped.sort_values(["_sort", *keys], kind="stable").drop(columns="_sort")
+    for column in ("entries", "entries_in_total", "entries_without_usd"):
+        grouped[column] = grouped[column].astype(int)
+    return grouped[[*keys, *TOTAL_COLUMNS]].reset_index(drop=True)
+
+
+def _grand_total(frame: pd.DataFrame) -> dict:
+    if frame.empty:
+        return {"currency": "USD", "amount": None, "qualifier": "", "entries": 0, "entries_in_total": 0,
+                "entries_without_usd": 0}
+    entries, in_total = int(frame["entries"].sum()), int(frame["usd_entries"].sum())
+    return {
+        "currency": "USD",
+        "amount": _decimal_sum(frame["usd"]),
+        "qualifier": combine_qualifiers(frame["usd_qualifier"]),
+        "entries": entries,
+        "entries_in_total": in_total,
+        "entries_without_usd": entries - in_total,
+    }
+
+
+def overview_totals(*, pledges: QuerySet[Pledge]) -> OverviewTotals:
+    """Totals of `pledges` (already filtered by PledgeFilter), counting packages through their parts.
+
+    Runs four aggregate queries and one for the actors' names, however many entries there are."""
+    counted = pledges.counted_in_totals().order_by()
+    rows = list(
+        counted.values("donor_id", "recipient_id", "kind", "amount_qualifier", "currency", year=ExtractYear("date"))
+        .annotate(
+            entries=Count("id"),
+            usd_entries=Count("amount_usd"),
+            usd=Sum("amount_usd"),
+            money_no_usd=Count("id", filter=Q(amount__isnull=False, amount_usd__isnull=True)),
+            amount_no_usd=Sum("amount", filter=Q(amount_usd__isnull=True)),
+        )
+        .order_by()
+    )
+    columns = ["donor_id", "recipient_id", "kind", "amount_qualifier", "currency", "year", "entries",
+               "usd_entries", "usd", "money_no_usd", "amount_no_usd"]
+    frame = pd.DataFrame.from_records(rows, columns=columns)
+    frame["year"] = frame["year"].astype(object).where(frame["year"].notna(), None)
+    frame["usd_qualifier"] = frame["amount_qualifier"].where(frame["usd_entries"] > 0, "")
+
+    actor_ids = set(frame["donor_id"]) | set(frame["recipient_id"])
+    actors = {a["id"]: a for a in Actor.objects.filter(pk__in=actor_ids).values("id", "code", "name")} if actor_ids else {}
+    for side in ("donor", "recipient"):
+        frame[f"{side}_code"] = frame[f"{side}_id"].map(lambda pk: actors[pk]["code"])
+        frame[f"{side}_name"] = frame[f"{side}_id"].map(lambda pk: actors[pk]["name"])
+
+    by_donor = _group_totals(frame, ["donor_code", "donor_name"]).rename(
+        columns={"donor_code": "actor_code", "donor_name": "actor_name"})
+    by_recipient = _group_totals(frame, ["recipient_code", "recipient_name"]).rename(
+        columns={"recipient_code": "actor_code", "recipient_name": "actor_name"})
+    by_year = _group_totals(frame, ["year"])
+    if not by_year.empty:
+        by_year["_undated"] = by_year["year"].isna()
+        by_year = by_year.sort_values(["_undated", "year"], ascending=[True, False], kind="stable").drop(
+            columns="_undated").reset_index(drop=True)
+        by_year["year"] = by_year["year"].astype(object).where(by_year["year"].notna(), None)
+    by_kind = _group_totals(frame, ["kind"])
+    kind_labels = dict(Pledge.Kind.choices)
+    by_kind.insert(1, "kind_label", by_kind["kind"].map(kind_labels))
+
+    unconverted_rows = frame[frame["money_no_usd"] > 0]
+    if unconverted_rows.empty:
+        unconverted = pd.DataFrame(columns=["currency", "amount", "entries"])
+    else:
+        unconverted = unconverted_rows.groupby("currency", sort=True).agg(
+            amount=("amount_no_usd", _decimal_sum), entries=("money_no_usd", "sum")).reset_index()
+
+    goods = pd.DataFrame.from_records(
+        list(
+            counted.filter(quantity__isnull=False)
+            .values("commodity", "unit")
+            .annotate(quantity=Sum("quantity"), entries=Count("id"), entries_with_usd_value=Count("amount_usd"))
+            .order_by("commodity", "unit")
+        ),
+        columns=["commodity", "unit", "quantity", "entries", "entries_with_usd_value"],
+    )
+
+    packages = pledges.filter(kind=Pledge.Kind.PACKAGE).filter(
+        Exists(Pledge.objects.filter(package=OuterRef("pk")))).order_by().count()
+    trade_figures = TradeFigure.objects.count()
+    no_amount = int((frame["entries"] - frame["usd_entries"] - frame["money_no_usd"]).sum()) if len(frame) else 0
+    unconverted_entries = int(frame["money_no_usd"].sum()) if len(frame) else 0
+    left_out = pd.DataFrame.from_records(
+        [
+            ("packages_counted_through_parts", packages,
+             "Aid packages with parts, counted through their parts instead (never both)"),
+            ("no_money_value", no_amount, "Entries with no money value (goods whose value is not stated, or no amount stated)"),
+            ("no_usd_conversion", unconverted_entries, "Entries in another currency with no USD value"),
+            ("trade_figures", trade_figures, "Trade and investment figures, never added to aid"),
+        ],
+        columns=["reason", "entries", "detail"],
+    )
+
+    dated = frame[frame["year"].notna() & (frame["usd_entries"] > 0)]
+    if dated.empty:
+        chart = pd.DataFrame()
+    else:
+        chart = dated.assign(usd_float=dated["usd"].map(float), year=dated["year"].astype(int)).pivot_table(
+            index="year", columns="donor_name", values="usd_float", aggfunc="sum").sort_index()
+
+    return OverviewTotals(
+        by_donor=by_donor, by_recipient=by_recipient, by_year=by_year, by_kind=by_kind, goods=goods,
+        unconverted=unconverted, left_out=left_out, chart=chart, grand_total=_grand_total(frame),
+    )
+
+
+def chart_data(chart: pd.DataFrame) -> dict:
+    """Chart.js data for pledges by donor over time; gaps stay null, never 0."""
+    if chart.empty:
+        return {"labels": [], "datasets": []}
+    return {
+        "labels": [str(year) for year in chart.index],
+        "datasets": [
+            {"label": donor, "data": [None if pd.isna(v) else round(float(v), 2) for v in chart[donor]]}
+            for donor in chart.columns
+        ],
+    }
+
+
+def pledge_usd_total(*, pledges: QuerySet[Pledge]) -> dict:
+    """One USD total for an actor page, with what it leaves out; one query."""
+    rows = list(
+        pledges.counted_in_totals().order_by().values("amount_qualifier")
+        .annotate(entries=Count("id"), usd_entries=Count("amount_usd"), usd=Sum("amount_usd"))
+    )
+    frame = pd.DataFrame.from_records(rows, columns=["amount_qualifier", "entries", "usd_entries", "usd"])
+    frame["usd_qualifier"] = frame["amount_qualifier"].where(frame["usd_entries"] > 0, "")
+    return _grand_total(frame)
+
+
+def latest_pledges(*, pledges: QuerySet[Pledge], limit=LATEST_LIMIT) -> list[Pledge]:
+    return list(pledges.select_related("donor", "recipient").order_by("-id")[:limit])
+
+
+def latest_trade(*, limit=LATEST_LIMIT) -> list[TradeFigure]:
+    return list(TradeFigure.objects.select_related("reporter", "partner").order_by("-id")[:limit])
+
+
+# --- History -----------------------------------------------------------------------------------
+
+HISTORY_HIDDEN_FIELDS = {"id", "version", "created_at", "updated_at"}
+HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def _history_value(model, name, value, actors):
+    if value is None or value == "":
+        return "empty"
+    model_field = model._meta.get_field(name)
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if model_field.is_relation:
+        actor = actors.get(value) if model_field.related_model is Actor else None
+        return f"{actor.name} ({actor.code})" if actor else f"#{value}"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        return formatting.format_number(value)
+    return str(value)
+
+
+def entry_history(entry) -> list[dict]:
+    """The entry's versions, newest first: who, when, why, and each changed field old → new.
+
+    One query for the versions (with their users), and one for the actors they mention, if any."""
+    model = type(entry)
+    records = list(entry.history.select_related("history_user").order_by("history_date", "history_id"))
+    deltas = []
+    for previous, record in zip([None, *records], records):
+        changes = []
+        if previous is not None and record.history_type == "~":
+            delta = record.diff_against(previous, excluded_fields=HISTORY_HIDDEN_FIELDS)
+            changes = [(c.field, c.old, c.new) for c in delta.changes]
+        deltas.append((record, changes, previous is None and record.history_type == "~"))
+    actor_fields = {f.attname for f in model._meta.concrete_fields if f.is_relation and f.related_model is Actor}
+    actor_ids = {value for _, changes, _ in deltas for name, old, new in changes
+                 if model._meta.get_field(name).attname in actor_fields for value in (old, new) if value}
+    actors = Actor.objects.in_bulk(actor_ids) if actor_ids else {}
+    history = []
+    for record, changes, unknown_before in reversed(deltas):
+        user = record.history_user
+        history.append({
+            "when": record.history_date,
+            "who": (user.get_full_name() or user.get_username()) if user else "",
+            "what": HISTORY_TYPES.get(record.history_type, record.history_type),
+            "reason": record.history_change_reason or "",
+            # The first recorded version of an entry loaded without history: what it changed is unknown.
+            "earlier_unknown": unknown_before,
+            "changes": [
+                {
+                    "field": str(model._meta.get_field(name).verbose_name),
+                    "old": _history_value(model, name, old, actors),
+                    "new": _history_value(model, name, new, actors),
+                }
+                for name, old, new in changes
+            ],
+        })
+    return history
+
+
+# --- Entry, actor and source pages -------------------------------------------------------------
+
+CERTAINTY = {
+    "exact": "stated as an exact figure",
+    "approximately": "approximate: the source says “approximately”",
+    "up_to": "an upper bound: the source says “up to”",
+    "at_least": "a lower bound: the source says “at least”",
+}
+
+
+def certainty_display(entry) -> str:
+    """How precisely the source states an entry's amount, in words."""
+    if entry.amount is None:
+        return "no figure stated"
+    return CERTAINTY.get(entry.amount_qualifier, entry.get_amount_qualifier_display())
+
+
+def _citations(queryset):
+    return list(queryset.select_related("source").order_by("source__published_on", "paragraph", "id"))
+
+
+def pledge_detail(*, pk) -> dict:
+    pledge = get_object_or_404(Pledge.objects.select_related("donor", "recipient", "package", "official"), pk=pk)
+    parts = list(pledge.parts.order_by("id")) if pledge.kind == Pledge.Kind.PACKAGE else []
+    return {
+        "pledge": pledge,
+        "citations": _citations(pledge.citations),
+        "parts": parts,
+        "history": entry_history(pledge),
+    }
+
+
+def trade_detail(*, pk) -> dict:
+    figure = get_object_or_404(TradeFigure.objects.select_related("reporter", "partner"), pk=pk)
+    return {
+        "figure": figure,
+        "certainty": certainty_display(figure),
+        "citations": _citations(figure.citations),
+        "history": entry_history(figure),
+    }
+
+
+def _limited(queryset, limit=PAGE_LIST_LIMIT):
+    rows = list(queryset[: limit + 1])
+    return rows[:limit], len(rows) > limit
+
+
+def actor_detail(*, code) -> dict:
+    actor = get_object_or_404(Actor.objects.select_related("parent"), code=code.strip().upper())
+    pledged, more_pledged = _limited(Pledge.objects.filter(donor=actor).select_related("recipient").order_by("-date", "-id"))
+    received, more_received = _limited(Pledge.objects.filter(recipient=actor).select_related("donor").order_by("-date", "-id"))
+    trade, more_trade = _limited(
+        TradeFigure.objects.filter(Q(reporter=actor) | Q(partner=actor)).select_related("reporter", "partner")
+        .order_by("-year", "-id")
+    )
+    statements, more_statements = _limited(
+        Statement.objects.filter(Q(speaker=actor) | Q(subject=actor)).select_related("speaker", "subject", "person")
+        .order_by("-date", "-id")
+    )
+    return {
+        "actor": actor,
+        "agencies": list(actor.children.order_by("name", "id")),
+        "people": list(actor.people.order_by("name", "id")),
+        "pledged": pledged, "more_pledged": more_pledged,
+        "received": received, "more_received": more_received,
+        "pledged_total": pledge_usd_total(pledges=Pledge.objects.filter(donor=actor)),
+        "received_total": pledge_usd_total(pledges=Pledge.objects.filter(recipient=actor)),
+        "trade": trade, "more_trade": more_trade,
+        "statements": statements, "more_statements": more_statements,
+    }
+
+
+def source_detail(*, pk) -> dict:
+    source = get_object_or_404(Source, pk=pk)
+    citations, more = _limited(
+        Citation.objects.filter(source=source)
+        .select_related(
+            "pledge__donor", "pledge__recipient", "trade_figure__reporter", "trade_figure__partner",
+            "statement__speaker", "statement__subject",
+        )
+        .order_by("paragraph", "id"),
+        limit=PAGE_LIST_LIMIT * 4,
+    )
+    return {
+        "source": source,
+        "pledge_citations": [c for c in citations if c.pledge_id],
+        "trade_citations": [c for c in citations if c.trade_figure_id],
+        "statement_citations": [c for c in citations if c.statement_id],
+        "more_citations": more,
+    }
