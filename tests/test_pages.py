@@ -192,9 +192,16 @@ class HistoryTests(TestCase):
         self.assertIn("created", text)
         self.assertIn("Read from the seed article", text)
 
-    def test_first_version_of_a_seeded_entry_says_its_changes_are_unknown(self):
-        grant = Pledge.objects.get(donor__code="VNM")  # loaded by the fixture, with no history
+    def test_first_change_of_a_seeded_entry_shows_old_and_new(self):
+        grant = Pledge.objects.get(donor__code="VNM")  # loaded by the fixture
         services.pledge_update(pledge=grant, data={"status": Pledge.Status.DISBURSED}, reason="Disbursed")
+        response = self.client.get(grant.get_absolute_url())
+        self.assertRegex(visible_text(response), r"status\s*:\s*Committed\s*→\s*Disbursed")
+
+    def test_a_change_without_its_earlier_version_says_what_changed_is_unknown(self):
+        grant = Pledge.objects.get(donor__code="VNM")
+        services.pledge_update(pledge=grant, data={"status": Pledge.Status.DISBURSED}, reason="Disbursed")
+        grant.history.exclude(history_change_reason="Disbursed").delete()  # as if the earlier one were lost
         response = self.client.get(grant.get_absolute_url())
         self.assertContains(response, "the version before this one was not recorded")
 
