@@ -11,7 +11,7 @@ FIXTURES := $(wildcard fixtures/*.json)
 # the test client speaks plain HTTP, so the HTTPS redirect is off.
 TEST_ENV := SECRET_KEY=test-only-not-secret ALLOWED_HOSTS=testserver,127.0.0.1,localhost SECURE_SSL_REDIRECT=0
 
-.PHONY: run test install install-dev chromium migrate seed demo-users check clean
+.PHONY: run test install install-dev chromium migrate seed demo-users check clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,19 @@ run: seed
 test: install-dev chromium
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(BIN)/python manage.py test --no-input $(TESTARGS) $(TESTS)
+
+# The benchmark (bench/run.py): builds or reuses the 1M-pledge ledger in bench/data/ (SQLite) and in
+# BENCH_PG_URL (PostgreSQL, default aidledger_bench), then writes BENCHMARKS.md. Datasette, the
+# baseline, goes into bench/.venv only. BENCHARGS=--no-postgres skips PostgreSQL.
+bench/.venv/.installed: bench/requirements.txt
+	$(PYTHON) -m venv bench/.venv
+	bench/.venv/bin/pip install --quiet --upgrade pip==25.3
+	bench/.venv/bin/pip install --quiet -r bench/requirements.txt
+	touch $@
+
+bench: install bench/.venv/.installed
+	@command -v sqlite3 >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3; }
+	BENCH_COMMAND="make bench$(if $(BENCHARGS), BENCHARGS='$(BENCHARGS)')" $(BIN)/python bench/run.py $(BENCHARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

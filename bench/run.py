@@ -1,0 +1,496 @@
+"""The Aid Ledger benchmark, in one run: `make bench` (or `.venv/bin/python bench/run.py`).
+
+1. Builds the synthetic 1M-pledge ledger with generate_ledger into bench/data/ (SQLite), and into
+   the PostgreSQL database named by BENCH_PG_URL, or reuses them when already built.
+2. Serves the app under gunicorn (gunicorn.conf.py, production settings) on 127.0.0.1, and times
+   the pages (median of --repeat requests after two warm-ups), the admin changelist and the full
+   CSV export (rows/s and the serving worker's peak RSS, from /proc).
+3. In the same run, times the baselines on the same data: `sqlite3 -csv` and `psql \\copy` dumping
+   the same rows, and Datasette (from bench/.venv, facet suggestions off) serving the same SQLite
+   file for the same queries.
+4. Writes BENCHMARKS.md: every figure, its ratio to the baseline, the load average while it ran,
+   the machine and the command.
+
+Requests carry `X-Forwarded-Proto: https`, as the TLS proxy in front of a deployment would."""
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import platform
+import secrets
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(os.environ.get("BENCH_DATA") or ROOT / "bench" / "data")
+PYTHON = ROOT / ".venv" / "bin" / "python"
+GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+DATASETTE = ROOT / "bench" / ".venv" / "bin" / "datasette"
+PAGE_SIZE = 50
+# One key for the whole run: the admin session made by `manage.py shell` must be valid under gunicorn.
+SECRET_KEY = secrets.token_urlsafe(50)
+
+# The CSV export's rows, as the sqlite3 shell and psql dump them for the baseline.
+EXPORT_SQL = """
+SELECT p.id, d.code AS donor, r.code AS recipient, p.kind, p.status, p.amount, p.currency,
+       p.amount_qualifier, p.amount_usd, p.quantity, p.unit, p.commodity, p.valuation, p.date,
+       p.date_precision, p.date_qualifier, p.year_inferred, p.package_id
+FROM ledger_pledge p JOIN ledger_actor d ON d.id = p.donor_id JOIN ledger_actor r ON r.id = p.recipient_id
+ORDER BY p.id
+""".strip()
+
+
+def log(*parts):
+    print(time.strftime("%H:%M:%S"), *parts, file=sys.stderr, flush=True)
+
+
+def loadavg():
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def app_env(database_url, **extra):
+    env = dict(os.environ)
+    env.update(
+        DEBUG="0", SECRET_KEY=SECRET_KEY, ALLOWED_HOSTS="127.0.0.1",
+        DATABASE_URL=database_url, GUNICORN_ACCESS_LOG="", LOG_LEVEL="WARNING", **extra,
+    )
+    return env
+
+
+def manage(database_url, *args, capture=False):
+    result = subprocess.run(
+        [str(PYTHON), "manage.py", *args], cwd=ROOT, env=app_env(database_url), check=True,
+        text=True, capture_output=capture,
+    )
+    return result.stdout if capture else None
+
+
+# Databases -------------------------------------------------------------------------------------
+
+def sqlite_ledger(args):
+    """Build bench/data/ledger.sqlite3 once per (pledges, trade, seed); migrate it on reuse."""
+    DATA.mkdir(parents=True, exist_ok=True)
+    path, params = DATA / "ledger.sqlite3", DATA / "ledger.json"
+    wanted = {"pledges": args.pledges, "trade": args.trade, "seed": args.seed}
+    url = f"sqlite:///{path}"
+    if path.exists() and params.exists() and json.loads(params.read_text()) == wanted:
+        log(f"reusing {path.relative_to(ROOT)}")
+        manage(url, "migrate", "--no-input", "-v0")
+        return url, None
+    building = DATA / "building.sqlite3"
+    for stale in (path, params, building):
+        stale.unlink(missing_ok=True)
+    log(f"building the SQLite ledger: {args.pledges:,} pledges, {args.trade:,} trade figures, seed {args.seed}")
+    started = time.perf_counter()
+    manage(f"sqlite:///{building}", "migrate", "--no-input", "-v0")
+    manage(f"sqlite:///{building}", "generate_ledger", f"--pledges={args.pledges}", f"--trade={args.trade}",
+           f"--seed={args.seed}")
+    seconds = time.perf_counter() - started
+    building.rename(path)
+    params.write_text(json.dumps(wanted))
+    return url, seconds
+
+
+def postgres_ledger(args):
+    """Build the PostgreSQL ledger in its own database (never the test one); reuse it if complete."""
+    url = args.pg_url
+    parsed = urllib.parse.urlparse(url)
+    name = parsed.path.lstrip("/")
+    admin = parsed._replace(path="/postgres").geturl()
+    exists = subprocess.run(["psql", admin, "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
+                            capture_output=True, text=True, check=True).stdout.strip() == "1"
+    marker = f"generate_ledger --pledges={args.pledges} --trade={args.trade} --seed={args.seed}"
+    if exists:
+        comment = subprocess.run(["psql", admin, "-tAc", f"SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '{name}'"],
+                                 capture_output=True, text=True, check=True).stdout.strip()
+        if comment == marker:
+            log(f"reusing PostgreSQL database {name}")
+            manage(url, "migrate", "--no-input", "-v0")
+            return url, None
+        subprocess.run(["psql", admin, "-qc", f'DROP DATABASE "{name}"'], check=True)
+    log(f"building the PostgreSQL ledger in {name}")
+    started = time.perf_counter()
+    subprocess.run(["psql", admin, "-qc", f'CREATE DATABASE "{name}"'], check=True)
+    manage(url, "migrate", "--no-input", "-v0")
+    manage(url, "generate_ledger", f"--pledges={args.pledges}", f"--trade={args.trade}", f"--seed={args.seed}")
+    subprocess.run(["psql", url, "-qc", "VACUUM ANALYZE"], check=True)
+    subprocess.run(["psql", admin, "-qc", f"COMMENT ON DATABASE \"{name}\" IS '{marker}'"], check=True)
+    return url, time.perf_counter() - started
+
+
+def bench_session(database_url):
+    """A superuser session for the admin changelist, stored in the bench database."""
+    code = (
+        "from django.contrib.auth import get_user_model, SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY\n"
+        "from django.contrib.sessions.backends.db import SessionStore\n"
+        "User = get_user_model()\n"
+        "user = User.objects.filter(username='bench').first() or User.objects.create_superuser('bench', None, None)\n"
+        "s = SessionStore()\n"
+        "s[SESSION_KEY] = str(user.pk)\n"
+        "s[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'\n"
+        "s[HASH_SESSION_KEY] = user.get_session_auth_hash()\n"
+        "s.create()\n"
+        "print(s.session_key)\n"
+    )
+    return manage(database_url, "shell", "--no-imports", "-c", code, capture=True).strip()
+
+
+def sample_values(database_url):
+    """The busiest donor (the heaviest filter) and an actor, to put in the URLs."""
+    code = (
+        "from django.db.models import Count\n"
+        "from ledger.models import Actor, Pledge\n"
+        "donor = Pledge.objects.values('donor').annotate(n=Count('id')).order_by('-n')[0]\n"
+        "actor = Actor.objects.get(pk=donor['donor'])\n"
+        "print(actor.pk, actor.code, Pledge.objects.count())\n"
+    )
+    pk, code, count = manage(database_url, "shell", "--no-imports", "-c", code, capture=True).split()
+    return {"donor_id": int(pk), "donor_code": code, "pledges": int(count)}
+
+
+# Servers ---------------------------------------------------------------------------------------
+
+class Server:
+    def __init__(self, name, command, env, port, ready_path):
+        self.name, self.port = name, port
+        self.logfile = open(DATA / f"{name}.log", "w")
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.logfile, stderr=subprocess.STDOUT)
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{name} exited; see {self.logfile.name}")
+            try:
+                status, _, _ = request(port, ready_path, timeout=60)
+                if status < 500:
+                    return
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError(f"{name} did not start; see {self.logfile.name}")
+
+    def pids(self):
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        try:
+            return [self.process.pid] + [int(p) for p in children.read_text().split()]
+        except OSError:
+            return [self.process.pid]
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.logfile.close()
+
+
+def gunicorn(name, database_url):
+    port = free_port()
+    env = app_env(database_url, GUNICORN_BIND=f"127.0.0.1:{port}")
+    return Server(name, [str(GUNICORN), "-c", "gunicorn.conf.py"], env, port, "/")
+
+
+def datasette(path):
+    port = free_port()
+    command = [str(DATASETTE), "serve", str(path), "--port", str(port), "--host", "127.0.0.1",
+               "--setting", "suggest_facets", "off"]
+    return Server("datasette", command, dict(os.environ), port, "/")
+
+
+def proc_kb(pid, field):
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        return 0
+    return 0
+
+
+# Measuring -------------------------------------------------------------------------------------
+
+HEADERS = {"X-Forwarded-Proto": "https", "Accept-Encoding": "identity"}
+
+
+def request(port, path, *, cookie=None, timeout=120, connection=None):
+    conn = connection or http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    headers = dict(HEADERS, **({"Cookie": cookie} if cookie else {}))
+    conn.request("GET", path, headers=headers)
+    response = conn.getresponse()
+    body = response.read()
+    if connection is None:
+        conn.close()
+    return response.status, body, response
+
+
+def median_ms(port, path, *, repeat, cookie=None):
+    """Median wall time of `repeat` GETs over one keep-alive connection, after two warm-ups."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+    status, body, _ = request(port, path, cookie=cookie, connection=conn)
+    if status != 200:
+        conn.close()
+        return {"status": status, "path": path}
+    request(port, path, cookie=cookie, connection=conn)
+    times, load = [], loadavg()
+    for _ in range(repeat):
+        started = time.perf_counter()
+        status, body, _ = request(port, path, cookie=cookie, connection=conn)
+        times.append((time.perf_counter() - started) * 1000)
+        assert status == 200, (path, status)
+    conn.close()
+    return {"status": 200, "path": path, "median_ms": statistics.median(times), "min_ms": min(times),
+            "max_ms": max(times), "bytes": len(body), "load": load}
+
+
+def stream_rows(port, path, server=None):
+    """Reads a CSV download to the end; returns rows (lines less the header), seconds and peak RSS."""
+    peak = {"rss_kb": 0}
+    stop = threading.Event()
+
+    def watch():
+        while not stop.is_set():
+            for pid in server.pids():
+                peak["rss_kb"] = max(peak["rss_kb"], proc_kb(pid, "VmRSS"))
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=watch, daemon=True) if server else None
+    if watcher:
+        watcher.start()
+    load = loadavg()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    started = time.perf_counter()
+    conn.request("GET", path, headers=HEADERS)
+    response = conn.getresponse()
+    lines = size = 0
+    while chunk := response.read1(1 << 20):
+        lines += chunk.count(b"\n")
+        size += len(chunk)
+    seconds = time.perf_counter() - started
+    conn.close()
+    stop.set()
+    result = {"status": response.status, "path": path, "rows": max(0, lines - 1), "seconds": seconds,
+              "bytes": size, "load": load, "content_type": response.getheader("Content-Type")}
+    result["rows_per_s"] = result["rows"] / seconds if seconds else 0
+    if server:
+        watcher.join()
+        workers = server.pids()[1:] or server.pids()
+        result["peak_rss_mb"] = max(proc_kb(pid, "VmHWM") for pid in workers) / 1024
+        result["sampled_rss_mb"] = peak["rss_kb"] / 1024
+    return result
+
+
+def shell_dump(command):
+    load = loadavg()
+    started = time.perf_counter()
+    out = subprocess.run(command, stdout=subprocess.PIPE, check=True).stdout
+    seconds = time.perf_counter() - started
+    rows = out.count(b"\n") - 1
+    return {"rows": rows, "seconds": seconds, "rows_per_s": rows / seconds, "load": load,
+            "command": " ".join(command[:-1]) + " '<export query>'"}
+
+
+def pages(sample, deep_page):
+    """(name, app path, Datasette path) for each timed page; Datasette's `_next` is its keyset cursor."""
+    donor, code = sample["donor_id"], sample["donor_code"]
+    deep_offset = (deep_page - 1) * PAGE_SIZE
+    table = f"/ledger/ledger_pledge?_size={PAGE_SIZE}"
+    return [
+        ("Pledges, first page", "/pledges/", f"{table}&_sort_desc=date"),
+        ("Pledges sorted by amount (USD)", "/pledges/?sort=-amount_usd", f"{table}&_sort_desc=amount_usd"),
+        (f"Pledges filtered by donor ({code}) and kind (in kind)", f"/pledges/?donor={code}&kind=in_kind",
+         f"{table}&donor_id={donor}&kind=in_kind&_sort_desc=date"),
+        (f"Deep page (page {deep_page:,}, rows {deep_offset:,}+)", f"/pledges/?page={deep_page}",
+         f"{table}&_next={deep_offset}"),
+        (f"Actor page ({code})", f"/actors/{code}/", f"/ledger/ledger_actor/{donor}"),
+        ("Trade figures, first page", "/trade/", f"/ledger/ledger_tradefigure?_size={PAGE_SIZE}&_sort_desc=year"),
+        ("Actors", "/actors/", "/ledger/ledger_actor?_size=50"),
+        ("Sources", "/sources/", "/ledger/ledger_source?_size=50&_sort_desc=published_on"),
+        ("Overview", "/", "/ledger"),
+    ]
+
+
+def run_backend(label, database_url, args, *, sqlite_path=None):
+    sample = sample_values(database_url)
+    cookie = f"sessionid={bench_session(database_url)}"
+    deep_page = max(1, sample["pledges"] // PAGE_SIZE // 2)
+    results = {"label": label, "sample": sample, "pages": [], "load_before": loadavg()}
+    app = gunicorn(f"gunicorn-{label.lower()}", database_url)
+    results["gunicorn_pids"] = app.pids()
+    ds = datasette(sqlite_path) if sqlite_path else None
+    try:
+        for name, app_path, ds_path in pages(sample, deep_page):
+            log(label, name)
+            row = {"name": name, "app": median_ms(app.port, app_path, repeat=args.repeat)}
+            if ds:
+                row["datasette"] = median_ms(ds.port, ds_path, repeat=args.repeat)
+            results["pages"].append(row)
+        for name, path in (("Admin changelist (pledges)", "/admin/ledger/pledge/"),
+                           ("Admin changelist sorted by amount (USD)", "/admin/ledger/pledge/?o=-5")):
+            log(label, name)
+            results["pages"].append({"name": name, "app": median_ms(app.port, path, repeat=args.repeat, cookie=cookie)})
+        log(label, "full CSV export")
+        results["export"] = stream_rows(app.port, args.export_path, server=app)
+        if ds:
+            log(label, "Datasette CSV export")
+            results["datasette_export"] = stream_rows(
+                ds.port, "/ledger/ledger_pledge.csv?_stream=on&_size=max&_labels=off"
+            )
+    finally:
+        app.stop()
+        if ds:
+            ds.stop()
+    if sqlite_path:
+        log(label, "sqlite3 -csv")
+        results["shell_export"] = shell_dump(["sqlite3", "-csv", "-header", str(sqlite_path), EXPORT_SQL])
+    else:
+        log(label, "psql \\copy")
+        results["shell_export"] = shell_dump(
+            ["psql", database_url, "-qc", f"\\copy ({' '.join(EXPORT_SQL.split())}) TO STDOUT WITH CSV HEADER"]
+        )
+    results["load_after"] = loadavg()
+    return results
+
+
+# Report ----------------------------------------------------------------------------------------
+
+def machine():
+    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
+                if l.startswith("model name")), platform.processor())
+    mem = int(next(l.split()[1] for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")))
+    os_name = next((l.split("=", 1)[1].strip('"') for l in Path("/etc/os-release").read_text().splitlines()
+                    if l.startswith("PRETTY_NAME=")), platform.platform())
+    pg = subprocess.run(["psql", "--version"], capture_output=True, text=True).stdout.strip() if shutil.which("psql") else "-"
+    versions = subprocess.run(
+        [str(PYTHON), "-c", "import django, gunicorn, sqlite3, sys; print(sys.version.split()[0], django.__version__, "
+         "gunicorn.__version__, sqlite3.sqlite_version)"], capture_output=True, text=True, check=True,
+    ).stdout.split()
+    ds = subprocess.run([str(DATASETTE), "--version"], capture_output=True, text=True).stdout.strip()
+    return (f"{cpu}, {os.cpu_count()} cores, {mem / 1024 / 1024:.0f} GB RAM; {os_name}; Python {versions[0]}, "
+            f"Django {versions[1]}, gunicorn {versions[2]} (gthread, 2 workers x 4 threads), SQLite {versions[3]}; "
+            f"{pg}; {ds}")
+
+
+def fmt_ms(page):
+    if page is None:
+        return "–"
+    if page.get("status") != 200:
+        return f"HTTP {page.get('status')}"
+    return f"{page['median_ms']:.1f} ms"
+
+
+def verdict(ok):
+    return "yes" if ok else "**no**"
+
+
+def report(runs, args, builds, started):
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`bench/run.py`); do not edit by hand. Each figure is the median of "
+        f"{args.repeat} requests after two warm-ups, over one keep-alive connection, with the app under gunicorn "
+        "(`gunicorn.conf.py`, production settings, DEBUG off) on 127.0.0.1. Baselines ran in the same run, on the "
+        "same data: Datasette serving the same SQLite file (default settings, facet suggestions off), the "
+        "`sqlite3` shell and `psql \\copy`. The load average (1, 5, 15 min) is the machine's when each figure was "
+        "taken: other work shares these 2 cores, so figures taken under load are slower than the machine can do.",
+        "",
+        f"- Command: `{args.command}`",
+        f"- Run: {started:%Y-%m-%d %H:%M} UTC, commit {commit}, {dt.datetime.now(dt.timezone.utc) - started} in all",
+        f"- Machine: {machine()}",
+        f"- Data: `generate_ledger --pledges {args.pledges} --trade {args.trade} --seed {args.seed}` "
+        "(creation history included)",
+    ]
+    for label, seconds in builds.items():
+        if seconds:
+            lines.append(f"- Built the {label} ledger in this run: {seconds / 60:.1f} min")
+    lines.append("")
+    for run in runs:
+        label = run["label"]
+        lines += [f"## {label}", "", f"Load average {run['load_before']} at the start, {run['load_after']} at the end.", ""]
+        has_ds = any("datasette" in p for p in run["pages"])
+        head = "| page | app | target | met |" + (" Datasette | app ÷ Datasette |" if has_ds else "") + " load |"
+        lines += [head, "|" + " --- |" * (head.count("|") - 1)]
+        for page in run["pages"]:
+            app, ds = page["app"], page.get("datasette")
+            target = 300 if page["name"].startswith(("Admin", "Overview")) else 100
+            met = app.get("status") == 200 and app["median_ms"] <= target
+            if ds and ds.get("status") == 200 and app.get("status") == 200:
+                met = met and app["median_ms"] <= ds["median_ms"]
+                ratio = f"{app['median_ms'] / ds['median_ms']:.2f}"
+            else:
+                ratio = "–"
+            row = f"| {page['name']} | {fmt_ms(app)} | ≤ {target} ms{' and ≤ Datasette' if ds else ''} | {verdict(met)} |"
+            if has_ds:
+                row += f" {fmt_ms(ds)} | {ratio} |"
+            row += f" {app.get('load', '–')} |"
+            lines.append(row)
+        export, shell = run["export"], run["shell_export"]
+        lines += ["", "| full CSV export of the pledges | rows | rows/s | server peak RSS | load |", "| --- | --- | --- | --- | --- |"]
+        if export["status"] == 200:
+            lines.append(
+                f"| app: `GET {export['path']}` | {export['rows']:,} | {export['rows_per_s']:,.0f} "
+                f"(target ≥ 250,000: {verdict(export['rows_per_s'] >= 250_000)}) | {export['peak_rss_mb']:.0f} MB "
+                f"(target ≤ 150 MB: {verdict(export['peak_rss_mb'] <= 150)}) | {export['load']} |"
+            )
+        else:
+            lines.append(f"| app: `GET {export['path']}` | HTTP {export['status']} | – | – | {export['load']} |")
+        ds = run.get("datasette_export")
+        if ds:
+            lines.append(f"| Datasette: `GET {ds['path']}` | {ds['rows']:,} | {ds['rows_per_s']:,.0f} | – | {ds['load']} |")
+        lines.append(f"| `{shell['command']}` | {shell['rows']:,} | {shell['rows_per_s']:,.0f} | – | {shell['load']} |")
+        if export["status"] == 200:
+            baseline = "the sqlite3 shell" if "sqlite3" in shell["command"] else "psql \\copy"
+            ratios = [f"{export['rows_per_s'] / shell['rows_per_s']:.2f}× {baseline}"]
+            if ds:
+                ratios.append(f"{export['rows_per_s'] / ds['rows_per_s']:.2f}× Datasette")
+            lines += ["", f"The app's export runs at {', '.join(ratios)}. Peak RSS is the serving gunicorn worker's "
+                      f"VmHWM (whole life, so it includes the pages served before the export); sampled RSS during the "
+                      f"export peaked at {export['sampled_rss_mb']:.0f} MB."]
+        lines.append("")
+    lines += ["The export query the baselines run:", "", "```sql", EXPORT_SQL, "```", ""]
+    (ROOT / "BENCHMARKS.md").write_text("\n".join(lines))
+    (DATA / "results.json").write_text(json.dumps(runs, indent=2, default=str))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pledges", type=int, default=1_000_000)
+    parser.add_argument("--trade", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--export-path", default="/pledges/?_export=csv")
+    parser.add_argument("--pg-url", default=os.environ.get(
+        "BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/aidledger_bench"))
+    parser.add_argument("--no-postgres", action="store_true", help="SQLite only.")
+    args = parser.parse_args()
+    args.command = os.environ.get("BENCH_COMMAND") or "make bench"
+    started = dt.datetime.now(dt.timezone.utc)
+    builds, runs = {}, []
+    sqlite_url, builds["SQLite"] = sqlite_ledger(args)
+    runs.append(run_backend("SQLite", sqlite_url, args, sqlite_path=DATA / "ledger.sqlite3"))
+    report(runs, args, builds, started)
+    if not args.no_postgres:
+        pg_url, builds["PostgreSQL"] = postgres_ledger(args)
+        runs.append(run_backend("PostgreSQL", pg_url, args))
+        report(runs, args, builds, started)
+    log("wrote BENCHMARKS.md")
+
+
+if __name__ == "__main__":
+    main()
