@@ -701,9 +701,14 @@ class TradeFigure(MoneyFields):
         return f"{self.year} (year inferred)" if self.year_inferred else str(self.year)
 
 
-class Statement(models.Model):
+class Statement(ConstraintMessagesOnFields):
     """Something an actor said about another with no amount attached: support, rejection of pressure.
     Kept apart from pledges so that words never appear as zero-valued aid."""
+
+    constraint_fields = {
+        "statement_speaker_is_not_subject": "subject",
+        "statement_date_has_precision": "date_precision",
+    }
 
     class Kind(models.TextChoices):
         SUPPORT = "support", "Statement of support"
