@@ -60,6 +60,16 @@ class LedgerAdmin(SimpleHistoryAdmin):
     create_service = None  # services.<model>_create
     cited_entry_field = None  # for entries with citations: the Citation field that points at them
 
+    change_select_related = ()  # relations the change form's title reads
+
+    def get_object(self, request, object_id, from_field=None):
+        queryset = self.get_queryset(request).select_related(*self.change_select_related)
+        field = self.opts.pk if from_field is None else self.opts.get_field(from_field)
+        try:
+            return queryset.get(**{field.name: field.to_python(object_id)})
+        except (self.model.DoesNotExist, ValidationError, ValueError):
+            return None
+
     # Permissions: editors add and change, analysts view; deleting is for superusers only.
     def has_delete_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
@@ -269,6 +279,14 @@ class PledgeAdmin(LedgerImportExportMixin, LedgerAdmin):
     def when(self, obj):
         return obj.date_display
 
+    change_select_related = ["donor", "recipient"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "package":
+            # The selected package is shown by its name, "China → Cuba: …": join its parties.
+            kwargs["queryset"] = Pledge.objects.select_related("donor", "recipient")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if request.GET.get("model_name") == "pledge" and request.GET.get("field_name") == "package":
@@ -287,6 +305,7 @@ class TradeFigureAdmin(LedgerImportExportMixin, LedgerAdmin):
     list_filter = ["flow", "year_inferred", "reporter", "partner"]
     search_fields = ["reporter__name", "partner__name", "rank_statement", "relationship", "description"]
     autocomplete_fields = ["reporter", "partner"]
+    change_select_related = ["reporter", "partner"]
     fieldsets = [
         (None, {"fields": ("reporter", "partner", "flow")}),
         ("Money", {"fields": (
@@ -321,6 +340,7 @@ class StatementAdmin(LedgerAdmin):
     list_filter = ["kind", "speaker", "subject"]
     search_fields = ["speaker__name", "subject__name", "summary"]
     autocomplete_fields = ["speaker", "subject", "person"]
+    change_select_related = ["speaker", "subject"]
     fieldsets = [
         (None, {"fields": ("speaker", "subject", "person", "kind", "summary")}),
         ("Date", {"fields": ("date", "date_precision", "date_qualifier", "year_inferred")}),

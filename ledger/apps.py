@@ -5,8 +5,11 @@ from django.db.models.signals import post_migrate
 def _sync_roles(sender, using="default", apps=None, **kwargs):
     from ledger.roles import sync_role_permissions
 
-    if apps is not None and apps.is_installed("django.contrib.auth"):
-        sync_role_permissions(apps, using=using)
+    try:
+        apps.get_model("auth", "Group")
+    except (AttributeError, LookupError):  # no app registry given, or auth not installed
+        return
+    sync_role_permissions(apps, using=using)
 
 
 class LedgerConfig(AppConfig):

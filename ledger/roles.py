@@ -29,6 +29,5 @@ def sync_role_permissions(apps, using="default"):
             model_actions = ("view",) if model._meta.model_name.startswith("historical") else actions
             codenames = [f"{action}_{model._meta.model_name}" for action in model_actions]
             wanted += Permission.objects.using(using).filter(content_type=content_type, codename__in=codenames)
-        ledger_permissions = group.permissions.filter(content_type__app_label="ledger")
-        group.permissions.remove(*[p for p in ledger_permissions if p not in wanted])
-        group.permissions.add(*wanted)
+        others = list(group.permissions.exclude(content_type__app_label="ledger"))
+        group.permissions.set(others + wanted)

@@ -1,0 +1,120 @@
+"""The admin's lists and forms: an entry at a glance, filters, search, autocomplete, and query counts
+that do not grow with the number of rows (the list never runs a full COUNT(*))."""
+
+import json
+from unittest import mock
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+
+from ledger.admin import CappedCountPaginator
+from ledger.models import Actor, Pledge, Source, TradeFigure
+from ledger.roles import EDITORS
+from tests import factories
+
+
+class AdminListTests(TestCase):
+    fixtures = ["cibercuba-2026-02-05"]
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = get_user_model().objects.create_user("ana", is_staff=True)
+        cls.editor.groups.add(Group.objects.get(name=EDITORS))
+
+    def setUp(self):
+        self.client.force_login(self.editor)
+        # The public-page link needs each model's content type; Django caches it per process.
+        ContentType.objects.get_for_models(Pledge, TradeFigure, Actor, Source)
+
+    def test_pledge_list_shows_each_entry_at_a_glance(self):
+        response = self.client.get("/admin/ledger/pledge/")
+        for text in ("China → Cuba", "Vietnam → Cuba", "USD 80 million", "60,000 t of rice (value not stated)",
+                     "end of Jan 2026 (year inferred)", "Sep 2025 (year inferred)", "Committed",
+                     "package (total not stated)"):
+            self.assertContains(response, text)
+        pledge = Pledge.objects.get(pk=2)
+        content_type = ContentType.objects.get_for_model(Pledge)
+        self.assertContains(response, f'<a href="/admin/r/{content_type.pk}/{pledge.pk}/">public page</a>', html=True)
+
+    def test_trade_list_shows_parties_value_and_period(self):
+        response = self.client.get("/admin/ledger/tradefigure/")
+        for text in ("Vietnam – Cuba", "≈ USD 340 million", "year not stated", "no figure stated",
+                     "Cuba&#x27;s second-largest trading partner"):
+            self.assertContains(response, text)
+
+    def test_filters_and_search(self):
+        response = self.client.get("/admin/ledger/pledge/", {"q": "Vietnam"})
+        self.assertContains(response, "Vietnam → Cuba")
+        self.assertNotContains(response, "China → Cuba")
+        response = self.client.get("/admin/ledger/pledge/", {"kind__exact": "in_kind"})
+        self.assertContains(response, "60,000 t of rice")
+        self.assertNotContains(response, "USD 80 million")
+        response = self.client.get("/admin/ledger/pledge/", {"donor__id__exact": Actor.objects.get(code="VNM").pk})
+        self.assertContains(response, "USD 15 million")
+        self.assertNotContains(response, "USD 80 million")
+
+    def autocomplete(self, model_name, field_name, term):
+        response = self.client.get("/admin/autocomplete/", {
+            "app_label": "ledger", "model_name": model_name, "field_name": field_name, "term": term,
+        })
+        self.assertEqual(response.status_code, 200)
+        return [result["text"] for result in json.loads(response.content)["results"]]
+
+    def test_autocomplete_finds_actors_and_sources(self):
+        self.assertEqual(self.autocomplete("pledge", "donor", "Vietn"), ["Communist Party of Vietnam", "Vietnam"])
+        self.assertIn("Cuba", self.autocomplete("tradefigure", "partner", "CUB"))
+        self.assertEqual(len(self.autocomplete("citation", "source", "CiberCuba")), 1)
+
+    def test_package_autocomplete_offers_only_packages(self):
+        self.assertEqual(self.autocomplete("pledge", "package", "China"), [str(Pledge.objects.get(pk=1))])
+
+    def changelist_queries(self, path):
+        with CaptureQueriesContext(connection) as queries:
+            self.assertEqual(self.client.get(path).status_code, 200)
+        return len(queries)
+
+    def test_changelist_queries_do_not_grow_with_rows(self):
+        china, cuba = Actor.objects.get(code="CHN"), Actor.objects.get(code="CUB")
+        source = Source.objects.get()
+        few = self.changelist_queries("/admin/ledger/pledge/")
+        for _ in range(30):
+            factories.pledge(china, cuba, src=source)
+        self.assertEqual(self.changelist_queries("/admin/ledger/pledge/"), few)
+
+    def test_pledge_changelist_query_count(self):
+        # session, user, the user's own and group permissions, the filter sidebar's actor lists
+        # (donor, recipient), the capped count, the page's rows with donor and recipient joined.
+        with self.assertNumQueries(8):
+            self.client.get("/admin/ledger/pledge/")
+
+    def test_trade_changelist_query_count(self):
+        with self.assertNumQueries(8):
+            self.client.get("/admin/ledger/tradefigure/")
+
+    def test_pledge_change_form_query_count(self):
+        # session, user, the pledge with its parties, permissions (own, group), its citations, the
+        # autocomplete widgets' selected donor, recipient, package and official, the citations' sources.
+        with self.assertNumQueries(11):
+            self.client.get("/admin/ledger/pledge/2/change/")
+
+    def test_pledge_add_form_query_count(self):
+        with self.assertNumQueries(4):  # session, user, permissions (own, group)
+            self.client.get("/admin/ledger/pledge/add/")
+
+    def test_the_list_never_counts_the_whole_table(self):
+        with CaptureQueriesContext(connection) as queries:
+            self.client.get("/admin/ledger/pledge/")
+        counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+        self.assertEqual(len(counts), 1)
+        self.assertIn("LIMIT", counts[0].upper())
+
+    def test_past_the_cap_the_list_says_more_than(self):
+        with mock.patch.object(CappedCountPaginator, "cap", 3):
+            response = self.client.get("/admin/ledger/pledge/")
+        self.assertContains(response, "more than 3 pledges (filter or search to narrow the list)")
+        response = self.client.get("/admin/ledger/pledge/")
+        self.assertContains(response, "5 pledges")
