@@ -224,11 +224,6 @@ def entry_delete(*, instance, user=None, reason=""):
     instance.delete()
 
 
-@transaction.atomic
-def person_create(*, user=None, reason="", **fields) -> Person:
-    return _save(Person(**fields), user=user, reason=reason)
-
-
 def _cited_entry(citation):
     for field in ("pledge", "trade_figure", "statement"):
         if getattr(citation, f"{field}_id"):
