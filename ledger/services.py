@@ -263,6 +263,11 @@ def source_update(*, source, data, user=None, reason="") -> Source:
     return entry_update(instance=source, data=data, user=user, reason=reason)
 
 
+@transaction.atomic
+def person_create(*, user=None, reason="", **fields) -> Person:
+    return _save(Person(**fields), user=user, reason=reason)
+
+
 def person_update(*, person, data, user=None, reason="") -> Person:
     return entry_update(instance=person, data=data, user=user, reason=reason)
 
