@@ -4,7 +4,6 @@ Lists are built for a large ledger: no full COUNT(*), related rows joined, no pe
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import router, transaction
@@ -210,8 +209,7 @@ class LedgerAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="public page")
     def public_page(self, obj):
-        content_type = ContentType.objects.get_for_model(type(obj))
-        return format_html('<a href="{}">public page</a>', reverse("admin:view_on_site", args=[content_type.pk, obj.pk]))
+        return format_html('<a href="{}">public page</a>', obj.get_absolute_url())
 
 
 class CitationInline(admin.StackedInline):

@@ -1,7 +1,10 @@
 """Who may do what in the admin: anonymous, analyst, editor and superuser against list, view, add,
-change and delete (and the history and revert screens). Groups come from the roles migration."""
+change, delete, import and export (and the history screen). Groups come from the roles migration."""
+
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.test import TestCase, override_settings
@@ -16,14 +19,17 @@ ALLOWED, FORBIDDEN, LOGIN = "allowed", "forbidden", "login"
 
 # role -> action -> outcome. Deleting is for superusers only; analysts only read.
 MATRIX = {
-    "anonymous": {"list": LOGIN, "view": LOGIN, "add": LOGIN, "change": LOGIN, "delete": LOGIN, "history": LOGIN},
+    "anonymous": {"list": LOGIN, "view": LOGIN, "add": LOGIN, "change": LOGIN, "delete": LOGIN, "history": LOGIN,
+                  "import": LOGIN, "export": LOGIN},
     "analyst": {"list": ALLOWED, "view": ALLOWED, "add": FORBIDDEN, "change": FORBIDDEN, "delete": FORBIDDEN,
-                "history": ALLOWED},
+                "history": ALLOWED, "import": FORBIDDEN, "export": ALLOWED},
     "editor": {"list": ALLOWED, "view": ALLOWED, "add": ALLOWED, "change": ALLOWED, "delete": FORBIDDEN,
-               "history": ALLOWED},
+               "history": ALLOWED, "import": ALLOWED, "export": ALLOWED},
     "superuser": {"list": ALLOWED, "view": ALLOWED, "add": ALLOWED, "change": ALLOWED, "delete": ALLOWED,
-                  "history": ALLOWED},
+                  "history": ALLOWED, "import": ALLOWED, "export": ALLOWED},
 }
+IMPORT_HEADER = "donor_code,recipient_code,kind,status,amount,currency,date,date_precision,sources,excerpts\n"
+IMPORT_ROW = "CHN,CUB,grant,pledged,7000000,USD,2026-02-01,month,1,the words\n"
 
 
 class RoleGroupTests(TestCase):
@@ -135,6 +141,31 @@ class PermissionMatrixTests(TestCase):
             result = self.outcome(self.client.post(f"{base}{victim.pk}/delete/", {"post": "yes"}))
             self.assertEqual(get_outcome, result)
             self.assertEqual(Pledge.objects.filter(pk=victim.pk).exists(), result != ALLOWED)
+            return result
+        if action == "import":
+            # Uploading previews without writing; confirming writes. Both need the import permission.
+            upload = SimpleUploadedFile("batch.csv", (IMPORT_HEADER + IMPORT_ROW).encode(), content_type="text/csv")
+            preview = self.client.post(f"{base}import/", {
+                "import_file": upload, "format": "0", "change_reason": "batch", "resource": "",
+            })
+            result = self.outcome(preview)
+            if result == ALLOWED:
+                self.assertEqual(preview.status_code, 200)
+                form = preview.context["confirm_form"]
+                confirmed = self.client.post(
+                    f"{base}process_import/", {name: form.initial.get(name, "") for name in form.fields}
+                )
+                self.assertEqual(confirmed.status_code, 302)
+            self.assertEqual(
+                Pledge.objects.filter(amount=Decimal("7000000")).exists(), result == ALLOWED
+            )
+            return result
+        if action == "export":
+            response = self.client.post(f"{base}export/", {"format": "0", "resource": ""})
+            result = self.outcome(response)
+            if result == ALLOWED:
+                self.assertEqual(response.status_code, 200)
+                self.assertIn("China", b"".join(getattr(response, "streaming_content", [response.content])).decode())
             return result
         raise AssertionError(action)
 
