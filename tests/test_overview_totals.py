@@ -1,0 +1,170 @@
+"""The overview's totals: USD only, packages through their parts, goods beside the money, trade never
+added, and every total says what it leaves out."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.test import TestCase
+from django.urls import reverse
+
+from ledger import selectors
+from ledger.models import Actor, Pledge, Source, TradeFigure
+from tests import factories
+
+FIXTURE = "cibercuba-2026-02-05"
+
+
+def row(frame, **match):
+    (found,) = [r for r in frame.to_dict("records") if all(r[k] == v for k, v in match.items())]
+    return found
+
+
+class SeedTotalsTests(TestCase):
+    fixtures = [FIXTURE]
+
+    def totals(self):
+        return selectors.overview_totals(pledges=selectors.pledges_for_table())
+
+    def test_frames_have_explicit_columns(self):
+        totals = self.totals()
+        self.assertEqual(list(totals.by_donor.columns), ["actor_code", "actor_name", *selectors.TOTAL_COLUMNS])
+        self.assertEqual(list(totals.by_year.columns), ["year", *selectors.TOTAL_COLUMNS])
+        self.assertEqual(list(totals.by_kind.columns), ["kind", "kind_label", *selectors.TOTAL_COLUMNS])
+        self.assertEqual(list(totals.goods.columns), ["commodity", "unit", "quantity", "entries", "entries_with_usd_value"])
+        self.assertEqual(list(totals.left_out.columns), ["reason", "entries", "detail"])
+
+    def test_grand_total_counts_the_package_through_its_parts(self):
+        total = self.totals().grand_total
+        self.assertEqual(total["amount"], Decimal("195000000"))  # 80 + 100 + 15 million
+        self.assertEqual(total["qualifier"], "exact")
+        self.assertEqual((total["entries"], total["entries_in_total"], total["entries_without_usd"]), (4, 3, 1))
+
+    def test_by_donor_recipient_year_and_kind(self):
+        totals = self.totals()
+        self.assertEqual(row(totals.by_donor, actor_code="CHN")["amount"], Decimal("180000000"))
+        self.assertEqual(row(totals.by_donor, actor_code="VNM")["amount"], Decimal("15000000"))
+        self.assertEqual(list(totals.by_donor["actor_code"]), ["CHN", "VNM"])  # largest first
+        self.assertEqual(row(totals.by_recipient, actor_code="CUB")["amount"], Decimal("195000000"))
+        self.assertEqual(row(totals.by_year, year=2026)["amount"], Decimal("80000000"))
+        self.assertEqual(row(totals.by_year, year=2026)["entries_without_usd"], 1)  # the rice
+        self.assertEqual(row(totals.by_year, year=2024)["amount"], Decimal("100000000"))
+        self.assertEqual(row(totals.by_kind, kind="grant")["amount"], Decimal("115000000"))
+        in_kind = row(totals.by_kind, kind="in_kind")
+        self.assertIsNone(in_kind["amount"])  # unknown, not 0
+        self.assertEqual(in_kind["entries_without_usd"], 1)
+        self.assertNotIn("package", list(totals.by_kind["kind"]))
+
+    def test_goods_are_summed_beside_the_money_and_left_out_is_counted(self):
+        totals = self.totals()
+        rice = row(totals.goods, commodity="rice")
+        self.assertEqual((rice["quantity"], rice["unit"], rice["entries_with_usd_value"]), (Decimal("60000"), "t", 0))
+        left_out = dict(zip(totals.left_out["reason"], totals.left_out["entries"]))
+        self.assertEqual(left_out, {"packages_counted_through_parts": 1, "no_money_value": 1, "no_usd_conversion": 0,
+                                    "trade_figures": 3})
+
+    def test_chart_has_one_series_per_donor_and_leaves_gaps_empty(self):
+        data = selectors.chart_data(self.totals().chart)
+        self.assertEqual(data["labels"], ["2024", "2025", "2026"])
+        series = {s["label"]: s["data"] for s in data["datasets"]}
+        self.assertEqual(series["China"], [100000000.0, None, 80000000.0])
+        self.assertEqual(series["Vietnam"], [None, 15000000.0, None])
+
+    def test_totals_follow_the_pledge_filters(self):
+        response = self.client.get(reverse("ledger:home"), {"donor": "CHN", "date_after": "2026-01-01"})
+        self.assertEqual(response.context["totals"].grand_total["amount"], Decimal("80000000"))
+        self.assertContains(response, "60,000 t of rice")
+
+
+class CurrencyAndPrecisionTests(TestCase):
+    """Totals never mix currencies and carry the precision of what they add up."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.donor, cls.other, cls.recipient = factories.actor("CHN"), factories.actor("VNM"), factories.actor("CUB")
+        cls.source = factories.source()
+
+    def pledge(self, donor=None, **fields):
+        return factories.pledge(donor or self.donor, self.recipient, src=self.source, **fields)
+
+    def totals(self):
+        return selectors.overview_totals(pledges=selectors.pledges_for_table())
+
+    def test_a_converted_amount_adds_its_usd_value_and_an_unconverted_one_is_listed_apart(self):
+        self.pledge(amount=Decimal("1000000"))
+        self.pledge(amount=Decimal("2000000"), currency="EUR", amount_usd=Decimal("2200000.00"),
+                    usd_rate=Decimal("1.1"), usd_rate_date=date(2026, 1, 1), usd_rate_source="ECB")
+        self.pledge(amount=Decimal("50000000"), currency="CNY")
+        totals = self.totals()
+        self.assertEqual(totals.grand_total["amount"], Decimal("3200000"))
+        self.assertEqual(totals.grand_total["entries_without_usd"], 1)
+        cny = row(totals.unconverted, currency="CNY")
+        self.assertEqual((cny["amount"], cny["entries"]), (Decimal("50000000"), 1))
+        left_out = dict(zip(totals.left_out["reason"], totals.left_out["entries"]))
+        self.assertEqual(left_out["no_usd_conversion"], 1)
+        self.assertEqual(left_out["no_money_value"], 0)
+        text = self.client.get(reverse("ledger:home")).content.decode()
+        self.assertIn("USD 3.2 million", text)
+        self.assertIn("CNY 50 million in 1 entry with no USD conversion", text)
+
+    def test_an_approximate_term_makes_the_total_approximate(self):
+        self.pledge(amount=Decimal("1000000"))
+        self.pledge(donor=self.other, amount=Decimal("2000000"), amount_qualifier="approximately")
+        totals = self.totals()
+        self.assertEqual(totals.grand_total["qualifier"], "approximately")
+        self.assertEqual(row(totals.by_donor, actor_code="CHN")["qualifier"], "exact")
+        self.assertEqual(row(totals.by_donor, actor_code="VNM")["qualifier"], "approximately")
+        self.assertContains(self.client.get(reverse("ledger:home")), "≈ USD 3 million")
+
+    def test_lower_and_upper_bounds_combine(self):
+        self.assertEqual(selectors.combine_qualifiers(["exact", "at_least"]), "at_least")
+        self.assertEqual(selectors.combine_qualifiers(["up_to", "exact", "up_to"]), "up_to")
+        self.assertEqual(selectors.combine_qualifiers(["up_to", "at_least"]), "approximately")
+        self.assertEqual(selectors.combine_qualifiers(["", None]), "")
+
+    def test_trade_is_never_added(self):
+        self.pledge(amount=Decimal("1000000"))
+        factories.trade(self.donor, self.recipient, src=self.source, amount=Decimal("9000000"))
+        totals = self.totals()
+        self.assertEqual(totals.grand_total["amount"], Decimal("1000000"))
+        self.assertEqual(dict(zip(totals.left_out["reason"], totals.left_out["entries"]))["trade_figures"], 1)
+
+    def test_undated_pledges_have_their_own_year_row_and_are_not_drawn(self):
+        self.pledge(amount=Decimal("1000000"))
+        self.pledge(amount=Decimal("5000000"), date=date(2025, 1, 1), date_precision="year")
+        totals = self.totals()
+        undated = [r for r in totals.by_year.to_dict("records") if r["year"] is None]
+        self.assertEqual(undated[0]["amount"], Decimal("1000000"))
+        self.assertEqual(list(totals.by_year["year"]), [2025, None])
+        self.assertEqual(selectors.chart_data(totals.chart)["labels"], ["2025"])
+        self.assertContains(self.client.get(reverse("ledger:home")), "date not stated")
+
+    def test_empty_ledger_shows_no_total_rather_than_zero(self):
+        totals = self.totals()
+        self.assertIsNone(totals.grand_total["amount"])
+        response = self.client.get(reverse("ledger:home"))
+        self.assertContains(response, "no USD value")
+        self.assertNotContains(response, "USD 0")
+
+    def test_a_package_without_parts_is_counted_itself(self):
+        package = self.pledge(kind=Pledge.Kind.PACKAGE, amount=Decimal("7000000"))
+        self.assertEqual(self.totals().grand_total["amount"], Decimal("7000000"))
+        Pledge.objects.create(donor=self.donor, recipient=self.recipient, kind=Pledge.Kind.GRANT, package=package,
+                              amount=Decimal("3000000"), currency="USD", amount_qualifier="exact",
+                              amount_usd=Decimal("3000000"))
+        self.assertEqual(self.totals().grand_total["amount"], Decimal("3000000"))
+
+
+class OverviewQueriesTests(TestCase):
+    fixtures = [FIXTURE]
+
+    def test_overview_queries_do_not_grow_with_entries(self):
+        with self.assertNumQueries(9):
+            self.client.get(reverse("ledger:home"))
+        china, cuba = Actor.objects.get(code="CHN"), Actor.objects.get(code="CUB")
+        for year in range(1990, 2020):
+            factories.pledge(china, cuba, src=Source.objects.get(), date=date(year, 1, 1), date_precision="year")
+        factories.trade(china, cuba, src=Source.objects.get())
+        self.assertEqual(TradeFigure.objects.count(), 4)
+        with self.assertNumQueries(9):
+            response = self.client.get(reverse("ledger:home"))
+        self.assertEqual(len(response.context["chart"]["labels"]), 33)
