@@ -50,6 +50,31 @@ class StrictChoiceFilter(django_filters.ChoiceFilter):
         return field
 
 
+def label_range(widgets):
+    widgets[0].attrs["aria-label"] = "from"
+    widgets[1].attrs["aria-label"] = "to"
+
+
+class DateRangeInputs(django_filters.widgets.DateRangeWidget):
+    """Two date pickers, "from" and "to" (?date_after=…&date_before=…)."""
+
+    template_name = "ledger/widgets/range.html"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"type": "date", **(attrs or {})})
+        label_range(self.widgets)
+
+
+class NumberRangeInputs(django_filters.widgets.RangeWidget):
+    """Two numbers, "from" and "to" (?year_min=…&year_max=…)."""
+
+    template_name = "ledger/widgets/range.html"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"type": "number", **(attrs or {})})
+        label_range(self.widgets)
+
+
 class FilterForm(forms.Form):
     """The form behind every filter set: a range whose start lies after its end is an error, not an
     empty table."""

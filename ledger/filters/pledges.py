@@ -3,7 +3,7 @@
 
 import django_filters
 
-from ledger.filters.fields import ActorFilter, FilterForm, StrictChoiceFilter, text_search
+from ledger.filters.fields import ActorFilter, DateRangeInputs, FilterForm, StrictChoiceFilter, text_search
 from ledger.models import CURRENCY_CHOICES, Pledge
 
 HAS_VALUE_CHOICES = [("yes", "has a money value"), ("no", "no money value (goods only, or not stated)")]
@@ -15,7 +15,7 @@ class PledgeFilter(django_filters.FilterSet):
     kind = StrictChoiceFilter(choices=Pledge.Kind.choices, label="Kind")
     status = StrictChoiceFilter(choices=Pledge.Status.choices, label="Status")
     date = django_filters.DateFromToRangeFilter(
-        label="Date (from, to)", widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+        label="Date (from, to)", widget=DateRangeInputs(),
         help_text="Compares the first day of the period the source gives.",
     )
     currency = StrictChoiceFilter(choices=CURRENCY_CHOICES, label="Currency")

@@ -3,7 +3,7 @@
 import django_filters
 from django.db.models import Q
 
-from ledger.filters.fields import FilterForm
+from ledger.filters.fields import DateRangeInputs, FilterForm
 from ledger.models import Source
 
 
@@ -11,7 +11,7 @@ class SourceFilter(django_filters.FilterSet):
     publisher = django_filters.CharFilter(lookup_expr="iexact", label="Publisher")
     published = django_filters.DateFromToRangeFilter(
         field_name="published_on", label="Published (from, to)",
-        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+        widget=DateRangeInputs(),
     )
     language = django_filters.CharFilter(lookup_expr="iexact", label="Language (ISO 639-1)")
     q = django_filters.CharFilter(method="filter_text", label="Text", help_text="Searches headlines, bylines and notes.")

@@ -4,7 +4,7 @@
 import django_filters
 from django.db.models import Q
 
-from ledger.filters.fields import ActorFilter, FilterForm, StrictChoiceFilter, text_search
+from ledger.filters.fields import ActorFilter, FilterForm, NumberRangeInputs, StrictChoiceFilter, text_search
 from ledger.models import CURRENCY_CHOICES, TradeFigure
 
 HAS_VALUE_CHOICES = [("yes", "has a figure"), ("no", "no figure (rank or relationship only)")]
@@ -16,7 +16,7 @@ class TradeFilter(django_filters.FilterSet):
     partner = ActorFilter(label="Partner")
     flow = StrictChoiceFilter(choices=TradeFigure.Flow.choices, label="Flow")
     year = django_filters.RangeFilter(
-        label="Year (from, to)", help_text="Figures with no stated year are left out when a year is given."
+        label="Year (from, to)", widget=NumberRangeInputs(), help_text="Figures with no stated year are left out when a year is given."
     )
     currency = StrictChoiceFilter(choices=CURRENCY_CHOICES, label="Currency")
     has_value = StrictChoiceFilter(choices=HAS_VALUE_CHOICES, method="filter_has_value", label="Figure")
