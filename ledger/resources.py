@@ -74,7 +74,7 @@ class LedgerResource(resources.Resource):
             )
         for line, errors in sorted(by_line.items()):
             result.invalid_rows.append(InvalidRow(number=line, validation_error=ValidationError(errors),
-                                                  values=(line, "", "")))
+                                                  values=(line, "", "not imported (one bad row and nothing is written)")))
             result.totals[RowResult.IMPORT_TYPE_INVALID] += 1
         return result
 
