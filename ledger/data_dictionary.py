@@ -89,6 +89,17 @@ def markdown():
         "",
         *(f"- {item}" for item in IMPORT_RULES),
     ]
+    lines += [
+        "",
+        "## Overview totals (`overview-totals`)",
+        "",
+        "`/?_export=csv` (with the overview's filters, which are the pledges table's) downloads the totals the "
+        "overview shows, one row per group, in these columns:",
+        "",
+        "| column | meaning |",
+        "| --- | --- |",
+        *(f"| `{name}` | {text} |" for name, text in exports.TOTALS_COLUMNS_DOC.items()),
+    ]
     for entry in tables():
         table = entry["table"]
         lines += [
@@ -122,6 +133,7 @@ def data_dictionary(request):
             row["allowed"] = _html(row["allowed"])
     return render(request, "ledger/data_dictionary.html", {
         "tables": entries,
+        "totals_columns": exports.TOTALS_COLUMNS_DOC.items(),
         "conventions": [_html(item) for item in CONVENTIONS],
         "import_rules": [_html(item) for item in IMPORT_RULES],
     })

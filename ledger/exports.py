@@ -637,10 +637,9 @@ def totals_rows(totals):
                      row["entries"] - row["entries_with_usd_value"], row["quantity"], row["unit"]])
     for row in totals.unconverted.to_dict("records"):
         rows.append(["unconverted", row["currency"], "money with no USD value, left out of the USD totals",
-                     row["currency"], row["amount"], "", row["entries"], 0, row["entries"], None, ""])
+                     row["currency"], row["amount"], "", row["entries"], None, None, None, ""])
     for row in totals.left_out.to_dict("records"):
-        rows.append(["left_out", row["reason"], row["detail"], "", None, "", row["entries"], 0, row["entries"],
-                     None, ""])
+        rows.append(["left_out", row["reason"], row["detail"], "", None, "", row["entries"], None, None, None, ""])
     return [[_total_cell(value) for value in row] for row in rows]
 
 
