@@ -566,7 +566,8 @@ def export_response(table, queryset, export_format, *, day=None):
 
 class ExportMixin:
     """For a table page: `?_export=csv|xlsx|json` downloads exactly the page's filtered, sorted rows
-    (all of them, not one page). The view sets `export_table` and provides `get_export_queryset()`."""
+    (all of them, not one page). The view sets `export_table` and provides `get_export_queryset()`;
+    when it has a filterset whose input is invalid, the download is refused with the reasons."""
 
     export_table = None
     export_formats = FORMATS
@@ -578,8 +579,34 @@ class ExportMixin:
     def get(self, request, *args, **kwargs):
         export_format = request.GET.get(self.export_parameter)
         if export_format in self.export_formats:
-            return export_response(self.export_table, self.get_export_queryset(), export_format)
+            queryset = self.get_export_queryset()
+            filterset = getattr(self, "filterset", None)
+            if filterset is not None and filterset.is_bound and not filterset.is_valid():
+                return filters_refused(filterset)
+            return export_response(self.export_table, queryset, export_format)
         return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["export_links"] = export_links(self.request, self.export_formats, self.export_parameter)
+        return context
+
+
+def export_links(request, formats=FORMATS, parameter="_export"):
+    """(format, URL) for each download of the current page's rows: its query, minus the page."""
+    links = []
+    for export_format in formats:
+        query = request.GET.copy()
+        query.pop("page", None)
+        query[parameter] = export_format
+        links.append((export_format, f"?{query.urlencode()}"))
+    return links
+
+
+def filters_refused(filterset):
+    reasons = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in filterset.errors.items())
+    return HttpResponse(f"Nothing was exported: the filters could not be applied ({reasons}).\n", status=400,
+                        content_type="text/plain; charset=utf-8")
 
 
 # Overview totals --------------------------------------------------------------------------------

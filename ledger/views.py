@@ -6,7 +6,7 @@ from django.views.generic import TemplateView
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
-from ledger import selectors
+from ledger import exports, selectors
 from ledger.filters.actors import ActorListFilter
 from ledger.filters.pledges import PledgeFilter
 from ledger.filters.sources import SourceFilter
@@ -18,7 +18,7 @@ from ledger.tables.sources import SourceTable
 from ledger.tables.trade import TradeTable
 
 
-class LedgerTableView(SingleTableMixin, FilterView):
+class LedgerTableView(exports.ExportMixin, SingleTableMixin, FilterView):
     """A sortable, filterable, paginated table whose URL holds its whole state."""
 
     template_name = "ledger/table_page.html"
@@ -61,6 +61,7 @@ class LedgerTableView(SingleTableMixin, FilterView):
 class PledgeListView(LedgerTableView):
     table_class = PledgeTable
     filterset_class = PledgeFilter
+    export_table = exports.PLEDGES
     selector = selectors.pledges_for_table
     title = "Pledges"
     intro = ("Aid pledged, in money or in kind, each with the sentence it was read from. "
@@ -71,6 +72,7 @@ class PledgeListView(LedgerTableView):
 class TradeListView(LedgerTableView):
     table_class = TradeTable
     filterset_class = TradeFilter
+    export_table = exports.TRADE_FIGURES
     selector = selectors.trade_for_table
     title = "Trade"
     intro = "Trade and investment figures between countries. They are kept apart from aid and never added to it."
@@ -80,6 +82,7 @@ class TradeListView(LedgerTableView):
 class ActorListView(LedgerTableView):
     table_class = ActorTable
     filterset_class = ActorListFilter
+    export_table = exports.ACTORS
     selector = selectors.actors_for_table
     title = "Actors"
     intro = "Countries, and the government bodies, party organs and organisations that belong to them."
@@ -89,6 +92,7 @@ class ActorListView(LedgerTableView):
 class SourceListView(LedgerTableView):
     table_class = SourceTable
     filterset_class = SourceFilter
+    export_table = exports.SOURCES
     selector = selectors.sources_for_table
     title = "Sources"
     intro = "The published documents every figure is read from."
@@ -100,6 +104,14 @@ class OverviewView(TemplateView):
     Takes the pledges table's filters, so /?donor=CHN totals what /pledges/?donor=CHN lists."""
 
     template_name = "ledger/home.html"
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("_export") == "csv":
+            totals = self.get_totals()
+            if totals is None:
+                return exports.filters_refused(self.filterset)
+            return exports.totals_csv_response(totals)
+        return super().get(request, *args, **kwargs)
 
     def get_filterset(self):
         return PledgeFilter(self.request.GET or None, queryset=selectors.pledges_for_table(), request=self.request)
@@ -116,6 +128,7 @@ class OverviewView(TemplateView):
         pledges = self.filterset.qs if totals is not None else self.filterset.queryset.none()
         context.update(
             nav="overview",
+            export_links=exports.export_links(self.request, ("csv",)),
             filter=self.filterset,
             filter_invalid=totals is None,
             totals=totals,

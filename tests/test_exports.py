@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import openpyxl
 from django.http import StreamingHttpResponse
-from django.test import TestCase, override_settings
+from django.test import TestCase
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
@@ -151,23 +151,6 @@ class PledgeExportTests(TestCase):
         self.assertEqual(response["Content-Type"], "text/csv; charset=utf-8")
         response = exports.export_response(exports.PLEDGES, Pledge.objects.all(), "xlsx", day=date(2026, 11, 27))
         self.assertEqual(response["Content-Disposition"], 'attachment; filename="pledges-2026-11-27.xlsx"')
-
-
-@override_settings(ROOT_URLCONF="tests.export_urls")
-class ExportMixinTests(TestCase):
-    fixtures = ["cibercuba-2026-02-05"]
-
-    def test_export_parameter_downloads_the_filtered_sorted_rows(self):
-        response = self.client.get("/pledges/", {"donor": "CHN", "sort": "amount_usd", "_export": "csv"})
-        rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode(), newline="")))
-        expected = Pledge.objects.filter(donor__code="CHN").order_by("amount_usd", "id")
-        self.assertEqual([int(r["id"]) for r in rows], list(expected.values_list("id", flat=True)))
-
-    def test_every_format_downloads(self):
-        for export_format in ("csv", "json", "xlsx"):
-            response = self.client.get("/pledges/", {"_export": export_format})
-            self.assertEqual(response.status_code, 200)
-            self.assertIn(f".{export_format}", response["Content-Disposition"])
 
 
 class OtherTablesExportTests(TestCase):
