@@ -1,11 +1,14 @@
 """The editors' admin as editors use it: corrections with a reason, history, revert, no lost updates."""
 
+import threading
 from decimal import Decimal
+from unittest import skipUnless
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
-from django.test import TestCase
+from django.db import connection
+from django.test import Client, TestCase, TransactionTestCase
 
 from ledger import services
 from ledger.forms import ERROR_NO_REASON
@@ -259,3 +262,44 @@ class AddEntryTests(AdminTestCase):
         self.assertContains(response, "Every figure needs a source")
         self.assertEqual(Pledge.objects.count(), before)
         self.assertEqual(Citation.objects.filter(pledge=None, trade_figure=None, statement=None).count(), 0)
+
+
+@skipUnless(connection.vendor == "postgresql", "needs row locks and a connection per thread (PostgreSQL)")
+class TrulyConcurrentEditTests(TransactionTestCase):
+    """Two editors' saves of the same entry racing in two threads, each on its own connection."""
+
+    fixtures = ["cibercuba-2026-02-05"]
+
+    def test_of_two_simultaneous_saves_exactly_one_lands(self):
+        editors = [make_user("ana", EDITORS), make_user("bruno", EDITORS)]
+        clients, forms = [], []
+        for editor, year in zip(editors, ("2024", "2025")):
+            client = Client()
+            client.force_login(editor)
+            data = form_data(client.get(f"/admin/ledger/tradefigure/{VIETNAM_CUBA_TRADE}/change/"), "tradefigure_form")
+            data.update({"year": year, "change_reason": f"year {year}"})
+            clients.append(client)
+            forms.append(data)
+        start = threading.Barrier(2)
+        statuses = [None, None]
+
+        def save(index):
+            try:
+                start.wait()
+                response = clients[index].post(f"/admin/ledger/tradefigure/{VIETNAM_CUBA_TRADE}/change/", forms[index])
+                statuses[index] = (response.status_code, "Someone else saved this entry" in response.content.decode())
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=save, args=(i,)) for i in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+        self.assertEqual(sorted(statuses), [(200, True), (302, False)])
+        winner = statuses.index((302, False))
+        figure = TradeFigure.objects.get(pk=VIETNAM_CUBA_TRADE)
+        self.assertEqual((figure.year, figure.version), (int(forms[winner]["year"]), 2))
+        changes = figure.history.exclude(history_change_reason=services.BASELINE_REASON)
+        self.assertEqual([record.history_user.username for record in changes], [editors[winner].username])

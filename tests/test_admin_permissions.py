@@ -210,3 +210,10 @@ class PermissionMatrixTests(TestCase):
         response = self.client.post("/admin/ledger/tradefigure/1/change/", data)
         self.assertContains(response, "Every figure needs a source")
         self.assertEqual(Citation.objects.filter(trade_figure=1).count(), 1)
+
+    def test_deleting_the_last_citation_of_an_entry_is_refused_with_the_rule(self):
+        self.login("superuser")
+        citation = Citation.objects.get(trade_figure=1)
+        response = self.client.post(f"/admin/ledger/citation/{citation.pk}/delete/", {"post": "yes"}, follow=True)
+        self.assertContains(response, "Every figure needs a source")
+        self.assertTrue(Citation.objects.filter(pk=citation.pk).exists())
