@@ -29,15 +29,18 @@ class Command(BaseCommand):
                 raise CommandError(f"No user named '{user}'.") from None
         result = imports.import_paths(file, user=importer, reason=reason, dry_run=dry_run)
         verbose = options["verbosity"] > 1
+        refused = bool(result.problems)
         for report in result.reports:
             self.stdout.write(report.summary)
+            for problem in report.problems:
+                self.stderr.write(f"  {problem}")
+            if refused and not dry_run:
+                continue  # nothing happened; the rows that passed are not worth listing
             shown = [change for change in report.changes if change.action != "unchanged" or verbose]
             for change in shown[: None if verbose else PREVIEW_LIMIT]:
                 self.stdout.write(f"  {change}")
             if len(shown) > PREVIEW_LIMIT and not verbose:
                 self.stdout.write(f"  … and {len(shown) - PREVIEW_LIMIT} more (-v 2 lists them all)")
-            for problem in report.problems:
-                self.stderr.write(f"  {problem}")
         problems = result.problems
         if problems:
             raise CommandError(
