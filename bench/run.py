@@ -37,7 +37,8 @@ DATA = Path(os.environ.get("BENCH_DATA") or ROOT / "bench" / "data")
 PYTHON = ROOT / ".venv" / "bin" / "python"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 DATASETTE = ROOT / "bench" / ".venv" / "bin" / "datasette"
-PAGE_SIZE = 50
+PAGE_SIZE = 25  # the app's table page size (ledger/views.py)
+DEEP_PAGE = 400  # the deepest page the app serves (ledger/paginators.py MAX_PAGE)
 # One key for the whole run: the admin session made by `manage.py shell` must be valid under gunicorn.
 SECRET_KEY = secrets.token_urlsafe(50)
 
@@ -229,7 +230,7 @@ class Server:
 def gunicorn(name, database_url):
     port = free_port()
     env = app_env(database_url, GUNICORN_BIND=f"127.0.0.1:{port}")
-    return Server(name, [str(GUNICORN), "-c", "gunicorn.conf.py"], env, port, "/")
+    return Server(name, [str(GUNICORN), "-c", "gunicorn.conf.py"], env, port, "/data-dictionary/")
 
 
 def datasette(path):
@@ -352,8 +353,8 @@ def pages(sample, deep_page):
          f"{table}&_next={deep_offset}"),
         (f"Actor page ({code})", f"/actors/{code}/", f"/ledger/ledger_actor/{donor}"),
         ("Trade figures, first page", "/trade/", f"/ledger/ledger_tradefigure?_size={PAGE_SIZE}&_sort_desc=year"),
-        ("Actors", "/actors/", "/ledger/ledger_actor?_size=50"),
-        ("Sources", "/sources/", "/ledger/ledger_source?_size=50&_sort_desc=published_on"),
+        ("Actors", "/actors/", f"/ledger/ledger_actor?_size={PAGE_SIZE}&_sort=name"),
+        ("Sources", "/sources/", f"/ledger/ledger_source?_size={PAGE_SIZE}&_sort_desc=published_on"),
         ("Overview", "/", "/ledger"),
     ]
 
@@ -361,7 +362,7 @@ def pages(sample, deep_page):
 def run_backend(label, database_url, args, *, sqlite_path=None):
     sample = sample_values(database_url)
     cookie = f"sessionid={bench_session(database_url)}"
-    deep_page = max(1, sample["pledges"] // PAGE_SIZE // 2)
+    deep_page = DEEP_PAGE
     results = {"label": label, "sample": sample, "pages": [], "load_before": loadavg()}
     app = gunicorn(f"gunicorn-{label.lower()}", database_url)
     results["gunicorn_pids"] = app.pids()
