@@ -6,6 +6,7 @@ app refuses to start without a real SECRET_KEY.
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -142,6 +143,18 @@ LOGGING = {
 }
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
+# Per-process memory cache for the totals pages (ledger/cache.py keys every entry by a stamp of the
+# latest write, so each process drops stale totals by itself). The test suite rolls back between
+# tests and reuses history ids, so it runs without a cache; tests/test_cache.py turns it on.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.dummy.DummyCache"
+        if len(sys.argv) > 1 and sys.argv[1] == "test"
+        else "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    }
+}
 
 # Production hardening (issue 6). With DEBUG off every switch defaults to the secure value, so a
 # deployment that forgets a variable is safe; each can be turned off from the environment (the

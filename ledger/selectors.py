@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.shortcuts import get_object_or_404
 
+from ledger import cache as ledger_cache
 from ledger import formatting
 from ledger.models import Actor, Citation, Pledge, Source, Statement, TradeFigure
 
@@ -20,12 +21,15 @@ LATEST_LIMIT = 8
 
 # --- Table pages -------------------------------------------------------------------------------
 
+# The actors of a table page are prefetched (one query per side for the page's rows), not joined:
+# with the join, SQLite's planner starts from the actors and sorts the whole ledger for every page
+# (seconds at a million rows); without it, it walks the (date, id) index and stops after one page.
 def pledges_for_table() -> QuerySet[Pledge]:
-    return Pledge.objects.select_related("donor", "recipient").order_by("-date", "-id")
+    return Pledge.objects.prefetch_related("donor", "recipient").order_by("-date", "-id")
 
 
 def trade_for_table() -> QuerySet[TradeFigure]:
-    return TradeFigure.objects.select_related("reporter", "partner").order_by("-year", "-id")
+    return TradeFigure.objects.prefetch_related("reporter", "partner").order_by("-year", "-id")
 
 
 def actors_for_table() -> QuerySet[Actor]:
@@ -227,11 +231,11 @@ def pledge_usd_total(*, pledges: QuerySet[Pledge]) -> dict:
 
 
 def latest_pledges(*, pledges: QuerySet[Pledge], limit=LATEST_LIMIT) -> list[Pledge]:
-    return list(pledges.select_related("donor", "recipient").order_by("-id")[:limit])
+    return list(pledges.prefetch_related("donor", "recipient").order_by("-id")[:limit])
 
 
 def latest_trade(*, limit=LATEST_LIMIT) -> list[TradeFigure]:
-    return list(TradeFigure.objects.select_related("reporter", "partner").order_by("-id")[:limit])
+    return list(TradeFigure.objects.prefetch_related("reporter", "partner").order_by("-id")[:limit])
 
 
 # --- History -----------------------------------------------------------------------------------
@@ -360,8 +364,10 @@ def actor_detail(*, code) -> dict:
         "people": list(actor.people.order_by("name", "id")),
         "pledged": pledged, "more_pledged": more_pledged,
         "received": received, "more_received": more_received,
-        "pledged_total": pledge_usd_total(pledges=Pledge.objects.filter(donor=actor)),
-        "received_total": pledge_usd_total(pledges=Pledge.objects.filter(recipient=actor)),
+        **ledger_cache.cached("actor-totals", actor.pk, lambda: {
+            "pledged_total": pledge_usd_total(pledges=Pledge.objects.filter(donor=actor)),
+            "received_total": pledge_usd_total(pledges=Pledge.objects.filter(recipient=actor)),
+        }),
         "trade": trade, "more_trade": more_trade,
         "statements": statements, "more_statements": more_statements,
     }

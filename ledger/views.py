@@ -6,6 +6,7 @@ from django.views.generic import TemplateView
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
+from ledger import cache as ledger_cache
 from ledger import exports, selectors
 from ledger.filters.actors import ActorListFilter
 from ledger.filters.pledges import PledgeFilter
@@ -120,7 +121,9 @@ class OverviewView(TemplateView):
         self.filterset = self.get_filterset()
         if self.filterset.is_bound and not self.filterset.is_valid():
             return None
-        return selectors.overview_totals(pledges=self.filterset.qs)
+        # Totals read the whole ledger (seconds at a million entries): cached until the next write.
+        params = sorted((key, values) for key, values in self.request.GET.lists() if key != "_export")
+        return ledger_cache.cached("overview", params, lambda: selectors.overview_totals(pledges=self.filterset.qs))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
