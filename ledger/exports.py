@@ -23,6 +23,7 @@ from decimal import Decimal
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Exists, OuterRef
+from django.db.models.sql.constants import INNER
 from django.http import HttpResponse, StreamingHttpResponse
 
 from ledger.models import (
@@ -428,7 +429,14 @@ def export_queryset(table, queryset):
         queryset = queryset.annotate(**{name: make() for name, make in table.annotations.items()})
     if not queryset.ordered:
         queryset = queryset.order_by("pk")
-    return queryset.values_list(*(column.path for column in table.query_columns))
+    queryset = queryset.values_list(*(column.path for column in table.query_columns))
+    # The joins only fetch names and codes of required foreign keys, so LEFT JOIN returns the same
+    # rows; it keeps SQLite's planner walking the table's index in the export's order instead of
+    # starting from the actors and sorting the whole ledger before the first row can be sent.
+    for alias, join in list(queryset.query.alias_map.items()):
+        if getattr(join, "join_type", None) == INNER:
+            queryset.query.alias_map[alias] = join.promote()
+    return queryset
 
 
 def _raw_batches(queryset, batch_size):
