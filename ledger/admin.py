@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from ledger import resources, services
 from ledger.admin_import import LedgerImportExportMixin
@@ -25,6 +26,24 @@ REASON_FIELDSET = ("Your change", {
     "description": "Every change is kept in the history with your name, the time and this reason.",
 })
 HISTORY_EXCLUDED_FIELDS = ["updated_at", "version"]
+EMPTY = "—"
+
+admin.site.site_header = "Aid Ledger: editors' admin"
+admin.site.site_title = "Aid Ledger admin"
+admin.site.index_title = "The ledger"
+
+
+class LedgerHistoryContextHelper(HistoricalRecordContextHelper):
+    """The history's diff as an editor reads it: an empty value is "—", never "None"; a choice
+    shows its label."""
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if value is None or value == "":
+            return EMPTY
+        if getattr(field, "choices", None):
+            return dict(field.flatchoices).get(value, value)
+        return super().prepare_delta_change_value(change, value)
 
 
 class CappedCountPaginator(Paginator):
@@ -58,6 +77,7 @@ class LedgerAdmin(SimpleHistoryAdmin):
     """Shared by every ledger model: service writes with a reason, optimistic locking, revert."""
 
     form = LedgerAdminForm
+    object_history_list_template = "admin/ledger/object_history_list.html"
     paginator = CappedCountPaginator
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER  # facet counts are a COUNT per filter choice
@@ -189,6 +209,9 @@ class LedgerAdmin(SimpleHistoryAdmin):
             return HttpResponseRedirect(request.get_full_path())
 
     # History: the diff leaves out bookkeeping fields; revert is a versioned, reasoned change.
+    def get_historical_record_context_helper(self, request, historical_record):
+        return LedgerHistoryContextHelper(self.model, historical_record)
+
     def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
         previous = None
         for current in historical_records:

@@ -2,9 +2,12 @@
 write is validated the same way, runs in one transaction and is recorded in the history with the
 user who made it and the reason they gave."""
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from ledger import formatting
 from ledger.models import Actor, Citation, Person, Pledge, Source, Statement, TradeFigure
 
 ERROR_NO_CITATION = (
@@ -113,6 +116,8 @@ def _display(model, name, value):
         return str(related) if related is not None else f"#{value}"
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, Decimal):
+        return formatting.format_number(value)
     return str(value)
 
 
@@ -166,6 +171,9 @@ def _record_baseline(instance):
     its first change, so the history shows the old state next to the new one."""
     history = getattr(type(instance), "history", None)
     if history is not None and not instance.history.exists():
+        # Nobody known made that state: not the editor of this request (simple_history's default).
+        instance._history_user = None
+        instance._change_reason = BASELINE_REASON
         history.bulk_history_create(
             [instance], default_change_reason=BASELINE_REASON, default_date=getattr(instance, "updated_at", None)
         )

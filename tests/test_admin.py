@@ -75,6 +75,8 @@ class CorrectionTests(AdminTestCase):
         )
         new_record, old_record = figure.history.order_by("-history_date")[:2]
         self.assertEqual((old_record.year, new_record.year), (None, 2025))
+        self.assertEqual((old_record.history_user, old_record.history_change_reason),
+                         (None, services.BASELINE_REASON))  # the state before: nobody known made it
         self.assertEqual(new_record.history_user, self.editor)
         self.assertEqual(new_record.history_change_reason, "Granma (3 Mar 2026) gives the year: 2025")
         citation = figure.citations.get(source=later)
@@ -83,7 +85,8 @@ class CorrectionTests(AdminTestCase):
         history_page = self.client.get(f"/admin/ledger/tradefigure/{VIETNAM_CUBA_TRADE}/history/")
         self.assertContains(history_page, "Granma (3 Mar 2026) gives the year: 2025")
         self.assertContains(history_page, "ana")
-        self.assertContains(history_page, "<strong>Year:</strong>", html=False)
+        self.assertContains(history_page, "<strong>Year:</strong>\n                    —\n", html=False)
+        self.assertNotContains(history_page, "None")
         self.assertNotContains(history_page, "<strong>Updated at:</strong>", html=False)
         self.assertNotContains(history_page, "<strong>Version:</strong>", html=False)
 
@@ -303,3 +306,19 @@ class TrulyConcurrentEditTests(TransactionTestCase):
         self.assertEqual((figure.year, figure.version), (int(forms[winner]["year"]), 2))
         changes = figure.history.exclude(history_change_reason=services.BASELINE_REASON)
         self.assertEqual([record.history_user.username for record in changes], [editors[winner].username])
+
+
+class StaleMessageTests(AdminTestCase):
+    def test_the_refusal_reads_values_as_an_editor_would(self):
+        figure = TradeFigure.objects.get(pk=VIETNAM_CUBA_TRADE)
+        services.trade_figure_update(
+            trade_figure=figure, data={"amount": Decimal("350000000"), "amount_usd": None, "flow": "exports"},
+            expected_version=1, user=self.other_editor, reason="newer figure",
+        )
+        with self.assertRaises(services.StaleEditError) as caught:
+            services.trade_figure_update(trade_figure=figure, data={"rank": 3}, expected_version=1, user=self.editor)
+        message = caught.exception.messages[0]
+        self.assertIn("amount: 340,000,000 → 350,000,000", message)
+        self.assertIn("flow: Total trade → Exports", message)
+        self.assertIn("(by bruno, at ", message)
+        self.assertIn("reason: \u201cnewer figure\u201d", message)

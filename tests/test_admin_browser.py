@@ -34,7 +34,7 @@ class CorrectionFlowBrowserTests(BrowserTestCase):
         self.page.get_by_label("Username").fill(username)
         self.page.get_by_label("Password").fill("aid-ledger-demo")
         self.page.get_by_role("button", name="Log in").click()
-        expect(self.page.get_by_text("Site administration")).to_be_visible()
+        expect(self.page.get_by_role("heading", name="The ledger")).to_be_visible()
 
     def test_editor_corrects_a_figure_from_a_second_source(self):
         page = self.page
@@ -62,7 +62,8 @@ class CorrectionFlowBrowserTests(BrowserTestCase):
         latest = page.locator("#change-history tbody tr").first
         expect(latest).to_contain_text(REASON)
         expect(latest).to_contain_text("editor")
-        expect(latest).to_contain_text(re.compile(r"Year:\s*None\s*→\s*2025"))
+        expect(latest).to_contain_text(re.compile(r"Year:\s*—\s*→\s*2025"))
+        expect(latest).not_to_contain_text("None")
 
         # The public page: the corrected period, both sources, and the change with its reason.
         self.visit(f"/trade/{VIETNAM_CUBA_TRADE}/")
