@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pandas as pd
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
-from django.db.models.functions import ExtractYear
+from django.db.models import Count, Exists, Func, IntegerField, OuterRef, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
 from ledger import cache as ledger_cache
@@ -57,9 +56,14 @@ def combine_qualifiers(qualifiers) -> str:
     return "approximately"
 
 
+CENT = Decimal("0.01")
+
+
 def _decimal_sum(values):
+    """Exact sum of the Decimals present, to the cent (SQLite hands SUM() back through a float);
+    None when there is none, so an unknown total never reads as 0."""
     present = [v for v in values if isinstance(v, Decimal)]
-    return sum(present, Decimal(0)) if present else None
+    return sum(present, Decimal(0)).quantize(CENT) if present else None
 
 
 @dataclass
@@ -83,6 +87,31 @@ class OverviewTotals:
     left_out: pd.DataFrame
     chart: pd.DataFrame
     grand_total: dict = field(default_factory=dict)
+
+
+class Year(Func):
+    """The calendar year of a date, computed by the database itself (Django's ExtractYear calls a
+    Python function for every row on SQLite, which dominates an aggregate over the whole ledger)."""
+
+    template = "EXTRACT(YEAR FROM %(expressions)s)"
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # SQLite stores a date as 'YYYY-MM-DD' text.
+        return super().as_sql(compiler, connection, template="CAST(substr(%(expressions)s, 1, 4) AS INTEGER)",
+                              **extra_context)
+
+
+AGGREGATES = {"entries": Count("id"), "usd_entries": Count("amount_usd"), "usd": Sum("amount_usd")}
+
+
+def _aggregate(counted: QuerySet[Pledge], *keys, **expressions) -> pd.DataFrame:
+    """One GROUP BY over the counted pledges: entries, entries with a USD value and their USD sum
+    per key and amount qualifier (the qualifier says how precise each sum is)."""
+    rows = list(counted.values(*keys, "amount_qualifier", **expressions).annotate(**AGGREGATES).order_by())
+    frame = pd.DataFrame.from_records(rows, columns=[*keys, *expressions, "amount_qualifier", *AGGREGATES])
+    frame["usd_qualifier"] = frame["amount_qualifier"].where(frame["usd_entries"] > 0, "")
+    return frame
 
 
 def _group_totals(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -118,55 +147,51 @@ def _grand_total(frame: pd.DataFrame) -> dict:
     }
 
 
+def _actor_totals(frame: pd.DataFrame, key: str, actors: dict) -> pd.DataFrame:
+    frame = frame.assign(actor_code=frame[key].map(lambda pk: actors[pk]["code"]),
+                         actor_name=frame[key].map(lambda pk: actors[pk]["name"]))
+    return _group_totals(frame, ["actor_code", "actor_name"])
+
+
+CHART_DONORS = 8
+
+
+def _year(value):
+    return None if value is None or pd.isna(value) else int(value)
+
+
 def overview_totals(*, pledges: QuerySet[Pledge]) -> OverviewTotals:
     """Totals of `pledges` (already filtered by PledgeFilter), counting packages through their parts.
 
-    Runs four aggregate queries and one for the actors' names, however many entries there are."""
+    Each dimension is one GROUP BY in the database returning a few rows per key; pandas only
+    combines those. Eleven queries, however many entries there are."""
     counted = pledges.counted_in_totals().order_by()
-    rows = list(
-        counted.values("donor_id", "recipient_id", "kind", "amount_qualifier", "currency", year=ExtractYear("date"))
-        .annotate(
-            entries=Count("id"),
-            usd_entries=Count("amount_usd"),
-            usd=Sum("amount_usd"),
-            money_no_usd=Count("id", filter=Q(amount__isnull=False, amount_usd__isnull=True)),
-            amount_no_usd=Sum("amount", filter=Q(amount_usd__isnull=True)),
-        )
-        .order_by()
-    )
-    columns = ["donor_id", "recipient_id", "kind", "amount_qualifier", "currency", "year", "entries",
-               "usd_entries", "usd", "money_no_usd", "amount_no_usd"]
-    frame = pd.DataFrame.from_records(rows, columns=columns)
-    frame["year"] = frame["year"].astype(object).where(frame["year"].notna(), None)
-    frame["usd_qualifier"] = frame["amount_qualifier"].where(frame["usd_entries"] > 0, "")
+    by_donor_rows = _aggregate(counted, "donor_id")
+    by_recipient_rows = _aggregate(counted, "recipient_id")
+    by_year_rows = _aggregate(counted, year=Year("date"))
+    by_kind_rows = _aggregate(counted, "kind")
 
-    actor_ids = set(frame["donor_id"]) | set(frame["recipient_id"])
+    actor_ids = set(by_donor_rows["donor_id"]) | set(by_recipient_rows["recipient_id"])
     actors = {a["id"]: a for a in Actor.objects.filter(pk__in=actor_ids).values("id", "code", "name")} if actor_ids else {}
-    for side in ("donor", "recipient"):
-        frame[f"{side}_code"] = frame[f"{side}_id"].map(lambda pk: actors[pk]["code"])
-        frame[f"{side}_name"] = frame[f"{side}_id"].map(lambda pk: actors[pk]["name"])
 
-    by_donor = _group_totals(frame, ["donor_code", "donor_name"]).rename(
-        columns={"donor_code": "actor_code", "donor_name": "actor_name"})
-    by_recipient = _group_totals(frame, ["recipient_code", "recipient_name"]).rename(
-        columns={"recipient_code": "actor_code", "recipient_name": "actor_name"})
-    by_year = _group_totals(frame, ["year"])
+    by_donor = _actor_totals(by_donor_rows, "donor_id", actors)
+    by_recipient = _actor_totals(by_recipient_rows, "recipient_id", actors)
+    by_year = _group_totals(by_year_rows, ["year"])
     if not by_year.empty:
-        by_year["_undated"] = by_year["year"].isna()
-        by_year = by_year.sort_values(["_undated", "year"], ascending=[True, False], kind="stable").drop(
-            columns="_undated").reset_index(drop=True)
-        by_year["year"] = by_year["year"].astype(object).where(by_year["year"].notna(), None)
-    by_kind = _group_totals(frame, ["kind"])
-    kind_labels = dict(Pledge.Kind.choices)
-    by_kind.insert(1, "kind_label", by_kind["kind"].map(kind_labels))
+        years = [_year(y) for y in by_year["year"]]
+        by_year["_sort"] = [-y if y is not None else 1 for y in years]  # latest first, undated last
+        by_year["year"] = pd.Series(years, index=by_year.index, dtype=object)
+        by_year = by_year.sort_values("_sort", kind="stable").drop(columns="_sort").reset_index(drop=True)
+    by_kind = _group_totals(by_kind_rows, ["kind"])
+    by_kind.insert(1, "kind_label", by_kind["kind"].map(dict(Pledge.Kind.choices)))
 
-    unconverted_rows = frame[frame["money_no_usd"] > 0]
-    if unconverted_rows.empty:
-        unconverted = pd.DataFrame(columns=["currency", "amount", "entries"])
-    else:
-        unconverted = unconverted_rows.groupby("currency", sort=True).agg(
-            amount=("amount_no_usd", _decimal_sum), entries=("money_no_usd", "sum")).reset_index()
-
+    unconverted = pd.DataFrame.from_records(
+        list(
+            counted.filter(amount__isnull=False, amount_usd__isnull=True).values("currency")
+            .annotate(amount=Sum("amount"), entries=Count("id")).order_by("currency")
+        ),
+        columns=["currency", "amount", "entries"],
+    )
     goods = pd.DataFrame.from_records(
         list(
             counted.filter(quantity__isnull=False)
@@ -180,30 +205,61 @@ def overview_totals(*, pledges: QuerySet[Pledge]) -> OverviewTotals:
     packages = pledges.filter(kind=Pledge.Kind.PACKAGE).filter(
         Exists(Pledge.objects.filter(package=OuterRef("pk")))).order_by().count()
     trade_figures = TradeFigure.objects.count()
-    no_amount = int((frame["entries"] - frame["usd_entries"] - frame["money_no_usd"]).sum()) if len(frame) else 0
-    unconverted_entries = int(frame["money_no_usd"].sum()) if len(frame) else 0
+    grand_total = _grand_total(by_kind_rows)
+    unconverted_entries = int(unconverted["entries"].sum()) if len(unconverted) else 0
     left_out = pd.DataFrame.from_records(
         [
             ("packages_counted_through_parts", packages,
              "Aid packages with parts, counted through their parts instead (never both)"),
-            ("no_money_value", no_amount, "Entries with no money value (goods whose value is not stated, or no amount stated)"),
+            ("no_money_value", grand_total["entries_without_usd"] - unconverted_entries,
+             "Entries with no money value (goods whose value is not stated, or no amount stated)"),
             ("no_usd_conversion", unconverted_entries, "Entries in another currency with no USD value"),
             ("trade_figures", trade_figures, "Trade and investment figures, never added to aid"),
         ],
         columns=["reason", "entries", "detail"],
     )
 
-    dated = frame[frame["year"].notna() & (frame["usd_entries"] > 0)]
-    if dated.empty:
-        chart = pd.DataFrame()
-    else:
-        chart = dated.assign(usd_float=dated["usd"].map(float), year=dated["year"].astype(int)).pivot_table(
-            index="year", columns="donor_name", values="usd_float", aggfunc="sum").sort_index()
-
     return OverviewTotals(
         by_donor=by_donor, by_recipient=by_recipient, by_year=by_year, by_kind=by_kind, goods=goods,
-        unconverted=unconverted, left_out=left_out, chart=chart, grand_total=_grand_total(frame),
+        unconverted=unconverted, left_out=left_out, chart=_donor_years(counted, by_donor, actors),
+        grand_total=grand_total,
     )
+
+
+def _donor_years(counted: QuerySet[Pledge], by_donor: pd.DataFrame, actors: dict) -> pd.DataFrame:
+    """USD per year for the largest donors (the rest summed as one series), as floats for drawing."""
+    rows = list(
+        counted.filter(amount_usd__isnull=False, date__isnull=False)
+        .values("donor_id", year=Year("date")).annotate(usd=Sum("amount_usd")).order_by()
+    )
+    if not rows:
+        return pd.DataFrame()
+    frame = pd.DataFrame.from_records(rows, columns=["donor_id", "year", "usd"])
+    top = [code for code in by_donor.dropna(subset=["amount"])["actor_code"]][:CHART_DONORS]
+    codes = frame["donor_id"].map(lambda pk: actors[pk]["code"])
+    names = frame["donor_id"].map(lambda pk: actors[pk]["name"])
+    frame["donor"] = names.where(codes.isin(top), "all other donors")
+    frame["usd"] = frame["usd"].map(float)
+    chart = frame.pivot_table(index="year", columns="donor", values="usd", aggfunc="sum").sort_index()
+    order = [actors_name for code in top for actors_name in names[codes == code].unique()[:1]]
+    return chart[[*order, *(["all other donors"] if "all other donors" in chart.columns else [])]]
+
+
+def top_rows(frame: pd.DataFrame, limit: int) -> tuple[list[dict], dict | None]:
+    """The first `limit` rows of a totals frame, and the rest summed into one row (None if no rest)."""
+    rows = frame.to_dict("records")
+    rest = frame.iloc[limit:]
+    if rest.empty:
+        return rows, None
+    return rows[:limit], {
+        "count": len(rest),
+        "currency": "USD",
+        "amount": _decimal_sum(rest["amount"]),
+        "qualifier": combine_qualifiers(rest["qualifier"]),
+        "entries": int(rest["entries"].sum()),
+        "entries_in_total": int(rest["entries_in_total"].sum()),
+        "entries_without_usd": int(rest["entries_without_usd"].sum()),
+    }
 
 
 def chart_data(chart: pd.DataFrame) -> dict:

@@ -100,6 +100,9 @@ class SourceListView(LedgerTableView):
     nav = "sources"
 
 
+OVERVIEW_ROWS = 12  # rows per totals table; the rest are summed in one row
+
+
 class OverviewView(TemplateView):
     """Totals pledged in USD, the goods beside them, what the totals leave out, and the latest entries.
     Takes the pledges table's filters, so /?donor=CHN totals what /pledges/?donor=CHN lists."""
@@ -144,9 +147,11 @@ class OverviewView(TemplateView):
 
     @staticmethod
     def totals_context(totals):
+        by_donor, other_donors = selectors.top_rows(totals.by_donor, OVERVIEW_ROWS)
+        by_recipient, other_recipients = selectors.top_rows(totals.by_recipient, OVERVIEW_ROWS)
         return {
-            "by_donor": totals.by_donor.to_dict("records"),
-            "by_recipient": totals.by_recipient.to_dict("records"),
+            "by_donor": by_donor, "other_donors": other_donors,
+            "by_recipient": by_recipient, "other_recipients": other_recipients,
             "by_year": totals.by_year.to_dict("records"),
             "by_kind": totals.by_kind.to_dict("records"),
             "goods": totals.goods.to_dict("records"),

@@ -73,6 +73,7 @@ class PledgeFilterTests(TestCase):
         self.assertEqual(set(self.ids(has_value="no")), {self.package.pk, self.rice.pk})
         self.assertEqual(set(self.ids(has_value="yes")), {self.money.pk, self.china_2024.pk, self.vietnam.pk})
         self.assertEqual(self.ids(currency="EUR"), [])
+        self.assertEqual(self.ids(currency=" usd "), self.ids(currency="USD"))
 
     def test_text_searches_descriptions_goods_and_citation_excerpts(self):
         # "Chinese President" is in the excerpts of the package and its parts, in no description.
@@ -126,7 +127,7 @@ class InvalidFilterTests(TestCase):
         self.assertExplained(url, {"recipient": "C U B"}, "No actor has the code “C U B”")
         self.assertExplained(url, {"kind": "gift"}, "“gift” is not one of the choices")
         self.assertExplained(url, {"status": "maybe"}, "“maybe” is not one of the choices")
-        self.assertExplained(url, {"currency": "XYZ"}, "“XYZ” is not one of the choices")
+        self.assertExplained(url, {"currency": "XYZ"}, "“XYZ” is not an ISO 4217 currency code")
         self.assertExplained(url, {"has_value": "perhaps"}, "“perhaps” is not one of the choices")
         self.assertExplained(url, {"date_after": "last week"}, "Enter a valid date.")
         self.assertExplained(url, {"date_after": "2026-02-01", "date_before": "2025-01-01"},

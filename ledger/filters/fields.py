@@ -99,6 +99,25 @@ class NumberRangeInputs(django_filters.widgets.RangeWidget):
         label_range(self.widgets)
 
 
+class CurrencyField(django_filters.fields.ChoiceField):
+    default_error_messages = {"invalid_choice": "“%(value)s” is not an ISO 4217 currency code (USD, EUR, CNY…)."}
+
+    def to_python(self, value):
+        return super().to_python(value).strip().upper()
+
+
+class CurrencyFilter(django_filters.ChoiceFilter):
+    """An ISO 4217 code typed as text (?currency=EUR): a list of every currency would weigh on every
+    page, and analysts know the codes."""
+
+    field_class = CurrencyField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"maxlength": 3, "size": 4, "placeholder": "USD"}))
+        kwargs.setdefault("help_text", "An ISO 4217 code: USD, EUR, CNY…")
+        super().__init__(*args, **kwargs)
+
+
 class FilterForm(forms.Form):
     """The form behind every filter set: a range whose start lies after its end is an error, not an
     empty table."""

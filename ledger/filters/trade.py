@@ -4,7 +4,7 @@
 import django_filters
 from django.db.models import Q
 
-from ledger.filters.fields import ActorFilter, FilterForm, NumberRangeInputs, StrictChoiceFilter, text_search
+from ledger.filters.fields import ActorFilter, CurrencyFilter, FilterForm, NumberRangeInputs, StrictChoiceFilter, text_search
 from ledger.models import CURRENCY_CHOICES, TradeFigure
 
 HAS_VALUE_CHOICES = [("yes", "has a figure"), ("no", "no figure (rank or relationship only)")]
@@ -18,7 +18,7 @@ class TradeFilter(django_filters.FilterSet):
     year = django_filters.RangeFilter(
         label="Year (from, to)", widget=NumberRangeInputs(), help_text="Figures with no stated year are left out when a year is given."
     )
-    currency = StrictChoiceFilter(choices=CURRENCY_CHOICES, label="Currency")
+    currency = CurrencyFilter(choices=CURRENCY_CHOICES, label="Currency")
     has_value = StrictChoiceFilter(choices=HAS_VALUE_CHOICES, method="filter_has_value", label="Figure")
     q = django_filters.CharFilter(
         method="filter_text", label="Text", help_text="Searches descriptions, rank statements and citation excerpts."
