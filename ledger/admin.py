@@ -215,6 +215,7 @@ class LedgerAdmin(SimpleHistoryAdmin):
     def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
         previous = None
         for current in historical_records:
+            current.ledger_label = self.history_label(current)
             if previous is not None:
                 delta = previous.diff_against(
                     current, excluded_fields=HISTORY_EXCLUDED_FIELDS, foreign_keys_are_objs=foreign_keys_are_objs
@@ -222,6 +223,16 @@ class LedgerAdmin(SimpleHistoryAdmin):
                 helper = self.get_historical_record_context_helper(request, previous)
                 previous.history_delta_changes = helper.context_for_delta_changes(delta)
             previous = current
+
+    @staticmethod
+    def history_label(record):
+        """The entry as it read in that version, built from the related rows the history query already
+        joined (the record's own history_object would fetch donor and recipient again, per row)."""
+        instance = record.instance
+        for name, related in record._state.fields_cache.items():
+            if name != "history_user":
+                instance._state.fields_cache[name] = related
+        return str(instance)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         obj = self.get_object(request, unquote(object_id))
