@@ -26,7 +26,9 @@ CONVENTIONS = [
     "are never changed, so a negative number stays a number. JSON and xlsx carry the text unchanged "
     "(xlsx cells are typed as text).",
     "Citation columns hold one item per citation, in the same order: `sources` and `paragraphs` separated "
-    "by '; ', `excerpts` and `citation_notes` one per line.",
+    "by '; ', `excerpts` and `citation_notes` one per line (with a single citation, the whole cell, line breaks "
+    "and all). An excerpt with a line break in an entry with several citations cannot be told apart on import; "
+    "the import then refuses the row, saying the counts differ.",
     "Codes (kind, status, currency...) are the stored codes, not their labels; the allowed codes are "
     "listed below.",
 ]

@@ -148,8 +148,8 @@ def _citation_columns():
                "Every figure cites at least one.", field="citations"),
         Column("paragraphs", LIST, "For each citation, the paragraph of the source it quotes (1 = headline), "
                "separated by '; '; empty when not known.", field="citations"),
-        Column("excerpts", LIST, "For each citation, the source's words verbatim, one citation per line.",
-               field="citations"),
+        Column("excerpts", LIST, "For each citation, the source's words verbatim, one citation per line (an "
+               "entry with a single citation may quote several lines).", field="citations"),
         Column("citation_notes", LIST, "For each citation, what it adds (may be empty), one citation per line.",
                field="citations"),
     )

@@ -255,7 +255,9 @@ def _parse_citations(cells, lookups):
             raise ValueError("sources", f"unknown source id '{item}': cite a source by its id in the sources table")
         source_ids.append(int(item))
     count = len(source_ids)
-    excerpts = unescape_text(cells.get("excerpts", "")).split(LINE_BREAK)
+    # With one citation the cell is its excerpt, line breaks and all; with several, one per line.
+    raw_excerpts = unescape_text(cells.get("excerpts", ""))
+    excerpts = [raw_excerpts] if count == 1 else raw_excerpts.split(LINE_BREAK)
     if len(excerpts) != count:
         raise ValueError("excerpts", f"{count} source(s) but {len(excerpts)} excerpt(s): give one excerpt per source, "
                                      "one per line")
@@ -271,7 +273,7 @@ def _parse_citations(cells, lookups):
         else:
             raise ValueError("paragraphs", f"malformed paragraph number '{paragraph}'")
     raw_notes = unescape_text(cells.get("citation_notes", ""))
-    notes = [""] * count if raw_notes == "" else raw_notes.split(TEXT_LIST_SEPARATOR)
+    notes = [""] * count if raw_notes == "" else [raw_notes] if count == 1 else raw_notes.split(TEXT_LIST_SEPARATOR)
     if len(notes) != count:
         raise ValueError("citation_notes", f"{count} source(s) but {len(notes)} note(s): one per line")
     return [

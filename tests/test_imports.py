@@ -119,6 +119,15 @@ class ImportTests(TestCase):
         self.assertEqual([c.action for c in result.reports[0].changes], ["unchanged"])
         self.assertEqual(pledge.history.count(), 1)
 
+    def test_a_single_excerpt_keeps_its_line_breaks(self):
+        pledge = factories.pledge(self.china, self.cuba, src=self.source, excerpt="first line\nsecond line")
+        text = b"".join(exports.stream_csv(exports.PLEDGES, Pledge.objects.all())).decode()
+        result = self.run_import(text)
+        self.assertEqual([c.action for c in result.reports[0].changes], ["unchanged"])
+        Pledge.objects.all().delete()
+        self.assertTrue(self.run_import(text).written)
+        self.assertEqual(Pledge.objects.get(pk=pledge.pk).citations.get().excerpt, "first line\nsecond line")
+
     def test_line_numbers_count_the_lines_of_multiline_cells(self):
         text = (
             "code,name,kind,iso3,description\n"
