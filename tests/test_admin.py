@@ -2,7 +2,7 @@
 
 import threading
 from decimal import Decimal
-from unittest import skipUnless
+from unittest import mock, skipUnless
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -322,3 +322,32 @@ class StaleMessageTests(AdminTestCase):
         self.assertIn("flow: Total trade → Exports", message)
         self.assertIn("(by bruno, at ", message)
         self.assertIn("reason: \u201cnewer figure\u201d", message)
+
+
+class RaceBehindTheFormTests(AdminTestCase):
+    def test_a_save_that_slips_past_the_forms_check_is_still_refused_and_rolled_back(self):
+        # Without row locks (SQLite) another save can land between the form's check and the write;
+        # the service's own check then refuses it, and the admin says so instead of failing.
+        data = self.open_change_form(TradeFigure, VIETNAM_CUBA_TRADE)
+        services.trade_figure_update(
+            trade_figure=TradeFigure.objects.get(pk=VIETNAM_CUBA_TRADE), data={"rank": 3}, expected_version=1,
+            user=self.other_editor, reason="newer ranking",
+        )
+        real_check = services.entry_check_unchanged
+        calls = []
+
+        def check(**kwargs):
+            calls.append(kwargs)
+            if len(calls) == 1:  # the form's check: pretend the other save had not landed yet
+                return None
+            return real_check(**kwargs)
+
+        data.update({"year": "2025", "change_reason": "year from Granma"})
+        with mock.patch.object(services, "entry_check_unchanged", side_effect=check):
+            response = self.client.post(self.change_url(TradeFigure, VIETNAM_CUBA_TRADE), data, follow=True)
+        self.assertEqual(len(calls), 2)
+        self.assertContains(response, "Someone else saved this entry while you were editing it (by bruno")
+        self.assertContains(response, "rank: 2 → 3")
+        figure = TradeFigure.objects.get(pk=VIETNAM_CUBA_TRADE)
+        self.assertEqual((figure.year, figure.rank, figure.version), (None, 3, 2))
+        self.assertFalse(figure.citations.filter(source__publisher="Granma").exists())
