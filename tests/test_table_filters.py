@@ -81,6 +81,12 @@ class PledgeFilterTests(TestCase):
         self.assertEqual(self.ids(q="rice", kind="in_kind"), [self.rice.pk])
         self.assertEqual(self.ids(q="Vietnamese government"), [self.vietnam.pk])
 
+    def test_entries_citing_a_source(self):
+        other = factories.source(url="https://example.org/other")
+        cited = factories.pledge(Actor.objects.get(code="RUS"), Actor.objects.get(code="CUB"), src=other)
+        self.assertEqual(self.ids(source=other.pk), [cited.pk])
+        self.assertEqual(len(self.ids(source=Source.objects.get(publisher="CiberCuba").pk)), 5)
+
     def test_sort_by_usd_value_puts_unknown_values_last_when_descending(self):
         self.assertEqual(self.ids(sort="-value"),
                          [self.china_2024.pk, self.money.pk, self.vietnam.pk, self.rice.pk, self.package.pk])
@@ -130,6 +136,7 @@ class InvalidFilterTests(TestCase):
         self.assertExplained(url, {"currency": "XYZ"}, "“XYZ” is not an ISO 4217 currency code")
         self.assertExplained(url, {"has_value": "perhaps"}, "“perhaps” is not one of the choices")
         self.assertExplained(url, {"date_after": "last week"}, "Enter a valid date.")
+        self.assertExplained(url, {"source": "999"}, "No source has the number “999”")
         self.assertExplained(url, {"date_after": "2026-02-01", "date_before": "2025-01-01"},
                              "This range starts after it ends (2026-02-01 is after 2025-01-01).")
 

@@ -8,7 +8,7 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from ledger.models import Actor, Citation
+from ledger.models import Actor, Citation, Source
 
 INVALID_CHOICE = "“%(value)s” is not one of the choices. Pick one from the list."
 
@@ -116,6 +116,29 @@ class CurrencyFilter(django_filters.ChoiceFilter):
         kwargs.setdefault("widget", forms.TextInput(attrs={"maxlength": 3, "size": 4, "placeholder": "USD"}))
         kwargs.setdefault("help_text", "An ISO 4217 code: USD, EUR, CNY…")
         super().__init__(*args, **kwargs)
+
+
+class SourceChoiceField(django_filters.fields.ModelChoiceField):
+    default_error_messages = {"invalid_choice": "No source has the number “%(value)s”. Pick one on the sources page."}
+
+
+class CitedSourceFilter(django_filters.ModelChoiceFilter):
+    """Entries that cite a source, given by its number (?source=1): a number box rather than a
+    list of every source."""
+
+    field_class = SourceChoiceField
+
+    def __init__(self, *args, entry_field, **kwargs):
+        self.entry_field = entry_field
+        kwargs.setdefault("queryset", Source.objects.only("id"))
+        kwargs.setdefault("widget", forms.NumberInput(attrs={"min": 1}))
+        kwargs.setdefault("label", "Cites source no.")
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(Exists(Citation.objects.filter(source=value, **{self.entry_field: OuterRef("pk")})))
 
 
 class FilterForm(forms.Form):

@@ -3,7 +3,7 @@
 
 import django_filters
 
-from ledger.filters.fields import ActorFilter, CurrencyFilter, DateRangeInputs, FilterForm, StrictChoiceFilter, text_search
+from ledger.filters.fields import ActorFilter, CitedSourceFilter, CurrencyFilter, DateRangeInputs, FilterForm, StrictChoiceFilter, text_search
 from ledger.models import CURRENCY_CHOICES, Pledge
 
 HAS_VALUE_CHOICES = [("yes", "has a money value"), ("no", "no money value (goods only, or not stated)")]
@@ -20,6 +20,7 @@ class PledgeFilter(django_filters.FilterSet):
     )
     currency = CurrencyFilter(choices=CURRENCY_CHOICES, label="Currency")
     has_value = StrictChoiceFilter(choices=HAS_VALUE_CHOICES, method="filter_has_value", label="Money value")
+    source = CitedSourceFilter(entry_field="pledge")
     q = django_filters.CharFilter(
         method="filter_text", label="Text", help_text="Searches descriptions, goods and citation excerpts."
     )

@@ -4,7 +4,7 @@
 import django_filters
 from django.db.models import Q
 
-from ledger.filters.fields import ActorFilter, CurrencyFilter, FilterForm, NumberRangeInputs, StrictChoiceFilter, text_search
+from ledger.filters.fields import ActorFilter, CitedSourceFilter, CurrencyFilter, FilterForm, NumberRangeInputs, StrictChoiceFilter, text_search
 from ledger.models import CURRENCY_CHOICES, TradeFigure
 
 HAS_VALUE_CHOICES = [("yes", "has a figure"), ("no", "no figure (rank or relationship only)")]
@@ -20,6 +20,7 @@ class TradeFilter(django_filters.FilterSet):
     )
     currency = CurrencyFilter(choices=CURRENCY_CHOICES, label="Currency")
     has_value = StrictChoiceFilter(choices=HAS_VALUE_CHOICES, method="filter_has_value", label="Figure")
+    source = CitedSourceFilter(entry_field="trade_figure")
     q = django_filters.CharFilter(
         method="filter_text", label="Text", help_text="Searches descriptions, rank statements and citation excerpts."
     )
