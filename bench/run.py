@@ -471,7 +471,7 @@ def report(runs, args, builds, started):
     lines = [
         "# Benchmarks",
         "",
-        "Written by `make bench` (`bench/run.py`); do not edit by hand. Each figure is the median of "
+        "The tables are written by `make bench` (`bench/run.py`); a section of notes on the run may follow them. Each figure is the median of "
         f"{args.repeat} requests after two warm-ups, over one keep-alive connection, with the app under gunicorn "
         "(`gunicorn.conf.py`, production settings, DEBUG off) on 127.0.0.1. Baselines ran in the same run, on the "
         "same data: Datasette serving the same SQLite file (default settings, facet suggestions off), the "
