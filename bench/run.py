@@ -554,14 +554,21 @@ def main():
     parser.add_argument("--pg-url", default=os.environ.get(
         "BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/aidledger_bench"))
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only.")
+    parser.add_argument("--only-postgres", action="store_true",
+                        help="Measure PostgreSQL again; keep the SQLite figures of the last run (bench/data/results.json).")
     args = parser.parse_args()
     args.command = os.environ.get("BENCH_COMMAND") or "make bench"
     started = dt.datetime.now(dt.timezone.utc)
     builds, runs = {}, []
     manage("sqlite:///unused.sqlite3", "collectstatic", "--no-input", "-v0")  # whitenoise serves them
-    sqlite_url, builds["SQLite"] = sqlite_ledger(args)
-    runs.append(run_backend("SQLite", sqlite_url, args, sqlite_path=DATA / "ledger.sqlite3"))
-    report(runs, args, builds, started)
+    if args.only_postgres:
+        runs = [run for run in json.loads((DATA / "results.json").read_text()) if run["label"] == "SQLite"]
+        for run in runs:
+            run["label"] = "SQLite (previous run)"
+    else:
+        sqlite_url, builds["SQLite"] = sqlite_ledger(args)
+        runs.append(run_backend("SQLite", sqlite_url, args, sqlite_path=DATA / "ledger.sqlite3"))
+        report(runs, args, builds, started)
     if not args.no_postgres:
         pg_url, builds["PostgreSQL"] = postgres_ledger(args)
         runs.append(run_backend("PostgreSQL", pg_url, args))
