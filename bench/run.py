@@ -556,20 +556,27 @@ def main():
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only.")
     parser.add_argument("--only-postgres", action="store_true",
                         help="Measure PostgreSQL again; keep the SQLite figures of the last run (bench/data/results.json).")
+    parser.add_argument("--only-sqlite", action="store_true",
+                        help="Measure SQLite again; keep the PostgreSQL figures of the last run.")
     args = parser.parse_args()
     args.command = os.environ.get("BENCH_COMMAND") or "make bench"
     started = dt.datetime.now(dt.timezone.utc)
     builds, runs = {}, []
     manage("sqlite:///unused.sqlite3", "collectstatic", "--no-input", "-v0")  # whitenoise serves them
     if args.only_postgres:
-        runs = [run for run in json.loads((DATA / "results.json").read_text()) if run["label"] == "SQLite"]
+        runs = [run for run in json.loads((DATA / "results.json").read_text()) if "SQLite" in run["label"]]
         for run in runs:
             run["label"] = "SQLite (previous run)"
     else:
         sqlite_url, builds["SQLite"] = sqlite_ledger(args)
         runs.append(run_backend("SQLite", sqlite_url, args, sqlite_path=DATA / "ledger.sqlite3"))
         report(runs, args, builds, started)
-    if not args.no_postgres:
+    if args.only_sqlite:
+        previous = [run for run in json.loads((DATA / "results.json").read_text()) if "PostgreSQL" in run["label"]]
+        for run in previous:
+            run["label"] = "PostgreSQL (previous run)"
+        report(runs + previous, args, builds, started)
+    elif not args.no_postgres:
         pg_url, builds["PostgreSQL"] = postgres_ledger(args)
         runs.append(run_backend("PostgreSQL", pg_url, args))
         report(runs, args, builds, started)
