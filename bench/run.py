@@ -563,8 +563,10 @@ def main():
     started = dt.datetime.now(dt.timezone.utc)
     builds, runs = {}, []
     manage("sqlite:///unused.sqlite3", "collectstatic", "--no-input", "-v0")  # whitenoise serves them
+    results = DATA / "results.json"
+    previous = json.loads(results.read_text()) if results.exists() else []
     if args.only_postgres:
-        runs = [run for run in json.loads((DATA / "results.json").read_text()) if "SQLite" in run["label"]]
+        runs = [run for run in previous if "SQLite" in run["label"]]
         for run in runs:
             run["label"] = "SQLite (previous run)"
     else:
@@ -572,10 +574,10 @@ def main():
         runs.append(run_backend("SQLite", sqlite_url, args, sqlite_path=DATA / "ledger.sqlite3"))
         report(runs, args, builds, started)
     if args.only_sqlite:
-        previous = [run for run in json.loads((DATA / "results.json").read_text()) if "PostgreSQL" in run["label"]]
-        for run in previous:
+        kept = [run for run in previous if "PostgreSQL" in run["label"]]
+        for run in kept:
             run["label"] = "PostgreSQL (previous run)"
-        report(runs + previous, args, builds, started)
+        report(runs + kept, args, builds, started)
     elif not args.no_postgres:
         pg_url, builds["PostgreSQL"] = postgres_ledger(args)
         runs.append(run_backend("PostgreSQL", pg_url, args))
