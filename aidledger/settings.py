@@ -7,6 +7,7 @@ app refuses to start without a real SECRET_KEY.
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -51,19 +52,25 @@ INSTALLED_APPS = [
     "django_tables2",
     "simple_history",
     "import_export",
+    "axes",
     "ledger",
 ]
 
 MIDDLEWARE = [
+    # Outermost, so a database that cannot be reached gives a 503 page, never a traceback.
+    "aidledger.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "aidledger.middleware.PublicPagesLoginMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "aidledger.urls"
@@ -97,6 +104,29 @@ DATABASES = {
 if os.environ.get("TEST_DATABASE_NAME"):
     # Lets two test runs share one PostgreSQL server without clobbering each other.
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
+
+# PUBLIC_PAGES_REQUIRE_LOGIN=1 puts the public read-only pages behind a login (the admin always
+# needs one). Read per request, so tests can switch it with override_settings.
+PUBLIC_PAGES_REQUIRE_LOGIN = env_bool("PUBLIC_PAGES_REQUIRE_LOGIN", default=False)
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "ledger:home"
+
+# Failed logins are throttled by django-axes: after AXES_FAILURE_LIMIT failures for one user name
+# from one address, that pair is refused (HTTP 429) for AXES_COOLOFF_MINUTES. Unlocking early:
+# `manage.py axes_reset_username NAME` or `manage.py axes_reset`.
+AUTHENTICATION_BACKENDS = [
+    "aidledger.auth.ThrottledModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "lockout.html"
+# Behind a reverse proxy REMOTE_ADDR is the proxy's: set AXES_PROXY_COUNT to the number of proxies
+# in front of the app, and the client's address is read from X-Forwarded-For instead.
+if os.environ.get("AXES_PROXY_COUNT"):
+    AXES_IPWARE_PROXY_COUNT = int(os.environ["AXES_PROXY_COUNT"])
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
