@@ -1,0 +1,212 @@
+"""Hostile query strings and path segments on every GET endpoint: never a server error.
+
+The endpoints and their parameters are found, not listed: every URL pattern (tests/urlmap.py), and
+for each page the parameters its GET forms and its links offer (filters, sort keys, pages, export
+formats), plus the usual names. Values are SQL fragments, huge numbers, impossible dates, Unicode
+and control characters, raw non-UTF-8 bytes, strings of several megabytes, and repeated parameters.
+
+A value that a page's own form says is invalid (not among a <select>'s options, not a number, not
+a date) must get a 400 or the page with an error message, never a silently ignored filter."""
+
+import logging
+from urllib.parse import quote, urlsplit
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.urls import resolve
+from hypothesis import given, note
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase
+
+from tests import hostile
+from tests.urlmap import UrlMap, export_links, page_params
+
+ERROR_MARKERS = ('class="errorlist', "role=\"alert\"", 'class="invalid-feedback', 'class="alert alert-danger')
+NOT_SERVER_ERRORS = {200, 301, 302, 304, 400, 403, 404, 405, 429}
+
+
+def body_of(response):
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+def is_invalid(kind, value, options):
+    """Whether the page's own form says this value cannot be accepted."""
+    if isinstance(value, hostile.RawBytes):
+        value = bytes(value).decode("utf-8", "replace")
+    if value == "":
+        return False
+    if kind == "select":
+        return value not in options
+    field = {"number": forms.DecimalField(), "date": forms.DateField()}.get(kind)
+    if field is None:
+        return False
+    try:
+        field.clean(value)
+    except ValidationError:
+        return True
+    return False
+
+
+class QuietRequestLogs:
+    """4xx answers are the expected outcome of hostile input; Django would log each one."""
+
+    loggers = ("django.request", "django.security")
+
+    @classmethod
+    def setUpClass(cls):
+        cls._levels = {name: logging.getLogger(name).level for name in cls.loggers}
+        for name in cls.loggers:
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        for name, level in cls._levels.items():
+            logging.getLogger(name).setLevel(level)
+
+
+class FuzzCase(QuietRequestLogs, TestCase):
+    fixtures = ["cibercuba-2026-02-05"]
+
+    @classmethod
+    def setUpTestData(cls):
+        User = get_user_model()
+        cls.superuser = User.objects.create_superuser("fuzz-admin", "fuzz@example.org", "fuzz-pass-123")
+        cls.urls = UrlMap()
+        cls.params = {}
+        client = cls.client_class(raise_request_exception=False)
+        client.force_login(cls.superuser)
+        cls.pages = []
+        cls.exports = set()
+        cls.plain_get_failures = []
+        for endpoint in cls.urls.endpoints:
+            response = client.get(endpoint.url)
+            if response.status_code >= 500:
+                cls.plain_get_failures.append(f"{endpoint}: {response.status_code}")
+            if response.status_code != 200 or response.streaming:
+                continue
+            content_type = response.get("Content-Type", "")
+            if "html" not in content_type:
+                if not endpoint.is_admin:
+                    cls.exports.add(endpoint.url)
+                continue
+            html = response.content.decode()
+            cls.params[endpoint.url] = page_params(endpoint.url, html)
+            cls.pages.append(endpoint)
+            if not endpoint.is_admin:
+                cls.exports.update(export_links(endpoint.url, html))
+        cls.exports = sorted(cls.exports)
+
+    def get(self, url, pairs):
+        query = hostile.encode_query(pairs)
+        note(f"GET {url}?{query[:300]}")
+        note(f"parameters: {hostile.describe(pairs)}")
+        return self.client.get(f"{url}?{query}" if query else url)
+
+    def check_invalid_values_are_reported(self, url, pairs, response, body):
+        params = self.params.get(url)
+        if params is None or response.status_code == 400:
+            return
+        names = [name for name, _ in pairs]
+        for name, value in pairs:
+            kind = params.fields.get(name)
+            if kind is None or names.count(name) != 1:
+                continue
+            if is_invalid(kind, value, params.options.get(name, ())):
+                text = body.decode("utf-8", "replace")
+                self.assertTrue(
+                    any(marker in text for marker in ERROR_MARKERS),
+                    f"{url}: invalid {kind} value for {name!r} ({hostile.describe([(name, value)])}) "
+                    f"was answered {response.status_code} without an error message",
+                )
+
+
+class PublicPagesFuzzTests(FuzzCase):
+    def test_every_endpoint_answers_a_plain_get_without_a_server_error(self):
+        self.assertEqual(self.plain_get_failures, [])
+        self.assertTrue(any(not e.is_admin for e in self.pages))
+
+    @given(st.data())
+    def test_public_pages_never_fail_on_hostile_query_strings(self, data):
+        endpoint = data.draw(st.sampled_from([e for e in self.pages if not e.is_admin]), label="page")
+        params = self.params[endpoint.url]
+        pairs = data.draw(hostile.query_pairs(params.names, params.values), label="query")
+        hostile.count_case("public pages")
+        response = self.get(endpoint.url, pairs)
+        body = body_of(response)
+        self.assertIn(response.status_code, NOT_SERVER_ERRORS)
+        self.check_invalid_values_are_reported(endpoint.url, pairs, response, body)
+
+    @given(st.data())
+    def test_exports_never_fail_on_hostile_query_strings(self, data):
+        if not self.exports:
+            self.skipTest("no export links on the public pages yet")
+        url = data.draw(st.sampled_from(self.exports), label="export")
+        path, _, query = url.partition("?")
+        base = [tuple(p.split("=", 1)) if "=" in p else (p, "") for p in query.split("&") if p]
+        names = {name for name, _ in base}
+        for page in self.params.values():
+            names.update(page.names)
+        pairs = data.draw(hostile.query_pairs(sorted(names)), label="query")
+        hostile.count_case("exports")
+        response = self.get(path, base + pairs)
+        body_of(response)  # a streamed export that fails halfway must fail here too
+        self.assertIn(response.status_code, NOT_SERVER_ERRORS)
+
+    @given(st.data())
+    def test_hostile_path_segments_never_fail(self, data):
+        with_params = [e for e in self.urls.endpoints if e.pattern.params and not e.url.startswith("/admin/r/")]
+        if not with_params:
+            self.skipTest("no page with arguments in its address yet")
+        endpoint = data.draw(st.sampled_from(with_params), label="page")
+        if endpoint.is_admin:
+            self.client.force_login(self.superuser)
+        path = urlsplit(endpoint.url).path
+        kwargs = resolve(path).kwargs
+        value = data.draw(
+            st.one_of(
+                st.sampled_from(hostile.NUMBERS + hostile.SQL_FRAGMENTS + hostile.DATES),
+                hostile.big_integers,
+                hostile.any_unicode.filter(bool),
+                hostile.control_text,
+            ),
+            label="segment",
+        )
+        name = data.draw(st.sampled_from(sorted(kwargs)), label="argument")
+        hostile.count_case("path segments")
+        old = quote(str(kwargs[name]), safe="/~:@!$&'()*+,;=")
+        new = quote(value, safe="")
+        self.assertIn(old, path)
+        url = path.replace(old, new, 1)
+        note(f"GET {url}")
+        response = self.client.get(url)
+        body_of(response)
+        self.assertIn(response.status_code, NOT_SERVER_ERRORS)
+
+
+class AdminFuzzTests(FuzzCase):
+    @given(st.data())
+    def test_admin_pages_never_fail_on_hostile_query_strings(self, data):
+        self.client.force_login(self.superuser)
+        pages = [e for e in self.pages if e.is_admin]
+        endpoint = data.draw(st.sampled_from(pages), label="page")
+        params = self.params[endpoint.url]
+        pairs = data.draw(hostile.query_pairs(params.names, params.values), label="query")
+        hostile.count_case("admin pages")
+        response = self.get(endpoint.url, pairs)
+        body_of(response)
+        self.assertIn(response.status_code, NOT_SERVER_ERRORS)
+
+
+class EndpointCoverageTests(TestCase):
+    fixtures = ["cibercuba-2026-02-05"]
+
+    def test_the_fuzzed_pages_include_every_public_page(self):
+        urls = UrlMap()
+        public_patterns = [p for p in urls.patterns if not p.is_admin]
+        self.assertTrue(public_patterns)
+        self.assertEqual([p for p in urls.unresolved if not p.is_admin], [])
