@@ -115,7 +115,8 @@ LOGIN_REDIRECT_URL = "ledger:home"
 # from one address, that pair is refused (HTTP 429) for AXES_COOLOFF_MINUTES. Unlocking early:
 # `manage.py axes_reset_username NAME` or `manage.py axes_reset`.
 AUTHENTICATION_BACKENDS = [
-    "aidledger.auth.ThrottledModelBackend",
+    "aidledger.auth.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
