@@ -234,7 +234,22 @@ class LedgerAdmin(SimpleHistoryAdmin):
                 instance._state.fields_cache[name] = related
         return str(instance)
 
+    def _malformed_id(self, field, value):
+        try:
+            field.to_python(unquote(value))
+        except ValidationError:
+            return True
+        return False
+
+    def history_view(self, request, object_id, extra_context=None):
+        # simple_history filters on the raw id: "1.5" would be a ValueError (a 500), not "not found".
+        if self._malformed_id(self.opts.pk, object_id):
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if self._malformed_id(self.model.history.model._meta.pk, version_id):
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)

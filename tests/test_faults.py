@@ -67,17 +67,23 @@ class PathsFromTheUrlConf(TestCase):
 
 
 class DatabaseUnreachableTests(PathsFromTheUrlConf):
+    # Pages that read the ledger; pages that need no database (the data dictionary, the login
+    # form) may still be served, but nothing may answer with a server error or a traceback.
+    MUST_BE_UNAVAILABLE = ("GET /", "GET /admin/", "POST /admin/login/")
+
     def assertCleanUnavailablePage(self, answers):
-        self.assertTrue(answers)
+        for request in self.MUST_BE_UNAVAILABLE:
+            self.assertEqual(answers[request][0], 503, request)
         for request, (status, retry_after, body) in answers.items():
             with self.subTest(request):
-                self.assertEqual(status, 503, body[:500])
-                self.assertEqual(retry_after, "30")
-                self.assertIn("Aid Ledger is briefly unavailable", body)
+                self.assertIn(status, (200, 302, 503), body[:500])
+                if status == 503:
+                    self.assertEqual(retry_after, "30")
+                    self.assertIn("Aid Ledger is briefly unavailable", body)
                 for leak in ("Traceback", "OperationalError", "psycopg", "sqlite3", "127.0.0.1", "nonexistent-directory"):
                     self.assertNotIn(leak, body)
 
-    def test_every_page_answers_503_when_the_database_is_unreachable(self):
+    def test_pages_answer_503_when_the_database_is_unreachable(self):
         for label, url in DEAD_DATABASES.items():
             with self.subTest(label):
                 self.assertCleanUnavailablePage(run_against(url, self.paths))

@@ -12,7 +12,6 @@ import logging
 from urllib.parse import quote, urlsplit
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.urls import resolve
 from hypothesis import given, note
@@ -20,6 +19,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from tests import hostile
+from tests.hardening_data import populate, role_users
 from tests.urlmap import UrlMap, export_links, page_params
 
 ERROR_MARKERS = ('class="errorlist', "role=\"alert\"", 'class="invalid-feedback', 'class="alert alert-danger')
@@ -74,8 +74,9 @@ class FuzzCase(QuietRequestLogs, TestCase):
 
     @classmethod
     def setUpTestData(cls):
-        User = get_user_model()
-        cls.superuser = User.objects.create_superuser("fuzz-admin", "fuzz@example.org", "fuzz-pass-123")
+        cls.users = role_users()
+        cls.superuser = cls.users["superuser"]
+        populate(cls.superuser)
         cls.urls = UrlMap()
         cls.params = {}
         client = cls.client_class(raise_request_exception=False)
@@ -166,7 +167,8 @@ class PublicPagesFuzzTests(FuzzCase):
         if endpoint.is_admin:
             self.client.force_login(self.superuser)
         path = urlsplit(endpoint.url).path
-        kwargs = resolve(path).kwargs
+        match = resolve(path)
+        arguments = {**{f"_{i}": arg for i, arg in enumerate(match.args)}, **match.kwargs}
         value = data.draw(
             st.one_of(
                 st.sampled_from(hostile.NUMBERS + hostile.SQL_FRAGMENTS + hostile.DATES),
@@ -176,9 +178,9 @@ class PublicPagesFuzzTests(FuzzCase):
             ),
             label="segment",
         )
-        name = data.draw(st.sampled_from(sorted(kwargs)), label="argument")
+        name = data.draw(st.sampled_from(sorted(arguments)), label="argument")
         hostile.count_case("path segments")
-        old = quote(str(kwargs[name]), safe="/~:@!$&'()*+,;=")
+        old = quote(str(arguments[name]), safe="/~:@!$&'()*+,;=")
         new = quote(value, safe="")
         self.assertIn(old, path)
         url = path.replace(old, new, 1)
@@ -189,6 +191,20 @@ class PublicPagesFuzzTests(FuzzCase):
 
 
 class AdminFuzzTests(FuzzCase):
+    def test_admin_history_pages_with_a_malformed_id_are_not_found(self):
+        self.client.force_login(self.superuser)
+        history = [e for e in self.urls.endpoints if e.name.endswith(("_history", "_simple_history"))]
+        self.assertTrue(history)
+        for endpoint in history:
+            parts = endpoint.url.rstrip("/").split("/")
+            for bad in ("1.5", "abc", "9" * 30, "%00"):
+                for position in (-2, -1) if endpoint.name.endswith("_simple_history") else (-2,):
+                    url = "/".join(parts[:position] + [bad] + parts[position:][1:]) + "/"
+                    with self.subTest(url=url):
+                        response = self.client.get(url)
+                        self.assertIn(response.status_code, (302, 404))
+
+
     @given(st.data())
     def test_admin_pages_never_fail_on_hostile_query_strings(self, data):
         self.client.force_login(self.superuser)
@@ -210,3 +226,9 @@ class EndpointCoverageTests(TestCase):
         public_patterns = [p for p in urls.patterns if not p.is_admin]
         self.assertTrue(public_patterns)
         self.assertEqual([p for p in urls.unresolved if not p.is_admin], [])
+
+    def test_every_admin_page_has_an_address(self):
+        populate(role_users()["superuser"])
+        urls = UrlMap()
+        self.assertEqual(urls.unresolved, [])
+        self.assertTrue(any(e.name.endswith("_simple_history") for e in urls.endpoints))

@@ -19,6 +19,10 @@ SKIPPED = {
     # The admin's catch-all: any unknown admin address, answered with a 404 or a login redirect.
     "admin:": "admin catch-all for unknown addresses",
 }
+# Patterns left out for now, each with the reason; the entry pages' URL names come with issue 3.
+PENDING = {
+    "admin:view_on_site": "get_absolute_url() names the public entry pages, which have not landed yet",
+}
 
 # Arguments that cannot be read off an object's get_absolute_url().
 def _app_label():
@@ -49,7 +53,16 @@ class Pattern:
 
     @property
     def model_admin(self):
-        return getattr(self.callback, "model_admin", None)
+        from django.contrib.admin import ModelAdmin
+
+        view = self.callback
+        while view is not None:  # admin_view() and decorators wrap the ModelAdmin's bound method
+            if getattr(view, "model_admin", None) is not None:
+                return view.model_admin
+            if isinstance(getattr(view, "__self__", None), ModelAdmin):
+                return view.__self__
+            view = getattr(view, "__wrapped__", None)
+        return None
 
 
 @dataclass(frozen=True)
@@ -76,7 +89,9 @@ def _params(pattern):
     if isinstance(pattern, RoutePattern):
         return tuple(pattern.converters)
     if isinstance(pattern, RegexPattern):
-        return tuple(pattern.regex.groupindex)
+        named = tuple(pattern.regex.groupindex)
+        # Unnamed groups are positional arguments: "_0", "_1", ...
+        return named + tuple(f"_{i}" for i in range(pattern.regex.groups - len(named)))
     return ()
 
 
@@ -130,6 +145,18 @@ def _admin_kwargs(pattern):
     return kwargs
 
 
+def _history_version_url(pattern):
+    """simple_history's page for one past version: positional (object id, history id)."""
+    model = pattern.model_admin.model if pattern.model_admin else None
+    record = model.history.order_by("history_id").first() if model is not None else None
+    if record is None:
+        return None
+    try:
+        return reverse(pattern.name, args=[getattr(record, model._meta.pk.attname), record.history_id])
+    except NoReverseMatch:
+        return None
+
+
 def _view_on_site_kwargs(pattern):
     from django.contrib.contenttypes.models import ContentType
 
@@ -153,7 +180,7 @@ class UrlMap:
         self.unresolved = []
         self.endpoints = []
         for pattern in self.patterns:
-            if pattern.name in SKIPPED and pattern.params:
+            if (pattern.name in SKIPPED and pattern.params) or pattern.name in PENDING:
                 continue
             url = self._url_for(pattern)
             if url is None:
@@ -176,6 +203,8 @@ class UrlMap:
             kwargs = EXTRA_KWARGS[pattern.name]()
         elif pattern.name == "admin:view_on_site":
             kwargs = _view_on_site_kwargs(pattern)
+        elif pattern.is_admin and pattern.name.endswith("_simple_history"):
+            return _history_version_url(pattern)
         elif pattern.is_admin:
             kwargs = _admin_kwargs(pattern)
         if kwargs is None or not pattern.name:
