@@ -1,0 +1,499 @@
+"""A bounded load test: readers and editors at once, against gunicorn on 127.0.0.1.
+
+    .venv/bin/python bench/load.py                      # 60 s, 8 readers, 2 editors, PostgreSQL
+    .venv/bin/python bench/load.py --sqlite --duration 20
+
+1. Builds a fresh ledger of its own: a PostgreSQL database (--pg-url, dropped and created again)
+   or a SQLite file in bench/data/, migrated, with the seed article and `generate_ledger`.
+2. Serves it with gunicorn (gunicorn.conf.py, production settings, DEBUG off) on 127.0.0.1.
+3. For --duration seconds (and at most --max-requests requests), --users threads read the public
+   pages and exports found by following the site's own links, while --editors threads log in to
+   the admin and save corrections (each to its own pledges) and new sources, as a browser would:
+   form read back, CSRF token, reason. A write is acknowledged when the admin redirects to its list.
+4. Stops gunicorn and checks the database: every acknowledged correction is the pledge's final
+   value and is in its history, under that editor's name; every acknowledged new source exists
+   once; nothing that was not acknowledged was written.
+5. Prints p50/p99 latencies per kind of request and, with --write-benchmarks, puts them in
+   BENCHMARKS.md between the load-test markers (bench/run.py keeps that section).
+
+Only the standard library: http.client on keep-alive connections, one per thread. Every request
+carries `X-Forwarded-Proto: https`, as the TLS proxy of a deployment would add. Exits 1 on any
+error or lost write."""
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from html.parser import HTMLParser
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import run as harness  # noqa: E402 - bench/run.py: the app's environment, gunicorn, the data folder
+
+ROOT = harness.ROOT
+MARK_START, MARK_END = "<!-- load-test:start -->", "<!-- load-test:end -->"
+EDITOR_PASSWORD = "load-test-editor-password"
+EXPORT_SHARE = 0.1  # of the readers' requests
+
+
+def log(*parts):
+    harness.log(*parts)
+
+
+# Building the ledger ---------------------------------------------------------------------------
+
+def build_ledger(args):
+    if args.sqlite:
+        harness.DATA.mkdir(parents=True, exist_ok=True)
+        path = harness.DATA / "load.sqlite3"
+        path.unlink(missing_ok=True)
+        url = f"sqlite:///{path}"
+    else:
+        admin = args.pg_url.rsplit("/", 1)[0] + "/postgres"
+        name = args.pg_url.rsplit("/", 1)[1]
+        subprocess.run(["psql", admin, "-qc", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=True)
+        subprocess.run(["psql", admin, "-qc", f'CREATE DATABASE "{name}"'], check=True)
+        url = args.pg_url
+    log(f"building the ledger: {url}")
+    harness.manage(url, "migrate", "--no-input", "-v0")
+    harness.manage(url, "loaddata", "cibercuba-2026-02-05", "-v0")
+    harness.manage(url, "generate_ledger", f"--pledges={args.pledges}", f"--trade={args.trade}", "--seed=1")
+    code = (
+        "from django.contrib.auth import get_user_model\n"
+        "from django.contrib.auth.models import Group\n"
+        "from ledger.roles import EDITORS\n"
+        "from ledger.models import Pledge\n"
+        f"for i in range({args.editors}):\n"
+        f"    user = get_user_model().objects.create_user(f'load-editor-{{i}}', password='{EDITOR_PASSWORD}', is_staff=True)\n"
+        "    user.groups.add(Group.objects.get(name=EDITORS))\n"
+        f"print(list(Pledge.objects.order_by('?').values_list('pk', flat=True)[:{args.editors * 200}]))\n"
+    )
+    pledges = json.loads(harness.manage(url, "shell", "--no-imports", "-c", code, capture=True).strip().splitlines()[-1])
+    return url, pledges
+
+
+# HTTP ------------------------------------------------------------------------------------------
+
+class Browser:
+    """One keep-alive connection with its cookies, like one browser tab."""
+
+    def __init__(self, port, timeout=60):
+        self.port, self.timeout = port, timeout
+        self.cookies = {}
+        self.conn = None
+
+    def request(self, method, path, body=None):
+        headers = {
+            "X-Forwarded-Proto": "https", "Accept-Encoding": "identity",
+            "Origin": f"https://127.0.0.1:{self.port}", "Referer": f"https://127.0.0.1:{self.port}{path}",
+        }
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if body is not None:
+            body = urllib.parse.urlencode(body, doseq=True).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        for attempt in (1, 2):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+            try:
+                started = time.perf_counter()
+                self.conn.request(method, path, body=body, headers=headers)
+                response = self.conn.getresponse()
+                content = response.read()
+                elapsed = time.perf_counter() - started
+                break
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                # The server closed an idle keep-alive connection (a worker was recycled): a
+                # browser reconnects and sends again; a request that was never answered is safe.
+                self.conn.close()
+                self.conn = None
+                if attempt == 2:
+                    raise
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name.strip()] = rest.split(";", 1)[0]
+        if response.getheader("Connection", "").lower() == "close":
+            self.conn.close()
+            self.conn = None
+        return response.status, response.getheader("Location", ""), content, elapsed
+
+
+class FormParser(HTMLParser):
+    """The fields of one form as the browser would submit them."""
+
+    def __init__(self, form_id=None):
+        super().__init__(convert_charrefs=True)
+        self.form_id, self.inside, self.data = form_id, False, []
+        self._select = self._textarea = None
+        self._selected = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and (self.form_id is None or attrs.get("id") == self.form_id):
+            self.inside = True
+        if not self.inside:
+            return
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") not in {"submit", "button", "file", "image", "reset"}:
+            if attrs.get("type") in ("checkbox", "radio"):
+                if "checked" in attrs:
+                    self.data.append([name, attrs.get("value", "on")])
+            else:
+                self.data.append([name, attrs.get("value", "")])
+        elif tag == "select" and name:
+            self._select, self._selected = name, None
+        elif tag == "option" and self._select and "selected" in attrs:
+            self._selected = attrs.get("value", "")
+        elif tag == "textarea" and name:
+            self._textarea = [name, ""]
+
+    def handle_data(self, data):
+        if self._textarea:
+            self._textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form" and self.inside:
+            self.inside = False
+        elif tag == "select" and self._select:
+            self.data.append([self._select, self._selected or ""])
+            self._select = None
+        elif tag == "textarea" and self._textarea:
+            self._textarea[1] = self._textarea[1].removeprefix("\n")
+            self.data.append(self._textarea)
+            self._textarea = None
+
+
+def form_fields(html, form_id=None):
+    parser = FormParser(form_id)
+    parser.feed(html.decode())
+    return parser.data
+
+
+def set_field(fields, name, value):
+    for pair in fields:
+        if pair[0] == name:
+            pair[1] = value
+            return
+    fields.append([name, value])
+
+
+def crawl(port, limit):
+    """Public pages and export links, found by following the site's links from the front page."""
+    browser, seen, queue, exports = Browser(port), set(), ["/"], set()
+    while queue and len(seen) < limit:
+        path = queue.pop(0)
+        if path in seen:
+            continue
+        seen.add(path)
+        status, _, content, _ = browser.request("GET", path)
+        if status != 200:
+            raise RuntimeError(f"crawl: GET {path} answered {status}")
+        for href in re.findall(rb'href="([^"#]+)"', content):
+            href = href.decode().replace("&amp;", "&")
+            parts = urllib.parse.urlsplit(urllib.parse.urljoin(path, href))
+            if parts.netloc or parts.path.startswith(("/admin", "/accounts", "/static")):
+                continue
+            target = parts.path + (f"?{parts.query}" if parts.query else "")
+            if "_export=" in parts.query:
+                exports.add(target)
+            elif target not in seen and len(seen) + len(queue) < limit * 3:
+                queue.append(target)
+    return sorted(seen), sorted(exports)
+
+
+# The load --------------------------------------------------------------------------------------
+
+class Recorder:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.latencies = {}
+        self.errors = []
+        self.requests = 0
+
+    def record(self, kind, elapsed, error=None):
+        with self.lock:
+            self.requests += 1
+            self.latencies.setdefault(kind, []).append(elapsed)
+            if error:
+                self.errors.append(f"{kind}: {error}")
+
+
+def reader(port, pages, exports, recorder, stop, seed):
+    rng, browser = random.Random(seed), Browser(port)
+    while not stop.is_set():
+        is_export = exports and rng.random() < EXPORT_SHARE
+        path = rng.choice(exports if is_export else pages)
+        kind = "export" if is_export else "page"
+        try:
+            status, _, content, elapsed = browser.request("GET", path)
+        except Exception as error:  # noqa: BLE001 - every failure is counted as an error
+            recorder.record(kind, 0.0, f"GET {path}: {error!r}")
+            browser = Browser(port)
+            continue
+        recorder.record(kind, elapsed, None if status == 200 and content else f"GET {path}: HTTP {status}")
+
+
+def editor(index, editors, port, pledges, recorder, stop, acknowledged, attempted):
+    browser = Browser(port)
+    username = f"load-editor-{index}"
+    _, _, page, _ = browser.request("GET", "/admin/login/")
+    fields = form_fields(page, "login-form")
+    set_field(fields, "username", username)
+    set_field(fields, "password", EDITOR_PASSWORD)
+    status, location, _, _ = browser.request("POST", "/admin/login/?next=/admin/", fields)
+    if status != 302 or location != "/admin/":
+        recorder.record("admin save", 0.0, f"{username} could not log in: HTTP {status} → {location!r}")
+        return
+    mine = pledges[index::editors]  # each editor corrects its own pledges: the last write is known
+    step = 0
+    while not stop.is_set():
+        step += 1
+        if step % 4 == 0:
+            token = f"load-{index}-{step}"
+            path = "/admin/ledger/source/add/"
+            start = time.perf_counter()
+            status, _, page, _ = browser.request("GET", path)
+            fields = form_fields(page, "source_form")
+            values = {
+                "publisher": f"Load test desk {index}", "headline": f"Load test source {token}",
+                "url": f"https://load.example.org/{token}", "published_on": "2026-02-05", "language": "en",
+                "change_reason": "load test: new source",
+            }
+            for name, value in values.items():
+                set_field(fields, name, value)
+            attempted.append(("source", token))
+            status, location, body, _ = browser.request("POST", path, fields)
+            elapsed = time.perf_counter() - start
+            if status == 302 and urllib.parse.urlsplit(location).path == "/admin/ledger/source/":
+                acknowledged.append(("source", token, username))
+                recorder.record("admin save", elapsed)
+            else:
+                recorder.record("admin save", elapsed, f"new source {token}: HTTP {status} → {location!r} {errors_in(body)}")
+        else:
+            pk = mine[step % len(mine)]
+            token = f"load-{index}-{step}: corrected under load"
+            path = f"/admin/ledger/pledge/{pk}/change/"
+            start = time.perf_counter()
+            status, _, page, _ = browser.request("GET", path)
+            if status != 200:
+                recorder.record("admin save", time.perf_counter() - start, f"GET {path}: HTTP {status}")
+                continue
+            fields = form_fields(page, "pledge_form")
+            set_field(fields, "description", token)
+            set_field(fields, "change_reason", "load test: correction")
+            attempted.append(("pledge", pk, token))
+            status, location, body, _ = browser.request("POST", path, fields)
+            elapsed = time.perf_counter() - start
+            if status == 302 and urllib.parse.urlsplit(location).path == "/admin/ledger/pledge/":
+                acknowledged.append(("pledge", pk, token, username))
+                recorder.record("admin save", elapsed)
+            else:
+                recorder.record("admin save", elapsed, f"save {path}: HTTP {status} → {location!r} {errors_in(body)}")
+
+
+def errors_in(body):
+    found = re.findall(rb'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', body or b"", re.S)
+    return re.sub(r"<[^>]+>", " ", b" ".join(found).decode(errors="replace")).strip()[:300]
+
+
+# Checking the final state ----------------------------------------------------------------------
+
+CHECK = """
+import json, sys
+from ledger.models import Pledge, Source
+acknowledged = json.loads(sys.stdin.read())
+problems = []
+last = {}
+for item in acknowledged:
+    if item[0] == "pledge":
+        last[item[1]] = item
+for pk, (_, _, token, username) in last.items():
+    pledge = Pledge.objects.get(pk=pk)
+    if pledge.description != token:
+        problems.append(f"pledge {pk}: final description {pledge.description!r}, last acknowledged {token!r}")
+history = {}
+for item in acknowledged:
+    if item[0] == "pledge":
+        history.setdefault(item[1], []).append((item[2], item[3]))
+for pk, writes in history.items():
+    recorded = [
+        (h.description, h.history_user.username if h.history_user else None)
+        for h in Pledge.history.filter(id=pk, description__startswith="load-").order_by("history_id")
+    ]
+    if recorded != writes:
+        problems.append(f"pledge {pk}: history {recorded[:5]}... != acknowledged {writes[:5]}...")
+tokens = [item[1] for item in acknowledged if item[0] == "source"]
+for token in tokens:
+    n = Source.objects.filter(url=f"https://load.example.org/{token}").count()
+    if n != 1:
+        problems.append(f"source {token}: {n} rows")
+extra = Source.objects.filter(url__startswith="https://load.example.org/").exclude(
+    url__in=[f"https://load.example.org/{t}" for t in tokens]).count()
+if extra:
+    problems.append(f"{extra} sources written that were never acknowledged")
+unacknowledged = Pledge.objects.filter(description__startswith="load-").exclude(pk__in=list(last)).count()
+if unacknowledged:
+    problems.append(f"{unacknowledged} pledges carry a correction that was never acknowledged")
+print(json.dumps({"problems": problems, "pledges": len(last), "sources": len(tokens),
+                  "corrections": sum(len(w) for w in history.values())}))
+"""
+
+
+def check_final_state(database_url, acknowledged):
+    out = subprocess.run(
+        [str(harness.PYTHON), "manage.py", "shell", "--no-imports", "-c", CHECK], cwd=ROOT,
+        env=harness.app_env(database_url), input=json.dumps(acknowledged), text=True, capture_output=True, check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# Reporting -------------------------------------------------------------------------------------
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
+
+
+def summary(recorder, seconds):
+    rows = []
+    for kind in ("page", "export", "admin save"):
+        values = recorder.latencies.get(kind, [])
+        if not values:
+            continue
+        rows.append({
+            "kind": kind, "requests": len(values), "per_second": len(values) / seconds,
+            "p50_ms": percentile(values, 50) * 1000, "p99_ms": percentile(values, 99) * 1000,
+            "max_ms": max(values) * 1000, "mean_ms": statistics.fmean(values) * 1000,
+        })
+    return rows
+
+
+def markdown(args, result):
+    lines = [
+        MARK_START,
+        "## Load test: readers and editors at once",
+        "",
+        "Written by `bench/load.py`; the rest of this file is `bench/run.py`'s. "
+        f"{args.users} reader threads and {args.editors} editor threads, each on its own keep-alive connection, "
+        f"for {result['seconds']:.0f} s against gunicorn (`gunicorn.conf.py`, production settings, DEBUG off) on "
+        f"127.0.0.1. Readers pick a public page or, one request in {round(1 / EXPORT_SHARE)}, an export link, among "
+        f"the {result['pages']} pages and {result['exports']} export links found by following the site's links. "
+        "Editors log in to the admin and save corrections to pledges (each editor its own) and new sources, "
+        "reading the form back and sending its CSRF token and a reason; a latency for a save covers "
+        "opening the form and saving it. The client runs on the same 2 cores as the server.",
+        "",
+        f"- Command: `{result['command']}`",
+        f"- Run: {result['started']}, commit {result['commit']}",
+        f"- Database: {result['database']}; data: seed article + "
+        f"`generate_ledger --pledges {args.pledges} --trade {args.trade} --seed 1`",
+        f"- Load average (1, 5, 15 min): {result['load_before']} before, {result['load_after']} after",
+        "",
+        "| requests | count | per second | p50 | p99 | max |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for row in result["rows"]:
+        lines.append(
+            f"| {row['kind']} | {row['requests']:,} | {row['per_second']:.1f} | {row['p50_ms']:.0f} ms "
+            f"| {row['p99_ms']:.0f} ms | {row['max_ms']:.0f} ms |"
+        )
+    final = result["final"]
+    lines += [
+        "",
+        f"Errors: **{len(result['errors'])}**. Acknowledged writes: {final['corrections']:,} corrections to "
+        f"{final['pledges']} pledges and {final['sources']} new sources; after the run every correction is its "
+        f"pledge's final value and in its history under the editor's name, every source exists once, and nothing "
+        f"unacknowledged was written: **{'yes' if not final['problems'] else 'NO: ' + '; '.join(final['problems'][:3])}**.",
+        MARK_END,
+    ]
+    return "\n".join(lines)
+
+
+def write_benchmarks(section):
+    path = ROOT / "BENCHMARKS.md"
+    text = path.read_text() if path.exists() else "# Benchmarks\n"
+    if MARK_START in text:
+        before, _, rest = text.partition(MARK_START)
+        _, _, after = rest.partition(MARK_END)
+        text = before.rstrip("\n") + "\n\n" + section + after
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    path.write_text(text)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds of load (default 60)")
+    parser.add_argument("--users", type=int, default=8, help="reader threads (default 8)")
+    parser.add_argument("--editors", type=int, default=2, help="editor threads (default 2)")
+    parser.add_argument("--max-requests", type=int, default=200_000, help="stop after this many requests")
+    parser.add_argument("--pledges", type=int, default=20_000)
+    parser.add_argument("--trade", type=int, default=2_000)
+    parser.add_argument("--crawl", type=int, default=120, help="public pages to collect (default 120)")
+    parser.add_argument("--sqlite", action="store_true", help="a SQLite file instead of PostgreSQL")
+    parser.add_argument("--pg-url", default=os.environ.get("LOAD_PG_URL", "postgres://postgres@127.0.0.1:5432/aidledger_load"))
+    parser.add_argument("--write-benchmarks", action="store_true", help="put the figures in BENCHMARKS.md")
+    args = parser.parse_args()
+
+    harness.DATA.mkdir(parents=True, exist_ok=True)
+    database_url, pledges = build_ledger(args)
+    server = harness.gunicorn("gunicorn-load", database_url)
+    try:
+        pages, exports = crawl(server.port, args.crawl)
+        log(f"{len(pages)} pages, {len(exports)} export links; load for {args.duration:.0f} s")
+        recorder, stop = Recorder(), threading.Event()
+        acknowledged, attempted = [], []
+        threads = [
+            threading.Thread(target=reader, args=(server.port, pages, exports, recorder, stop, i), daemon=True)
+            for i in range(args.users)
+        ] + [
+            threading.Thread(target=editor, args=(i, args.editors, server.port, pledges, recorder, stop, acknowledged, attempted), daemon=True)
+            for i in range(args.editors)
+        ]
+        load_before = harness.loadavg()
+        started_at = dt.datetime.now(dt.timezone.utc)
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        while time.perf_counter() - started < args.duration and recorder.requests < args.max_requests:
+            time.sleep(0.2)
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=120)
+        seconds = time.perf_counter() - started
+        load_after = harness.loadavg()
+    finally:
+        server.stop()
+
+    final = check_final_state(database_url, acknowledged)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    result = {
+        "command": " ".join(["bench/load.py", *sys.argv[1:]]), "started": started_at.strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": commit, "seconds": seconds, "rows": summary(recorder, seconds), "errors": recorder.errors,
+        "final": final, "pages": len(pages), "exports": len(exports),
+        "database": "SQLite" if args.sqlite else "PostgreSQL", "load_before": load_before, "load_after": load_after,
+        "attempted_writes": len(attempted),
+    }
+    (harness.DATA / "load.json").write_text(json.dumps(result, indent=2, default=str))
+    section = markdown(args, result)
+    print(section)
+    for error in recorder.errors[:20]:
+        print("error:", error, file=sys.stderr)
+    if args.write_benchmarks:
+        write_benchmarks(section)
+        log("wrote the load-test section of BENCHMARKS.md")
+    failed = bool(recorder.errors) or bool(final["problems"]) or len(attempted) != len(acknowledged)
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
