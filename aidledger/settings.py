@@ -60,6 +60,7 @@ MIDDLEWARE = [
     # Outermost, so a database that cannot be reached gives a 503 page, never a traceback.
     "aidledger.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "aidledger.middleware.AddressLengthLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -104,6 +105,10 @@ DATABASES = {
 if os.environ.get("TEST_DATABASE_NAME"):
     # Lets two test runs share one PostgreSQL server without clobbering each other.
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
+
+# Longest address (path + query string, in characters) the app answers; gunicorn's own limit on
+# the request line is 4094 bytes.
+MAX_ADDRESS_LENGTH = 4096
 
 # PUBLIC_PAGES_REQUIRE_LOGIN=1 puts the public read-only pages behind a login (the admin always
 # needs one). Read per request, so tests can switch it with override_settings.

@@ -19,10 +19,8 @@ SKIPPED = {
     # The admin's catch-all: any unknown admin address, answered with a 404 or a login redirect.
     "admin:": "admin catch-all for unknown addresses",
 }
-# Patterns left out for now, each with the reason; the entry pages' URL names come with issue 3.
-PENDING = {
-    "admin:view_on_site": "get_absolute_url() names the public entry pages, which have not landed yet",
-}
+# Patterns left out for now, each with the reason.
+PENDING = {}
 
 # Arguments that cannot be read off an object's get_absolute_url().
 def _app_label():
