@@ -1,12 +1,19 @@
-"""Faults: a database that cannot be reached gets a clean 503 page, never a traceback.
+"""Faults: a database that cannot be reached gets a clean 503 page, never a traceback; an import
+killed halfway leaves nothing behind.
 
 The app runs in a child process with DATABASE_URL pointing at a dead PostgreSQL port and at a
 SQLite file that cannot be opened, with production settings (DEBUG off)."""
 
+import csv
 import json
 import os
+import signal
+import sqlite3
 import subprocess
 import sys
+import tempfile
+import time
+from pathlib import Path
 
 from django.conf import settings
 from django.test import SimpleTestCase, TestCase
@@ -108,3 +115,99 @@ class UnavailablePageTests(SimpleTestCase):
 
         middleware = DatabaseUnavailableMiddleware(lambda request: None)
         self.assertIsNone(middleware.process_exception(None, ValueError("not a database error")))
+
+
+COUNT_ROWS = """
+import json
+from django.apps import apps
+print(json.dumps({m._meta.label: m._default_manager.count() for m in apps.get_app_config("ledger").get_models()}))
+"""
+
+
+class KilledImportTests(SimpleTestCase):
+    """`manage.py import_ledger` killed (SIGKILL) while it writes a big file leaves the ledger as
+    it was: no entry, citation or history row of the half-done import survives."""
+
+    ROWS = 3000
+    WRITING_FOR = 3  # seconds the import writes before it is killed
+
+    def manage(self, database_url, *args, stdin=None):
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args], env=self.env(database_url), cwd=settings.BASE_DIR,
+            input=stdin, capture_output=True, text=True, timeout=600,
+        )
+        self.assertEqual(done.returncode, 0, f"manage.py {' '.join(args)}:\n{done.stderr[-3000:]}")
+        return done.stdout
+
+    def env(self, database_url):
+        env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test-only-not-secret", "LOG_LEVEL": "ERROR"}
+        env.pop("TEST_DATABASE_NAME", None)
+        return env
+
+    def big_pledge_file(self, folder):
+        """The seed's pledges exported, then repeated with empty ids: every row a new pledge with
+        its citation, so the import writes thousands of entries, citations and history rows."""
+        with open(folder / "pledges.csv", encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            rows = [row for row in reader if row.get("package_id", "") == "" and row.get("kind") != "package"]
+            columns = reader.fieldnames
+        self.assertTrue(rows)
+        big = folder / "big-pledges.csv"
+        with open(big, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=columns)
+            writer.writeheader()
+            for i in range(self.ROWS):
+                row = dict(rows[i % len(rows)], id="")
+                row["description"] = f"killed-import row {i}"
+                writer.writerow(row)
+        return big
+
+    def test_an_import_killed_halfway_leaves_nothing_behind(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            path = folder / "ledger.sqlite3"
+            url = f"sqlite:///{path}"
+            self.manage(url, "migrate", "--no-input", "-v", "0")
+            self.manage(url, "loaddata", "cibercuba-2026-02-05", "-v", "0")
+            self.manage(url, "export_ledger", str(folder), "--no-progress")
+            big = self.big_pledge_file(folder)
+            before = json.loads(self.manage(url, "shell", stdin=COUNT_ROWS).strip().splitlines()[-1])
+
+            importer = subprocess.Popen(
+                [sys.executable, "manage.py", "import_ledger", str(big), "--reason", "killed import test"],
+                env=self.env(url), cwd=settings.BASE_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            )
+            journal = Path(f"{path}-journal")
+            deadline = time.monotonic() + 300
+            # Halfway: SQLite opens the rollback journal at the transaction's first write; the
+            # import then writes rows for a few seconds more.
+            while time.monotonic() < deadline and importer.poll() is None and not journal.exists():
+                time.sleep(0.05)
+            time.sleep(self.WRITING_FOR)
+            self.assertIsNone(importer.poll(), "the import finished before it could be killed: make the file bigger")
+            self.assertTrue(journal.exists(), "the import had not started writing")
+            importer.send_signal(signal.SIGKILL)
+            importer.wait(timeout=60)
+            self.assertEqual(importer.returncode, -signal.SIGKILL)
+
+            after = json.loads(self.manage(url, "shell", stdin=COUNT_ROWS).strip().splitlines()[-1])
+            self.assertEqual(after, before)
+            check = sqlite3.connect(path)
+            try:
+                self.assertEqual(check.execute("PRAGMA integrity_check").fetchone()[0], "ok")
+                survivors = check.execute(
+                    "SELECT count(*) FROM ledger_pledge WHERE description LIKE 'killed-import row %'"
+                ).fetchone()[0]
+                self.assertEqual(survivors, 0)
+            finally:
+                check.close()
+            self.assertFalse(journal.exists(), "the rollback journal was not replayed")
+
+            # The ledger is usable: the same file imports in full afterwards.
+            with open(big, encoding="utf-8") as handle:
+                first = [next(handle) for _ in range(4)]
+            small = folder / "small.csv"
+            small.write_text("".join(first), encoding="utf-8")
+            self.manage(url, "import_ledger", str(small), "--reason", "after the kill")
+            final = json.loads(self.manage(url, "shell", stdin=COUNT_ROWS).strip().splitlines()[-1])
+            self.assertEqual(final["ledger.Pledge"], before["ledger.Pledge"] + 3)
