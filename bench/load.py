@@ -65,7 +65,6 @@ def build_ledger(args):
         url = args.pg_url
     log(f"building the ledger: {url}")
     harness.manage(url, "migrate", "--no-input", "-v0")
-    harness.manage(url, "loaddata", "cibercuba-2026-02-05", "-v0")
     harness.manage(url, "generate_ledger", f"--pledges={args.pledges}", f"--trade={args.trade}", "--seed=1")
     code = (
         "from django.contrib.auth import get_user_model\n"
@@ -99,7 +98,7 @@ class Browser:
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if body is not None:
-            body = urllib.parse.urlencode(body, doseq=True).encode()
+            body = urllib.parse.urlencode([tuple(pair) for pair in body]).encode()
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         for attempt in (1, 2):
             if self.conn is None:
@@ -243,7 +242,14 @@ def reader(port, pages, exports, recorder, stop, seed):
         recorder.record(kind, elapsed, None if status == 200 and content else f"GET {path}: HTTP {status}")
 
 
-def editor(index, editors, port, pledges, recorder, stop, acknowledged, attempted):
+def editor(*args):
+    try:
+        edit(*args)
+    except Exception as error:  # noqa: BLE001 - a crashed editor is an error, never a silent stop
+        args[4].record("admin save", 0.0, f"editor {args[0]} stopped: {error!r}")
+
+
+def edit(index, editors, port, pledges, recorder, stop, acknowledged, attempted):
     browser = Browser(port)
     username = f"load-editor-{index}"
     _, _, page, _ = browser.request("GET", "/admin/login/")
@@ -394,7 +400,7 @@ def markdown(args, result):
         "",
         f"- Command: `{result['command']}`",
         f"- Run: {result['started']}, commit {result['commit']}",
-        f"- Database: {result['database']}; data: seed article + "
+        f"- Database: {result['database']}; data: "
         f"`generate_ledger --pledges {args.pledges} --trade {args.trade} --seed 1`",
         f"- Load average (1, 5, 15 min): {result['load_before']} before, {result['load_after']} after",
         "",
@@ -491,7 +497,10 @@ def main():
     if args.write_benchmarks:
         write_benchmarks(section)
         log("wrote the load-test section of BENCHMARKS.md")
-    failed = bool(recorder.errors) or bool(final["problems"]) or len(attempted) != len(acknowledged)
+    failed = (
+        bool(recorder.errors) or bool(final["problems"]) or len(attempted) != len(acknowledged)
+        or (args.editors and not acknowledged)
+    )
     sys.exit(1 if failed else 0)
 
 

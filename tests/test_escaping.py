@@ -12,7 +12,7 @@ import re
 import openpyxl
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.test import TestCase, override_settings
+from django.test import TestCase
 from hypothesis import given, note, settings as hypothesis_settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
@@ -141,9 +141,8 @@ class EscapingOnEveryPageTests(QuietRequestLogs, TestCase):
             self.skipTest("no public JSON export yet")
 
 
-@override_settings(ROOT_URLCONF="tests.export_urls")
 class EscapingInExportsTests(QuietRequestLogs, TestCase):
-    """The export views' own path (ledger/exports.py through ExportMixin), on the stand-in table."""
+    """The pledges table's own exports (ledger/exports.py through its ExportMixin)."""
 
     fixtures = ["cibercuba-2026-02-05"]
 

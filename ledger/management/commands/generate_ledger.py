@@ -149,7 +149,8 @@ class Ledger:
             parent = rng.randrange(len(countries))  # ids follow list order, so its id is parent + 1
             body = BODIES[n % len(BODIES)]
             rows.append(dict(
-                code=f"{rows[parent]['code']}-{''.join(w[0] for w in body.split())}{n}", iso3="",
+                # Upper case, as Actor.clean() makes every code: the actor pages look codes up so.
+                code=f"{rows[parent]['code']}-{''.join(w[0] for w in body.split())}{n}".upper(), iso3="",
                 name=f"{rows[parent]['name']} {body} (synthetic {n})", kind=Actor.Kind.GOVERNMENT_BODY,
                 parent_id=parent + 1,
             ))
