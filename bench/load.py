@@ -377,7 +377,7 @@ def summary(recorder, seconds):
         if not values:
             continue
         rows.append({
-            "kind": kind, "requests": len(values), "per_second": len(values) / seconds,
+            "kind": kind, "requests": len(values), "per_second": len(values) / seconds,  # over the load window
             "p50_ms": percentile(values, 50) * 1000, "p99_ms": percentile(values, 99) * 1000,
             "max_ms": max(values) * 1000, "mean_ms": statistics.fmean(values) * 1000,
         })
@@ -391,12 +391,13 @@ def markdown(args, result):
         "",
         "Written by `bench/load.py`; the rest of this file is `bench/run.py`'s. "
         f"{args.users} reader threads and {args.editors} editor threads, each on its own keep-alive connection, "
-        f"for {result['seconds']:.0f} s against gunicorn (`gunicorn.conf.py`, production settings, DEBUG off) on "
+        f"for {result['seconds']:.0f} s (then {result['tail']:.0f} s for the requests in flight to finish) against gunicorn (`gunicorn.conf.py`, production settings, DEBUG off) on "
         f"127.0.0.1. Readers pick a public page or, one request in {round(1 / EXPORT_SHARE)}, an export link, among "
         f"the {result['pages']} pages and {result['exports']} export links found by following the site's links. "
         "Editors log in to the admin and save corrections to pledges (each editor its own) and new sources, "
         "reading the form back and sending its CSRF token and a reason; a latency for a save covers "
-        "opening the form and saving it. The client runs on the same 2 cores as the server.",
+        "opening the form and saving it. The client runs on the same 2 cores as the server, and so does "
+        "whatever else the machine is doing: see the load average.",
         "",
         f"- Command: `{result['command']}`",
         f"- Run: {result['started']}, commit {result['commit']}",
@@ -473,9 +474,10 @@ def main():
         while time.perf_counter() - started < args.duration and recorder.requests < args.max_requests:
             time.sleep(0.2)
         stop.set()
-        for thread in threads:
-            thread.join(timeout=120)
         seconds = time.perf_counter() - started
+        for thread in threads:  # requests in flight are let finish, and counted
+            thread.join(timeout=120)
+        tail = time.perf_counter() - started - seconds
         load_after = harness.loadavg()
     finally:
         server.stop()
@@ -485,7 +487,7 @@ def main():
     result = {
         "command": " ".join(["bench/load.py", *sys.argv[1:]]), "started": started_at.strftime("%Y-%m-%d %H:%M UTC"),
         "commit": commit, "seconds": seconds, "rows": summary(recorder, seconds), "errors": recorder.errors,
-        "final": final, "pages": len(pages), "exports": len(exports),
+        "final": final, "tail": tail, "pages": len(pages), "exports": len(exports),
         "database": "SQLite" if args.sqlite else "PostgreSQL", "load_before": load_before, "load_after": load_after,
         "attempted_writes": len(attempted),
     }

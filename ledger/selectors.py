@@ -2,6 +2,7 @@
 querysets filtered by the page's FilterSet; the overview's totals are aggregated in the database
 (values()/annotate) and shaped with pandas, never computed by loading every row."""
 
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -237,12 +238,20 @@ def _donor_years(counted: QuerySet[Pledge], by_donor: pd.DataFrame, actors: dict
     frame = pd.DataFrame.from_records(rows, columns=["donor_id", "year", "usd"])
     top = [code for code in by_donor.dropna(subset=["amount"])["actor_code"]][:CHART_DONORS]
     codes = frame["donor_id"].map(lambda pk: actors[pk]["code"])
-    names = frame["donor_id"].map(lambda pk: actors[pk]["name"])
-    frame["donor"] = names.where(codes.isin(top), "all other donors")
+    # Series are keyed by code: two actors may share a name (every country has a foreign ministry),
+    # and a pivot on names would merge them, or give duplicate columns that break the chart.
+    others = ""  # no actor has an empty code (a constraint)
+    frame["donor"] = codes.where(codes.isin(top), others)
     frame["usd"] = frame["usd"].map(float)
     chart = frame.pivot_table(index="year", columns="donor", values="usd", aggfunc="sum").sort_index()
-    order = [actors_name for code in top for actors_name in names[codes == code].unique()[:1]]
-    return chart[[*order, *(["all other donors"] if "all other donors" in chart.columns else [])]]
+    chart = chart[[*[code for code in top if code in chart.columns], *([others] if others in chart.columns else [])]]
+    name_of = {actor["code"]: actor["name"] for actor in actors.values()}
+    shared = {name for name, n in Counter(name_of[c] for c in chart.columns if c != others).items() if n > 1}
+    chart.columns = [
+        "all other donors" if code == others else f"{name_of[code]} ({code})" if name_of[code] in shared else name_of[code]
+        for code in chart.columns
+    ]
+    return chart
 
 
 def top_rows(frame: pd.DataFrame, limit: int) -> tuple[list[dict], dict | None]:
