@@ -187,10 +187,14 @@ class GeneratedTextIsEscapedTests(QuietRequestLogs, HypothesisTestCase):
 
     fixtures = ["cibercuba-2026-02-05"]
 
+    # NUL is left out: the admin's and the importer's forms refuse it before the model sees it
+    # (PostgreSQL cannot store it), and these examples write through the model directly.
     @hypothesis_settings(max_examples=25)
     @given(
-        description=st.one_of(hostile.any_unicode, hostile.control_text, st.sampled_from(hostile.SQL_FRAGMENTS)),
-        name=st.text(min_size=1, max_size=80).filter(lambda s: s.strip()),
+        description=st.one_of(
+            hostile.any_unicode, hostile.control_text, st.sampled_from(hostile.SQL_FRAGMENTS)
+        ).filter(lambda s: "\x00" not in s),
+        name=st.text(min_size=1, max_size=80).filter(lambda s: s.strip() and "\x00" not in s),
     )
     def test_generated_text_reads_back_escaped(self, description, name):
         from django.utils.html import escape
