@@ -22,7 +22,8 @@ from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, TextField
+from django.db.models.functions import Cast
 from django.db.models.sql.constants import INNER
 from django.http import HttpResponse, StreamingHttpResponse
 
@@ -423,13 +424,28 @@ def _citation_cells(table, ids, connection):
     return cells
 
 
-def export_queryset(table, queryset):
-    """The queryset's rows as values_list tuples, in its order (by id when it has none)."""
+def export_queryset(table, queryset, *, raw_dates=False):
+    """The queryset's rows as values_list tuples, in its order (by id when it has none).
+
+    On SQLite (with `raw_dates`), date and datetime columns are selected as CAST(... AS text): an
+    expression has no declared type, so the sqlite3 module's per-value date converters (a Python
+    call each, then str() again in the writer) do not run, and the stored ISO text comes back as is.
+    Django stores them as str(date) and str(naive UTC datetime), so the CSV cells are the same bytes.
+    Only the CSV asks for it: the other writers and the admin's export keep date objects."""
     if table.annotations:
         queryset = queryset.annotate(**{name: make() for name, make in table.annotations.items()})
     if not queryset.ordered:
         queryset = queryset.order_by("pk")
-    queryset = queryset.values_list(*(column.path for column in table.query_columns))
+    paths = [column.path for column in table.query_columns]
+    if raw_dates and connections[queryset.db].vendor == "sqlite":
+        as_text = {
+            f"export_text_{column.name}": Cast(column.path, output_field=TextField())
+            for column in table.query_columns if column.type in (DATE, DATETIME)
+        }
+        queryset = queryset.annotate(**as_text)
+        paths = [f"export_text_{column.name}" if column.type in (DATE, DATETIME) else column.path
+                 for column in table.query_columns]
+    queryset = queryset.values_list(*paths)
     # The joins only fetch names and codes of required foreign keys, so LEFT JOIN returns the same
     # rows; it keeps SQLite's planner walking the table's index in the export's order instead of
     # starting from the actors and sorting the whole ledger before the first row can be sent.
@@ -453,10 +469,10 @@ def _raw_batches(queryset, batch_size):
             yield batch
 
 
-def iter_row_batches(table, queryset, *, escape=True, batch_size=BATCH_SIZE):
+def iter_row_batches(table, queryset, *, escape=True, batch_size=BATCH_SIZE, raw_dates=False):
     """Yield lists of output rows (tuples in column order), batch by batch, streaming from the database."""
     convert = _row_converter(table, escape)
-    queryset = export_queryset(table, queryset)
+    queryset = export_queryset(table, queryset, raw_dates=raw_dates)
     connection = connections[queryset.db]
     id_position = next(i for i, column in enumerate(table.query_columns) if column.name == "id")
     for batch in _raw_batches(queryset, batch_size):
@@ -474,12 +490,15 @@ def iter_rows(table, queryset, *, escape=True, batch_size=BATCH_SIZE):
 
 # Writers -------------------------------------------------------------------------------------------
 
-def stream_csv(table, queryset, *, batch_size=BATCH_SIZE, on_batch=None):
-    """The table as UTF-8 CSV, header first, in encoded chunks of one batch each."""
+def stream_csv(table, queryset, *, batch_size=BATCH_SIZE, on_batch=None, raw_dates=True):
+    """The table as UTF-8 CSV, header first, in encoded chunks of one batch each.
+
+    `raw_dates=False` is the slower path that parses dates in Python (kept to check and time the
+    default against: bench/export_speed.py, tests/test_exports.py)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)  # RFC 4180: CRLF rows, so a cell holding a lone CR or LF is quoted
     writer.writerow(table.header)
-    for batch in iter_row_batches(table, queryset, batch_size=batch_size):
+    for batch in iter_row_batches(table, queryset, batch_size=batch_size, raw_dates=raw_dates):
         writer.writerows(batch)
         yield buffer.getvalue().encode()
         buffer.seek(0)

@@ -4,7 +4,7 @@ open in a spreadsheet, and streamed."""
 import csv
 import io
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import openpyxl
@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from ledger import exports
-from ledger.models import Actor, Citation, Person, Pledge
+from ledger.models import Actor, Citation, Person, Pledge, Source, Statement
 from tests import factories
 
 
@@ -151,6 +151,64 @@ class PledgeExportTests(TestCase):
         self.assertEqual(response["Content-Type"], "text/csv; charset=utf-8")
         response = exports.export_response(exports.PLEDGES, Pledge.objects.all(), "xlsx", day=date(2026, 11, 27))
         self.assertEqual(response["Content-Disposition"], 'attachment; filename="pledges-2026-11-27.xlsx"')
+
+
+class FastCsvPathTests(TestCase):
+    """The CSV reads dates as stored text on SQLite (no Python date parsing): its bytes must be the
+    ones the Python date path (`raw_dates=False`) writes, on every table and on awkward values."""
+
+    @classmethod
+    def setUpTestData(cls):
+        china = factories.actor("CHN", "China")
+        cuba = factories.actor("CUB", "Cuba", description='Quotes "here", a comma, and\na newline')
+        cls.source = factories.source(url="https://example.org/ü", headline="Díaz-Canel: «=1+1»", notes="-note",
+                                      wire_date=date(2026, 2, 4), published_on=date(999, 12, 31))
+        cls.tiny = factories.pledge(
+            china, cuba, src=cls.source, amount=Decimal("100.00"), currency="CNY", amount_usd=Decimal("0.01"),
+            usd_rate=Decimal("0.0000000685"), usd_rate_date=date(2026, 2, 5), usd_rate_source="=cmd|' /C calc'!A0",
+            date=date(2026, 1, 1), date_precision="month", date_qualifier="end", year_inferred=True,
+            description="'+already escaped\r\nand a CR", excerpt="@SUM(A1)\n\"quoted\"",
+        )
+        cls.empty = factories.pledge(china, cuba, src=cls.source, amount=None, kind=Pledge.Kind.IN_KIND,
+                                     quantity=Decimal("0.001"), unit="t", commodity="\trice 米", valuation="not_stated")
+        factories.pledge(china, cuba, src=cls.source, amount=Decimal("12345678901234.99"), date=date(2026, 12, 31),
+                         date_precision="day", description="")
+        factories.trade(china, cuba, src=cls.source, year=2025)
+        Statement.objects.create(speaker=china, subject=cuba, kind=Statement.Kind.choices[0][0], summary="+ support",
+                                 date=date(2026, 2, 1), date_precision="day")
+
+    def assertSameBytes(self, table, queryset, **kwargs):
+        fast = b"".join(exports.stream_csv(table, queryset, **kwargs))
+        python = b"".join(exports.stream_csv(table, queryset, raw_dates=False, **kwargs))
+        self.assertEqual(fast, python, table.name)
+        return fast.decode()
+
+    def test_every_table_is_byte_identical_to_the_python_date_path(self):
+        for table in exports.TABLES:
+            self.assertSameBytes(table, table.model.objects.all())
+            self.assertSameBytes(table, table.model.objects.order_by("-id"), batch_size=2)
+
+    def test_datetimes_with_and_without_microseconds_and_dates_stay_iso(self):
+        Pledge.objects.filter(pk=self.tiny.pk).update(updated_at=datetime(2026, 11, 27, 14, 5, 0, tzinfo=UTC))
+        Pledge.objects.filter(pk=self.empty.pk).update(
+            updated_at=datetime(2026, 1, 2, 3, 4, 5, 600, tzinfo=UTC))
+        text = self.assertSameBytes(exports.PLEDGES, Pledge.objects.order_by("id"))
+        rows = {r["id"]: r for r in csv.DictReader(io.StringIO(text, newline=""))}
+        tiny, empty = rows[str(self.tiny.pk)], rows[str(self.empty.pk)]
+        self.assertEqual(tiny["updated_at"], "2026-11-27T14:05:00+00:00")
+        self.assertEqual(empty["updated_at"], "2026-01-02T03:04:05.000600+00:00")
+        self.assertEqual((tiny["date"], tiny["usd_rate_date"], tiny["usd_rate"]),
+                         ("2026-01-01", "2026-02-05", "0.0000000685"))
+        self.assertEqual((empty["date"], empty["usd_rate_date"], empty["amount"]), ("", "", ""))
+        self.assertEqual(tiny["usd_rate_source"], "'=cmd|' /C calc'!A0")
+        self.assertEqual(empty["commodity"], "'\trice 米")
+        source = next(csv.DictReader(io.StringIO(self.assertSameBytes(exports.SOURCES, Source.objects.all()),
+                                                 newline="")))
+        self.assertEqual((source["published_on"], source["wire_date"]), ("0999-12-31", "2026-02-04"))
+
+    def test_it_asks_no_more_queries(self):
+        with self.assertNumQueries(1 + 2):
+            b"".join(exports.stream_csv(exports.PLEDGES, Pledge.objects.all(), batch_size=2))
 
 
 class OtherTablesExportTests(TestCase):
