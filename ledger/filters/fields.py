@@ -74,6 +74,15 @@ class StrictChoiceFilter(django_filters.ChoiceFilter):
         return field
 
 
+class HasAmountFilter(StrictChoiceFilter):
+    """"yes": entries with an amount; "no": entries whose amount the source does not state."""
+
+    def filter(self, qs, value):
+        if value in ("yes", "no"):
+            return qs.filter(amount__isnull=value == "no")
+        return qs
+
+
 def label_range(widgets):
     widgets[0].attrs["aria-label"] = "from"
     widgets[1].attrs["aria-label"] = "to"

@@ -3,7 +3,7 @@
 
 import django_filters
 
-from ledger.filters.fields import ActorFilter, CitedSourceFilter, CurrencyFilter, DateRangeInputs, FilterForm, StrictChoiceFilter, text_search
+from ledger.filters.fields import ActorFilter, CitedSourceFilter, CurrencyFilter, DateRangeInputs, HasAmountFilter, FilterForm, StrictChoiceFilter, text_search
 from ledger.models import CURRENCY_CHOICES, Pledge
 
 HAS_VALUE_CHOICES = [("yes", "has a money value"), ("no", "no money value (goods only, or not stated)")]
@@ -19,7 +19,7 @@ class PledgeFilter(django_filters.FilterSet):
         help_text="Compares the first day of the period the source gives.",
     )
     currency = CurrencyFilter(choices=CURRENCY_CHOICES, label="Currency")
-    has_value = StrictChoiceFilter(choices=HAS_VALUE_CHOICES, method="filter_has_value", label="Money value")
+    has_value = HasAmountFilter(choices=HAS_VALUE_CHOICES, label="Money value")
     source = CitedSourceFilter(entry_field="pledge")
     q = django_filters.CharFilter(
         method="filter_text", label="Text", help_text="Searches descriptions, goods and citation excerpts."
@@ -29,13 +29,6 @@ class PledgeFilter(django_filters.FilterSet):
         model = Pledge
         fields = []
         form = FilterForm
-
-    def filter_has_value(self, queryset, name, value):
-        if value == "yes":
-            return queryset.filter(amount__isnull=False)
-        if value == "no":
-            return queryset.filter(amount__isnull=True)
-        return queryset
 
     def filter_text(self, queryset, name, value):
         return text_search(queryset, "pledge", value, "description", "commodity")

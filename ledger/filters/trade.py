@@ -4,7 +4,7 @@
 import django_filters
 from django.db.models import Q
 
-from ledger.filters.fields import ActorFilter, CitedSourceFilter, CurrencyFilter, FilterForm, NumberRangeInputs, StrictChoiceFilter, text_search
+from ledger.filters.fields import ActorFilter, CitedSourceFilter, CurrencyFilter, FilterForm, HasAmountFilter, NumberRangeInputs, StrictChoiceFilter, text_search
 from ledger.models import CURRENCY_CHOICES, TradeFigure
 
 HAS_VALUE_CHOICES = [("yes", "has a figure"), ("no", "no figure (rank or relationship only)")]
@@ -19,7 +19,7 @@ class TradeFilter(django_filters.FilterSet):
         label="Year (from, to)", widget=NumberRangeInputs(), help_text="Figures with no stated year are left out when a year is given."
     )
     currency = CurrencyFilter(choices=CURRENCY_CHOICES, label="Currency")
-    has_value = StrictChoiceFilter(choices=HAS_VALUE_CHOICES, method="filter_has_value", label="Figure")
+    has_value = HasAmountFilter(choices=HAS_VALUE_CHOICES, label="Figure")
     source = CitedSourceFilter(entry_field="trade_figure")
     q = django_filters.CharFilter(
         method="filter_text", label="Text", help_text="Searches descriptions, rank statements and citation excerpts."
@@ -32,13 +32,6 @@ class TradeFilter(django_filters.FilterSet):
 
     def filter_country(self, queryset, name, value):
         return queryset.filter(Q(reporter=value) | Q(partner=value)) if value else queryset
-
-    def filter_has_value(self, queryset, name, value):
-        if value == "yes":
-            return queryset.filter(amount__isnull=False)
-        if value == "no":
-            return queryset.filter(amount__isnull=True)
-        return queryset
 
     def filter_text(self, queryset, name, value):
         return text_search(queryset, "trade_figure", value, "description", "rank_statement", "relationship")
