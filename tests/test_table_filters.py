@@ -184,6 +184,12 @@ class OtherTableFilterTests(TestCase):
         self.assertContains(self.client.get(url, {"publisher": "cibercuba"}), "traditional allies")
         self.assertContains(self.client.get(url, {"published_after": "2026-03-01"}), "No sources match these filters.")
 
+    def test_sources_by_text_in_headline_or_notes(self):
+        url = reverse("ledger:source-list")
+        self.assertContains(self.client.get(url, {"q": "TRADITIONAL ALLIES"}), "traditional allies")
+        self.assertContains(self.client.get(url, {"q": "EFE dispatch"}), "traditional allies")
+        self.assertContains(self.client.get(url, {"q": "no such words"}), "No sources match these filters.")
+
 
 class PaginationTests(TestCase):
     @classmethod

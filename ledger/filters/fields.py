@@ -170,13 +170,24 @@ def _readable(value):
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-def text_search(queryset, entry_field, value, *fields):
-    """Entries whose own text fields, or any of their citations' excerpts, contain `value`."""
-    value = value.strip()
-    if not value:
-        return queryset
-    condition = Q()
-    for field in fields:
-        condition |= Q(**{f"{field}__icontains": value})
-    cited = Citation.objects.filter(**{entry_field: OuterRef("pk")}, excerpt__icontains=value)
-    return queryset.filter(condition | Exists(cited))
+class TextSearchFilter(django_filters.CharFilter):
+    """Free text over an entry's own text `fields` and, for a cited entry (`cited_as` names its field
+    on Citation), over its citations' excerpts."""
+
+    def __init__(self, *args, fields, cited_as=None, **kwargs):
+        self.search_fields = fields
+        self.cited_as = cited_as
+        kwargs.setdefault("label", "Text")
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        value = (value or "").strip()
+        if not value:
+            return qs
+        condition = Q()
+        for field in self.search_fields:
+            condition |= Q(**{f"{field}__icontains": value})
+        if self.cited_as:
+            cited = Citation.objects.filter(**{self.cited_as: OuterRef("pk")}, excerpt__icontains=value)
+            condition |= Exists(cited)
+        return qs.filter(condition)

@@ -3,7 +3,7 @@
 
 import django_filters
 
-from ledger.filters.fields import ActorFilter, CitedSourceFilter, CurrencyFilter, DateRangeInputs, HasAmountFilter, FilterForm, StrictChoiceFilter, text_search
+from ledger.filters.fields import ActorFilter, CitedSourceFilter, CurrencyFilter, DateRangeInputs, HasAmountFilter, FilterForm, StrictChoiceFilter, TextSearchFilter
 from ledger.models import CURRENCY_CHOICES, Pledge
 
 HAS_VALUE_CHOICES = [("yes", "has a money value"), ("no", "no money value (goods only, or not stated)")]
@@ -21,14 +21,12 @@ class PledgeFilter(django_filters.FilterSet):
     currency = CurrencyFilter(choices=CURRENCY_CHOICES, label="Currency")
     has_value = HasAmountFilter(choices=HAS_VALUE_CHOICES, label="Money value")
     source = CitedSourceFilter(entry_field="pledge")
-    q = django_filters.CharFilter(
-        method="filter_text", label="Text", help_text="Searches descriptions, goods and citation excerpts."
+    q = TextSearchFilter(
+        fields=["description", "commodity"], cited_as="pledge",
+        help_text="Searches descriptions, goods and citation excerpts.",
     )
 
     class Meta:
         model = Pledge
         fields = []
         form = FilterForm
-
-    def filter_text(self, queryset, name, value):
-        return text_search(queryset, "pledge", value, "description", "commodity")

@@ -1,9 +1,8 @@
 """The sources table's filters: ?publisher=CiberCuba&published_after=2026-01-01&q=allies."""
 
 import django_filters
-from django.db.models import Q
 
-from ledger.filters.fields import DateRangeInputs, FilterForm
+from ledger.filters.fields import DateRangeInputs, FilterForm, TextSearchFilter
 from ledger.models import Source
 
 
@@ -14,15 +13,9 @@ class SourceFilter(django_filters.FilterSet):
         widget=DateRangeInputs(),
     )
     language = django_filters.CharFilter(lookup_expr="iexact", label="Language (ISO 639-1)")
-    q = django_filters.CharFilter(method="filter_text", label="Text", help_text="Searches headlines, bylines and notes.")
+    q = TextSearchFilter(fields=["headline", "byline", "notes"], help_text="Searches headlines, bylines and notes.")
 
     class Meta:
         model = Source
         fields = []
         form = FilterForm
-
-    def filter_text(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(headline__icontains=value) | Q(byline__icontains=value) | Q(notes__icontains=value))

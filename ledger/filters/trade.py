@@ -4,7 +4,7 @@
 import django_filters
 from django.db.models import Q
 
-from ledger.filters.fields import ActorFilter, CitedSourceFilter, CurrencyFilter, FilterForm, HasAmountFilter, NumberRangeInputs, StrictChoiceFilter, text_search
+from ledger.filters.fields import ActorFilter, CitedSourceFilter, CurrencyFilter, FilterForm, HasAmountFilter, NumberRangeInputs, StrictChoiceFilter, TextSearchFilter
 from ledger.models import CURRENCY_CHOICES, TradeFigure
 
 HAS_VALUE_CHOICES = [("yes", "has a figure"), ("no", "no figure (rank or relationship only)")]
@@ -21,8 +21,9 @@ class TradeFilter(django_filters.FilterSet):
     currency = CurrencyFilter(choices=CURRENCY_CHOICES, label="Currency")
     has_value = HasAmountFilter(choices=HAS_VALUE_CHOICES, label="Figure")
     source = CitedSourceFilter(entry_field="trade_figure")
-    q = django_filters.CharFilter(
-        method="filter_text", label="Text", help_text="Searches descriptions, rank statements and citation excerpts."
+    q = TextSearchFilter(
+        fields=["description", "rank_statement", "relationship"], cited_as="trade_figure",
+        help_text="Searches descriptions, rank statements and citation excerpts.",
     )
 
     class Meta:
@@ -32,6 +33,3 @@ class TradeFilter(django_filters.FilterSet):
 
     def filter_country(self, queryset, name, value):
         return queryset.filter(Q(reporter=value) | Q(partner=value)) if value else queryset
-
-    def filter_text(self, queryset, name, value):
-        return text_search(queryset, "trade_figure", value, "description", "rank_statement", "relationship")
