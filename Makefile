@@ -11,7 +11,7 @@ FIXTURES := $(wildcard fixtures/*.json)
 # the test client speaks plain HTTP, so the HTTPS redirect is off.
 TEST_ENV := SECRET_KEY=test-only-not-secret ALLOWED_HOSTS=testserver,127.0.0.1,localhost SECURE_SSL_REDIRECT=0
 
-.PHONY: run test install install-dev chromium migrate seed demo-users check clean bench
+.PHONY: run test install install-dev chromium migrate seed demo-users check clean bench lint format
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,15 @@ run: seed
 test: install-dev chromium
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(BIN)/python manage.py test --no-input $(TESTARGS) $(TESTS)
+
+# Lint and format check (ruff, configured in pyproject.toml); CI runs it. `make format` rewrites.
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 # The benchmark (bench/run.py): builds or reuses the 1M-pledge ledger in bench/data/ (SQLite) and in
 # BENCH_PG_URL (PostgreSQL, default aidledger_bench), then writes BENCHMARKS.md. Datasette, the

@@ -467,7 +467,7 @@ def main():
             for i in range(args.editors)
         ]
         load_before = harness.loadavg()
-        started_at = dt.datetime.now(dt.timezone.utc)
+        started_at = dt.datetime.now(dt.UTC)
         started = time.perf_counter()
         for thread in threads:
             thread.start()

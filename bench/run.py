@@ -22,14 +22,12 @@ import platform
 import secrets
 import shutil
 import socket
-import sqlite3
 import statistics
 import subprocess
 import sys
 import threading
 import time
 import urllib.parse
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -201,7 +199,7 @@ def sample_values(database_url):
 class Server:
     def __init__(self, name, command, env, port, ready_path):
         self.name, self.port = name, port
-        self.logfile = open(DATA / f"{name}.log", "w")
+        self.logfile = open(DATA / f"{name}.log", "w")  # noqa: SIM115 (closed in stop())
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.logfile, stderr=subprocess.STDOUT)
         deadline = time.time() + 120
         while time.time() < deadline:
@@ -438,11 +436,11 @@ def run_backend(label, database_url, args, *, sqlite_path=None):
 # Report ----------------------------------------------------------------------------------------
 
 def machine():
-    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
-                if l.startswith("model name")), platform.processor())
-    mem = int(next(l.split()[1] for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")))
-    os_name = next((l.split("=", 1)[1].strip('"') for l in Path("/etc/os-release").read_text().splitlines()
-                    if l.startswith("PRETTY_NAME=")), platform.platform())
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    mem = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")))
+    os_name = next((line.split("=", 1)[1].strip('"') for line in Path("/etc/os-release").read_text().splitlines()
+                    if line.startswith("PRETTY_NAME=")), platform.platform())
     pg = subprocess.run(["psql", "--version"], capture_output=True, text=True).stdout.strip() if shutil.which("psql") else "-"
     versions = subprocess.run(
         [str(PYTHON), "-c", "import django, gunicorn, sqlite3, sys; print(sys.version.split()[0], django.__version__, "
@@ -483,7 +481,7 @@ def report(runs, args, builds, started):
         "their number: unlike wall time, the other work on the machine does not inflate it.",
         "",
         f"- Command: `{args.command}`",
-        f"- Run: {started:%Y-%m-%d %H:%M} UTC, commit {commit}, {dt.datetime.now(dt.timezone.utc) - started} in all",
+        f"- Run: {started:%Y-%m-%d %H:%M} UTC, commit {commit}, {dt.datetime.now(dt.UTC) - started} in all",
         f"- Machine: {machine()}",
         f"- Data: `generate_ledger --pledges {args.pledges} --trade {args.trade} --seed {args.seed}` "
         "(creation history included)",
@@ -565,7 +563,7 @@ def main():
                         help="Measure SQLite again; keep the PostgreSQL figures of the last run.")
     args = parser.parse_args()
     args.command = os.environ.get("BENCH_COMMAND") or "make bench"
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     builds, runs = {}, []
     manage("sqlite:///unused.sqlite3", "collectstatic", "--no-input", "-v0")  # whitenoise serves them
     results = DATA / "results.json"

@@ -28,8 +28,17 @@ from django.db.models.sql.constants import INNER
 from django.http import HttpResponse, StreamingHttpResponse
 
 from ledger.models import (
-    CURRENCY_CODES, Actor, AmountQualifier, Citation, DatePrecision, DateQualifier, Person, Pledge, Source,
-    Statement, TradeFigure,
+    CURRENCY_CODES,
+    Actor,
+    AmountQualifier,
+    Citation,
+    DatePrecision,
+    DateQualifier,
+    Person,
+    Pledge,
+    Source,
+    Statement,
+    TradeFigure,
 )
 
 BATCH_SIZE = 2000

@@ -86,7 +86,7 @@ class LedgerAdminForm(forms.ModelForm):
         except ValueError:
             raise ValidationError(
                 "This form does not say which version of the entry it was opened on. Reload the page and try again."
-            )
+            ) from None
         return token
 
     def clean(self):
@@ -97,7 +97,7 @@ class LedgerAdminForm(forms.ModelForm):
             try:
                 services.entry_check_unchanged(instance=self.instance, **self.expected())
             except services.StaleEditError as error:
-                raise ValidationError(error.messages, code="stale")
+                raise ValidationError(error.messages, code="stale") from error
         return cleaned
 
 

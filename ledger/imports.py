@@ -25,7 +25,17 @@ from django.db import DatabaseError, connection, transaction
 
 from ledger import exports, services
 from ledger.exports import (
-    BOOLEAN, CHOICE, DATE, DATETIME, DECIMAL, ID, INTEGER, LIST, TEXT, TEXT_LIST_SEPARATOR, unescape_text,
+    BOOLEAN,
+    CHOICE,
+    DATE,
+    DATETIME,
+    DECIMAL,
+    ID,
+    INTEGER,
+    LIST,
+    TEXT,
+    TEXT_LIST_SEPARATOR,
+    unescape_text,
 )
 from ledger.models import Actor, Citation, Person, Pledge, Source, Statement, TradeFigure
 

@@ -236,7 +236,7 @@ def _donor_years(counted: QuerySet[Pledge], by_donor: pd.DataFrame, actors: dict
     if not rows:
         return pd.DataFrame()
     frame = pd.DataFrame.from_records(rows, columns=["donor_id", "year", "usd"])
-    top = [code for code in by_donor.dropna(subset=["amount"])["actor_code"]][:CHART_DONORS]
+    top = list(by_donor.dropna(subset=["amount"])["actor_code"])[:CHART_DONORS]
     codes = frame["donor_id"].map(lambda pk: actors[pk]["code"])
     # Series are keyed by code: two actors may share a name (every country has a foreign ministry),
     # and a pivot on names would merge them, or give duplicate columns that break the chart.

@@ -1,6 +1,7 @@
 """Who can reach what: the login switch for the public pages, failed-login throttling and CSRF on
 every POST. The addresses come from the URLconf (tests/urlmap.py), so new pages are covered."""
 
+import io
 import os
 import subprocess
 import sys
@@ -130,7 +131,7 @@ class FailedLoginThrottlingTests(QuietRequestLogs, TestCase):
 
     def test_an_administrator_can_unlock_an_account(self):
         self.fail_until_locked()
-        call_command("axes_reset_username", "editor", stdout=open(os.devnull, "w"))
+        call_command("axes_reset_username", "editor", stdout=io.StringIO())
         self.assertLoggedIn(self.admin_login("editor", PASSWORD))
 
     def test_the_public_login_page_is_throttled_too(self):

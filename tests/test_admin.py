@@ -6,7 +6,6 @@ from unittest import mock, skipUnless
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test import Client, TestCase, TransactionTestCase
 

@@ -37,7 +37,7 @@ class AdminImportTests(TestCase):
     def confirm(self, preview):
         form = preview.context["confirm_form"]
         data = {name: form.initial.get(name, "") for name in form.fields}
-        return self.client.post(f"/admin/ledger/pledge/process_import/", data)
+        return self.client.post("/admin/ledger/pledge/process_import/", data)
 
     def test_upload_previews_without_writing_then_confirm_writes_with_the_reason(self):
         preview = self.upload(HEADER + GOOD + GOOD)

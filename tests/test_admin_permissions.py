@@ -1,11 +1,12 @@
 """Who may do what in the admin: anonymous, analyst, editor and superuser against list, view, add,
 change, delete, import and export (and the history screen). Groups come from the roles migration."""
 
+import io
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.contrib.auth.models import Group, Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import TestCase, override_settings
 
@@ -60,7 +61,7 @@ class RoleGroupTests(TestCase):
 
     @override_settings(DEBUG=True)
     def test_demo_users_command_creates_an_editor_and_an_analyst(self):
-        call_command("create_demo_users", stdout=open("/dev/null", "w"))
+        call_command("create_demo_users", stdout=io.StringIO())
         editor = get_user_model().objects.get(username="editor")
         self.assertTrue(editor.check_password("aid-ledger-demo"))
         self.assertTrue(editor.is_staff)

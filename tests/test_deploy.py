@@ -78,10 +78,10 @@ class DeploySettingsTests(SimpleTestCase):
             capture_output=True, text=True, timeout=60, cwd=settings.BASE_DIR,
         )
         self.assertEqual(result.returncode, 0, result.stderr)
-        config = dict(
-            (name.strip(), value.strip()) for name, _, value in
+        config = {
+            name.strip(): value.strip() for name, _, value in
             (line.partition("=") for line in result.stdout.splitlines()) if value
-        )
+        }
         self.assertEqual(config["worker_class"], "gthread")
         self.assertEqual(config["wsgi_app"], "aidledger.wsgi:application")
         self.assertGreater(int(config["threads"]), 1)

@@ -13,7 +13,8 @@ import openpyxl
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.test import TestCase
-from hypothesis import given, note, settings as hypothesis_settings
+from hypothesis import given, note
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 

@@ -6,7 +6,6 @@ from the data in the database ends up in `unresolved()`, and a test fails until 
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlsplit
 

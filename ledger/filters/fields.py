@@ -157,10 +157,10 @@ class FilterForm(forms.Form):
     def clean(self):
         data = super().clean()
         for name, value in list(data.items()):
-            if isinstance(value, slice) and value.start is not None and value.stop is not None:
-                if value.start > value.stop:
-                    start, stop = (_readable(v) for v in (value.start, value.stop))
-                    self.add_error(name, f"This range starts after it ends ({start} is after {stop}).")
+            bounded = isinstance(value, slice) and value.start is not None and value.stop is not None
+            if bounded and value.start > value.stop:
+                start, stop = (_readable(v) for v in (value.start, value.stop))
+                self.add_error(name, f"This range starts after it ends ({start} is after {stop}).")
         return data
 
 

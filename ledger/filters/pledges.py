@@ -3,7 +3,16 @@
 
 import django_filters
 
-from ledger.filters.fields import ActorFilter, CitedSourceFilter, CurrencyFilter, DateRangeInputs, HasAmountFilter, FilterForm, StrictChoiceFilter, TextSearchFilter
+from ledger.filters.fields import (
+    ActorFilter,
+    CitedSourceFilter,
+    CurrencyFilter,
+    DateRangeInputs,
+    FilterForm,
+    HasAmountFilter,
+    StrictChoiceFilter,
+    TextSearchFilter,
+)
 from ledger.models import CURRENCY_CHOICES, Pledge
 
 HAS_VALUE_CHOICES = [("yes", "has a money value"), ("no", "no money value (goods only, or not stated)")]

@@ -4,7 +4,16 @@
 import django_filters
 from django.db.models import Q
 
-from ledger.filters.fields import ActorFilter, CitedSourceFilter, CurrencyFilter, FilterForm, HasAmountFilter, NumberRangeInputs, StrictChoiceFilter, TextSearchFilter
+from ledger.filters.fields import (
+    ActorFilter,
+    CitedSourceFilter,
+    CurrencyFilter,
+    FilterForm,
+    HasAmountFilter,
+    NumberRangeInputs,
+    StrictChoiceFilter,
+    TextSearchFilter,
+)
 from ledger.models import CURRENCY_CHOICES, TradeFigure
 
 HAS_VALUE_CHOICES = [("yes", "has a figure"), ("no", "no figure (rank or relationship only)")]

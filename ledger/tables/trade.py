@@ -7,6 +7,7 @@ from ledger.models import TradeFigure
 from ledger.selectors import certainty_display
 from ledger.tables.base import LedgerTable, actor_link, order_nulls_low
 
+
 class TradeTable(LedgerTable):
     id = tables.Column(verbose_name="Entry", order_by=("id",))
     year = tables.Column(verbose_name="Period", empty_values=())

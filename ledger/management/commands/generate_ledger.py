@@ -39,7 +39,7 @@ from ledger.models import Actor, Citation, Person, Pledge, Source, Statement, Tr
 SYNTHETIC_URL = "https://synthetic.invalid/aid-ledger/seed-{seed}/source-{n}"
 RATE_SOURCE = "synthetic annual average rate (generate_ledger)"
 # Every synthetic row was "created" at this instant, so runs are identical to the byte.
-CREATED_AT = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+CREATED_AT = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 CENT = Decimal("0.01")
 
 # Currency, share of entries, USD per unit (rounded 2025 averages; each year drifts from it).
