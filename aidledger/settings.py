@@ -33,8 +33,7 @@ _DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 SECRET_KEY = os.environ.get("SECRET_KEY") or (_DEV_SECRET_KEY if DEBUG else "")
 if not SECRET_KEY:
     raise ImproperlyConfigured(
-        "SECRET_KEY is not set. Set it in the environment (see .env.example), "
-        "or set DEBUG=1 for local development."
+        "SECRET_KEY is not set. Set it in the environment (see .env.example), or set DEBUG=1 for local development."
     )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")

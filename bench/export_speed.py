@@ -32,8 +32,22 @@ def main():
         if not Path(args.db).exists():
             manage = [sys.executable, str(ROOT / "manage.py")]
             subprocess.run([*manage, "migrate", "-v0"], check=True, env=env, cwd=ROOT)
-            subprocess.run([*manage, "generate_ledger", "--pledges", str(args.pledges), "--trade", "1000",
-                            "--seed", "1", "--no-history"], check=True, env=env, cwd=ROOT)
+            subprocess.run(
+                [
+                    *manage,
+                    "generate_ledger",
+                    "--pledges",
+                    str(args.pledges),
+                    "--trade",
+                    "1000",
+                    "--seed",
+                    "1",
+                    "--no-history",
+                ],
+                check=True,
+                env=env,
+                cwd=ROOT,
+            )
     os.environ.update(env)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aidledger.settings")
     sys.path.insert(0, str(ROOT))

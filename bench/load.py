@@ -51,6 +51,7 @@ def log(*parts):
 
 # Building the ledger ---------------------------------------------------------------------------
 
+
 def build_ledger(args):
     if args.sqlite:
         harness.DATA.mkdir(parents=True, exist_ok=True)
@@ -76,11 +77,14 @@ def build_ledger(args):
         "    user.groups.add(Group.objects.get(name=EDITORS))\n"
         f"print(list(Pledge.objects.order_by('?').values_list('pk', flat=True)[:{args.editors * 200}]))\n"
     )
-    pledges = json.loads(harness.manage(url, "shell", "--no-imports", "-c", code, capture=True).strip().splitlines()[-1])
+    pledges = json.loads(
+        harness.manage(url, "shell", "--no-imports", "-c", code, capture=True).strip().splitlines()[-1]
+    )
     return url, pledges
 
 
 # HTTP ------------------------------------------------------------------------------------------
+
 
 class Browser:
     """One keep-alive connection with its cookies, like one browser tab."""
@@ -92,8 +96,10 @@ class Browser:
 
     def request(self, method, path, body=None):
         headers = {
-            "X-Forwarded-Proto": "https", "Accept-Encoding": "identity",
-            "Origin": f"https://127.0.0.1:{self.port}", "Referer": f"https://127.0.0.1:{self.port}{path}",
+            "X-Forwarded-Proto": "https",
+            "Accept-Encoding": "identity",
+            "Origin": f"https://127.0.0.1:{self.port}",
+            "Referer": f"https://127.0.0.1:{self.port}{path}",
         }
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -212,6 +218,7 @@ def crawl(port, limit):
 
 # The load --------------------------------------------------------------------------------------
 
+
 class Recorder:
     def __init__(self):
         self.lock = threading.Lock()
@@ -271,8 +278,11 @@ def edit(index, editors, port, pledges, recorder, stop, acknowledged, attempted)
             status, _, page, _ = browser.request("GET", path)
             fields = form_fields(page, "source_form")
             values = {
-                "publisher": f"Load test desk {index}", "headline": f"Load test source {token}",
-                "url": f"https://load.example.org/{token}", "published_on": "2026-02-05", "language": "en",
+                "publisher": f"Load test desk {index}",
+                "headline": f"Load test source {token}",
+                "url": f"https://load.example.org/{token}",
+                "published_on": "2026-02-05",
+                "language": "en",
                 "change_reason": "load test: new source",
             }
             for name, value in values.items():
@@ -284,7 +294,9 @@ def edit(index, editors, port, pledges, recorder, stop, acknowledged, attempted)
                 acknowledged.append(("source", token, username))
                 recorder.record("admin save", elapsed)
             else:
-                recorder.record("admin save", elapsed, f"new source {token}: HTTP {status} → {location!r} {errors_in(body)}")
+                recorder.record(
+                    "admin save", elapsed, f"new source {token}: HTTP {status} → {location!r} {errors_in(body)}"
+                )
         else:
             pk = mine[step % len(mine)]
             token = f"load-{index}-{step}: corrected under load"
@@ -357,13 +369,19 @@ print(json.dumps({"problems": problems, "pledges": len(last), "sources": len(tok
 
 def check_final_state(database_url, acknowledged):
     out = subprocess.run(
-        [str(harness.PYTHON), "manage.py", "shell", "--no-imports", "-c", CHECK], cwd=ROOT,
-        env=harness.app_env(database_url), input=json.dumps(acknowledged), text=True, capture_output=True, check=True,
+        [str(harness.PYTHON), "manage.py", "shell", "--no-imports", "-c", CHECK],
+        cwd=ROOT,
+        env=harness.app_env(database_url),
+        input=json.dumps(acknowledged),
+        text=True,
+        capture_output=True,
+        check=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 # Reporting -------------------------------------------------------------------------------------
+
 
 def percentile(values, p):
     ordered = sorted(values)
@@ -376,11 +394,17 @@ def summary(recorder, seconds):
         values = recorder.latencies.get(kind, [])
         if not values:
             continue
-        rows.append({
-            "kind": kind, "requests": len(values), "per_second": len(values) / seconds,  # over the load window
-            "p50_ms": percentile(values, 50) * 1000, "p99_ms": percentile(values, 99) * 1000,
-            "max_ms": max(values) * 1000, "mean_ms": statistics.fmean(values) * 1000,
-        })
+        rows.append(
+            {
+                "kind": kind,
+                "requests": len(values),
+                "per_second": len(values) / seconds,  # over the load window
+                "p50_ms": percentile(values, 50) * 1000,
+                "p99_ms": percentile(values, 99) * 1000,
+                "max_ms": max(values) * 1000,
+                "mean_ms": statistics.fmean(values) * 1000,
+            }
+        )
     return rows
 
 
@@ -447,7 +471,9 @@ def main():
     parser.add_argument("--trade", type=int, default=2_000)
     parser.add_argument("--crawl", type=int, default=120, help="public pages to collect (default 120)")
     parser.add_argument("--sqlite", action="store_true", help="a SQLite file instead of PostgreSQL")
-    parser.add_argument("--pg-url", default=os.environ.get("LOAD_PG_URL", "postgres://postgres@127.0.0.1:5432/aidledger_load"))
+    parser.add_argument(
+        "--pg-url", default=os.environ.get("LOAD_PG_URL", "postgres://postgres@127.0.0.1:5432/aidledger_load")
+    )
     parser.add_argument("--write-benchmarks", action="store_true", help="put the figures in BENCHMARKS.md")
     args = parser.parse_args()
 
@@ -463,7 +489,11 @@ def main():
             threading.Thread(target=reader, args=(server.port, pages, exports, recorder, stop, i), daemon=True)
             for i in range(args.users)
         ] + [
-            threading.Thread(target=editor, args=(i, args.editors, server.port, pledges, recorder, stop, acknowledged, attempted), daemon=True)
+            threading.Thread(
+                target=editor,
+                args=(i, args.editors, server.port, pledges, recorder, stop, acknowledged, attempted),
+                daemon=True,
+            )
             for i in range(args.editors)
         ]
         load_before = harness.loadavg()
@@ -483,12 +513,23 @@ def main():
         server.stop()
 
     final = check_final_state(database_url, acknowledged)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
     result = {
-        "command": " ".join(["bench/load.py", *sys.argv[1:]]), "started": started_at.strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": commit, "seconds": seconds, "rows": summary(recorder, seconds), "errors": recorder.errors,
-        "final": final, "tail": tail, "pages": len(pages), "exports": len(exports),
-        "database": "SQLite" if args.sqlite else "PostgreSQL", "load_before": load_before, "load_after": load_after,
+        "command": " ".join(["bench/load.py", *sys.argv[1:]]),
+        "started": started_at.strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": commit,
+        "seconds": seconds,
+        "rows": summary(recorder, seconds),
+        "errors": recorder.errors,
+        "final": final,
+        "tail": tail,
+        "pages": len(pages),
+        "exports": len(exports),
+        "database": "SQLite" if args.sqlite else "PostgreSQL",
+        "load_before": load_before,
+        "load_after": load_after,
         "attempted_writes": len(attempted),
     }
     (harness.DATA / "load.json").write_text(json.dumps(result, indent=2, default=str))
@@ -500,7 +541,9 @@ def main():
         write_benchmarks(section)
         log("wrote the load-test section of BENCHMARKS.md")
     failed = (
-        bool(recorder.errors) or bool(final["problems"]) or len(attempted) != len(acknowledged)
+        bool(recorder.errors)
+        or bool(final["problems"])
+        or len(attempted) != len(acknowledged)
         or (args.editors and not acknowledged)
     )
     sys.exit(1 if failed else 0)

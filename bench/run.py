@@ -97,21 +97,31 @@ def free_port():
 def app_env(database_url, **extra):
     env = dict(os.environ)
     env.update(
-        DEBUG="0", SECRET_KEY=SECRET_KEY, ALLOWED_HOSTS="127.0.0.1",
-        DATABASE_URL=database_url, GUNICORN_ACCESS_LOG="", LOG_LEVEL="WARNING", **extra,
+        DEBUG="0",
+        SECRET_KEY=SECRET_KEY,
+        ALLOWED_HOSTS="127.0.0.1",
+        DATABASE_URL=database_url,
+        GUNICORN_ACCESS_LOG="",
+        LOG_LEVEL="WARNING",
+        **extra,
     )
     return env
 
 
 def manage(database_url, *args, capture=False):
     result = subprocess.run(
-        [str(PYTHON), "manage.py", *args], cwd=ROOT, env=app_env(database_url), check=True,
-        text=True, capture_output=capture,
+        [str(PYTHON), "manage.py", *args],
+        cwd=ROOT,
+        env=app_env(database_url),
+        check=True,
+        text=True,
+        capture_output=capture,
     )
     return result.stdout if capture else None
 
 
 # Databases -------------------------------------------------------------------------------------
+
 
 def sqlite_ledger(args):
     """Build bench/data/ledger.sqlite3 once per (pledges, trade, seed); migrate it on reuse."""
@@ -129,8 +139,13 @@ def sqlite_ledger(args):
     log(f"building the SQLite ledger: {args.pledges:,} pledges, {args.trade:,} trade figures, seed {args.seed}")
     started = time.perf_counter()
     manage(f"sqlite:///{building}", "migrate", "--no-input", "-v0")
-    manage(f"sqlite:///{building}", "generate_ledger", f"--pledges={args.pledges}", f"--trade={args.trade}",
-           f"--seed={args.seed}")
+    manage(
+        f"sqlite:///{building}",
+        "generate_ledger",
+        f"--pledges={args.pledges}",
+        f"--trade={args.trade}",
+        f"--seed={args.seed}",
+    )
     seconds = time.perf_counter() - started
     building.rename(path)
     params.write_text(json.dumps(wanted))
@@ -143,12 +158,28 @@ def postgres_ledger(args):
     parsed = urllib.parse.urlparse(url)
     name = parsed.path.lstrip("/")
     admin = parsed._replace(path="/postgres").geturl()
-    exists = subprocess.run(["psql", admin, "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
-                            capture_output=True, text=True, check=True).stdout.strip() == "1"
+    exists = (
+        subprocess.run(
+            ["psql", admin, "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        == "1"
+    )
     marker = f"generate_ledger --pledges={args.pledges} --trade={args.trade} --seed={args.seed}"
     if exists:
-        comment = subprocess.run(["psql", admin, "-tAc", f"SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '{name}'"],
-                                 capture_output=True, text=True, check=True).stdout.strip()
+        comment = subprocess.run(
+            [
+                "psql",
+                admin,
+                "-tAc",
+                f"SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '{name}'",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
         if comment == marker:
             log(f"reusing PostgreSQL database {name}")
             manage(url, "migrate", "--no-input", "-v0")
@@ -196,6 +227,7 @@ def sample_values(database_url):
 
 # Servers ---------------------------------------------------------------------------------------
 
+
 class Server:
     def __init__(self, name, command, env, port, ready_path):
         self.name, self.port = name, port
@@ -238,8 +270,18 @@ def gunicorn(name, database_url):
 
 def datasette(path):
     port = free_port()
-    command = [str(DATASETTE), "serve", str(path), "--port", str(port), "--host", "127.0.0.1",
-               "--setting", "suggest_facets", "off"]
+    command = [
+        str(DATASETTE),
+        "serve",
+        str(path),
+        "--port",
+        str(port),
+        "--host",
+        "127.0.0.1",
+        "--setting",
+        "suggest_facets",
+        "off",
+    ]
     return Server("datasette", command, dict(os.environ), port, "/")
 
 
@@ -300,8 +342,17 @@ def median_ms(port, path, *, repeat, cookie=None, server=None):
         assert status == 200, (path, status)
     conn.close()
     cpu_ms = (cpu_seconds(server.pids()) - cpu_before) * 1000 / repeat if server else None
-    return {"status": 200, "path": path, "median_ms": statistics.median(times), "min_ms": min(times),
-            "max_ms": max(times), "first_ms": first_ms, "cpu_ms": cpu_ms, "bytes": len(body), "load": load}
+    return {
+        "status": 200,
+        "path": path,
+        "median_ms": statistics.median(times),
+        "min_ms": min(times),
+        "max_ms": max(times),
+        "first_ms": first_ms,
+        "cpu_ms": cpu_ms,
+        "bytes": len(body),
+        "load": load,
+    }
 
 
 def stream_rows(port, path, server=None):
@@ -334,8 +385,15 @@ def stream_rows(port, path, server=None):
     seconds = time.perf_counter() - started
     conn.close()
     stop.set()
-    result = {"status": response.status, "path": path, "rows": max(0, lines - 1), "seconds": seconds,
-              "bytes": size, "load": load, "content_type": response.getheader("Content-Type")}
+    result = {
+        "status": response.status,
+        "path": path,
+        "rows": max(0, lines - 1),
+        "seconds": seconds,
+        "bytes": size,
+        "load": load,
+        "content_type": response.getheader("Content-Type"),
+    }
     result["rows_per_s"] = result["rows"] / seconds if seconds else 0
     if server:
         watcher.join()
@@ -359,9 +417,16 @@ def shell_dump(command, rows):
     seconds = time.perf_counter() - started
     cpu = os.times().children_user + os.times().children_system - children_before
     assert process.returncode == 0 and size > rows * 50, (command[:3], process.returncode, size)
-    return {"rows": rows, "seconds": seconds, "rows_per_s": rows / seconds, "load": load, "bytes": size,
-            "cpu_s": cpu, "rows_per_cpu_s": rows / cpu if cpu else 0,
-            "command": " ".join(command[:-1]) + " '<export query>'"}
+    return {
+        "rows": rows,
+        "seconds": seconds,
+        "rows_per_s": rows / seconds,
+        "load": load,
+        "bytes": size,
+        "cpu_s": cpu,
+        "rows_per_cpu_s": rows / cpu if cpu else 0,
+        "command": " ".join(command[:-1]) + " '<export query>'",
+    }
 
 
 def pages(sample, deep_page):
@@ -372,10 +437,16 @@ def pages(sample, deep_page):
     return [
         ("Pledges, first page", "/pledges/", f"{table}&_sort_desc=date"),
         ("Pledges sorted by amount (USD)", "/pledges/?sort=-amount_usd", f"{table}&_sort_desc=amount_usd"),
-        (f"Pledges filtered by donor ({code}) and kind (in kind)", f"/pledges/?donor={code}&kind=in_kind",
-         f"{table}&donor_id={donor}&kind=in_kind&_sort_desc=date"),
-        (f"Deep page (page {deep_page:,}, rows {deep_offset:,}+)", f"/pledges/?page={deep_page}",
-         f"{table}&_next={deep_offset}"),
+        (
+            f"Pledges filtered by donor ({code}) and kind (in kind)",
+            f"/pledges/?donor={code}&kind=in_kind",
+            f"{table}&donor_id={donor}&kind=in_kind&_sort_desc=date",
+        ),
+        (
+            f"Deep page (page {deep_page:,}, rows {deep_offset:,}+)",
+            f"/pledges/?page={deep_page}",
+            f"{table}&_next={deep_offset}",
+        ),
         (f"Actor page ({code})", f"/actors/{code}/", f"/ledger/ledger_actor/{donor}"),
         ("Trade figures, first page", "/trade/", f"/ledger/ledger_tradefigure?_size={PAGE_SIZE}&_sort_desc=year"),
         ("Actors", "/actors/", f"/ledger/ledger_actor?_size={PAGE_SIZE}&_sort=name"),
@@ -399,11 +470,17 @@ def run_backend(label, database_url, args, *, sqlite_path=None):
             if ds:
                 row["datasette"] = median_ms(ds.port, ds_path, repeat=args.repeat, server=ds)
             results["pages"].append(row)
-        for name, path in (("Admin changelist (pledges)", "/admin/ledger/pledge/"),
-                           (f"Admin changelist filtered by donor ({sample['donor_code']})",
-                            f"/admin/ledger/pledge/?donor__id__exact={sample['donor_id']}")):
+        for name, path in (
+            ("Admin changelist (pledges)", "/admin/ledger/pledge/"),
+            (
+                f"Admin changelist filtered by donor ({sample['donor_code']})",
+                f"/admin/ledger/pledge/?donor__id__exact={sample['donor_id']}",
+            ),
+        ):
             log(label, name)
-            results["pages"].append({"name": name, "app": median_ms(app.port, path, repeat=args.repeat, cookie=cookie, server=app)})
+            results["pages"].append(
+                {"name": name, "app": median_ms(app.port, path, repeat=args.repeat, cookie=cookie, server=app)}
+            )
         log(label, "full CSV export")
         app.stop()  # a fresh server for the exports, so its memory figures are the export's own
         app = gunicorn(f"gunicorn-{label.lower()}-export", database_url)
@@ -423,33 +500,68 @@ def run_backend(label, database_url, args, *, sqlite_path=None):
     if sqlite_path:
         log(label, "sqlite3 -csv")
         results["shell_export"] = shell_dump(
-            ["sqlite3", "-csv", "-header", str(sqlite_path), EXPORT_SQL["sqlite"]], sample["pledges"])
+            ["sqlite3", "-csv", "-header", str(sqlite_path), EXPORT_SQL["sqlite"]], sample["pledges"]
+        )
     else:
         log(label, "psql \\copy")
         results["shell_export"] = shell_dump(
-            ["psql", database_url, "-qc", f"\\copy ({' '.join(EXPORT_SQL['postgresql'].split())}) TO STDOUT WITH CSV HEADER"],
-            sample["pledges"])
+            [
+                "psql",
+                database_url,
+                "-qc",
+                f"\\copy ({' '.join(EXPORT_SQL['postgresql'].split())}) TO STDOUT WITH CSV HEADER",
+            ],
+            sample["pledges"],
+        )
     results["load_after"] = loadavg()
     return results
 
 
 # Report ----------------------------------------------------------------------------------------
 
+
 def machine():
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    mem = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")))
-    os_name = next((line.split("=", 1)[1].strip('"') for line in Path("/etc/os-release").read_text().splitlines()
-                    if line.startswith("PRETTY_NAME=")), platform.platform())
-    pg = subprocess.run(["psql", "--version"], capture_output=True, text=True).stdout.strip() if shutil.which("psql") else "-"
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem = int(
+        next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+    )
+    os_name = next(
+        (
+            line.split("=", 1)[1].strip('"')
+            for line in Path("/etc/os-release").read_text().splitlines()
+            if line.startswith("PRETTY_NAME=")
+        ),
+        platform.platform(),
+    )
+    pg = (
+        subprocess.run(["psql", "--version"], capture_output=True, text=True).stdout.strip()
+        if shutil.which("psql")
+        else "-"
+    )
     versions = subprocess.run(
-        [str(PYTHON), "-c", "import django, gunicorn, sqlite3, sys; print(sys.version.split()[0], django.__version__, "
-         "gunicorn.__version__, sqlite3.sqlite_version)"], capture_output=True, text=True, check=True,
+        [
+            str(PYTHON),
+            "-c",
+            "import django, gunicorn, sqlite3, sys; print(sys.version.split()[0], django.__version__, "
+            "gunicorn.__version__, sqlite3.sqlite_version)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     ds = subprocess.run([str(DATASETTE), "--version"], capture_output=True, text=True).stdout.strip()
-    return (f"{cpu}, {os.cpu_count()} cores, {mem / 1024 / 1024:.0f} GB RAM; {os_name}; Python {versions[0]}, "
-            f"Django {versions[1]}, gunicorn {versions[2]} (gthread, 2 workers x 4 threads), SQLite {versions[3]}; "
-            f"{pg}; {ds}")
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {mem / 1024 / 1024:.0f} GB RAM; {os_name}; Python {versions[0]}, "
+        f"Django {versions[1]}, gunicorn {versions[2]} (gthread, 2 workers x 4 threads), SQLite {versions[3]}; "
+        f"{pg}; {ds}"
+    )
 
 
 def fmt_ms(page):
@@ -465,7 +577,9 @@ def verdict(ok):
 
 
 def report(runs, args, builds, started):
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
     lines = [
         "# Benchmarks",
         "",
@@ -475,8 +589,8 @@ def report(runs, args, builds, started):
         "same data: Datasette serving the same SQLite file (default settings, facet suggestions off), the "
         "`sqlite3` shell and `psql \\copy`. The load average (1, 5, 15 min) is the machine's when each figure was "
         "taken: other work shares these 2 cores, so figures taken under load are slower than the machine can do. "
-        "\"First request\" is the first time the page was asked for in the run: for the overview and the actor page it "
-        "includes computing the totals that are then cached until the next write (ledger/cache.py). \"CPU per "
+        '"First request" is the first time the page was asked for in the run: for the overview and the actor page it '
+        'includes computing the totals that are then cached until the next write (ledger/cache.py). "CPU per '
         "request\" is the server processes' CPU time (user + system, from /proc) over the timed requests divided by "
         "their number: unlike wall time, the other work on the machine does not inflate it.",
         "",
@@ -492,10 +606,18 @@ def report(runs, args, builds, started):
     lines.append("")
     for run in runs:
         label = run["label"]
-        lines += [f"## {label}", "", f"Load average {run['load_before']} at the start, {run['load_after']} at the end.", ""]
+        lines += [
+            f"## {label}",
+            "",
+            f"Load average {run['load_before']} at the start, {run['load_after']} at the end.",
+            "",
+        ]
         has_ds = any("datasette" in p for p in run["pages"])
-        head = ("| page | app | target | met |" + (" Datasette | app ÷ Datasette |" if has_ds else "")
-                + " app CPU per request | Datasette CPU per request | app, first request | load |")
+        head = (
+            "| page | app | target | met |"
+            + (" Datasette | app ÷ Datasette |" if has_ds else "")
+            + " app CPU per request | Datasette CPU per request | app, first request | load |"
+        )
         lines += [head, "|" + " --- |" * (head.count("|") - 1)]
         for page in run["pages"]:
             app, ds = page["app"], page.get("datasette")
@@ -506,7 +628,9 @@ def report(runs, args, builds, started):
                 ratio = f"{app['median_ms'] / ds['median_ms']:.2f}"
             else:
                 ratio = "–"
-            row = f"| {page['name']} | {fmt_ms(app)} | ≤ {target} ms{' and ≤ Datasette' if ds else ''} | {verdict(met)} |"
+            row = (
+                f"| {page['name']} | {fmt_ms(app)} | ≤ {target} ms{' and ≤ Datasette' if ds else ''} | {verdict(met)} |"
+            )
             if has_ds:
                 row += f" {fmt_ms(ds)} | {ratio} |"
             first = f"{app['first_ms']:,.0f} ms" if "first_ms" in app else "–"
@@ -514,11 +638,16 @@ def report(runs, args, builds, started):
             row += f" {cpu(app)} | {cpu(ds)} | {first} | {app.get('load', '–')} |"
             lines.append(row)
         shell, ds = run["shell_export"], run.get("datasette_export")
-        lines += ["", "| full CSV export of the pledges | rows | rows/s | ÷ shell | ÷ Datasette | rows per server CPU-second | server RSS peak (sampled / worker VmHWM) | load |",
-                  "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+        lines += [
+            "",
+            "| full CSV export of the pledges | rows | rows/s | ÷ shell | ÷ Datasette | rows per server CPU-second | server RSS peak (sampled / worker VmHWM) | load |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        ]
         for export in run["exports"]:
             if export["status"] != 200:
-                lines.append(f"| app: `GET {export['path']}` | HTTP {export['status']} | – | – | – | – | – | {export['load']} |")
+                lines.append(
+                    f"| app: `GET {export['path']}` | HTTP {export['status']} | – | – | – | – | – | {export['load']} |"
+                )
                 continue
             vs_ds = f"{export['rows_per_s'] / ds['rows_per_s']:.2f}" if ds else "–"
             lines.append(
@@ -528,22 +657,36 @@ def report(runs, args, builds, started):
                 f"(≤ 150 MB: {verdict(export['sampled_rss_mb'] <= 150)}) | {export['load']} |"
             )
         if ds:
-            lines.append(f"| Datasette: `GET {ds['path']}` | {ds['rows']:,} | {ds['rows_per_s']:,.0f} | "
-                         f"{ds['rows_per_s'] / shell['rows_per_s']:.2f} | 1 | – | – | {ds['load']} |")
-        lines.append(f"| `{shell['command']}` | {shell['rows']:,} | {shell['rows_per_s']:,.0f} | 1 | – | "
-                     f"{shell['rows_per_cpu_s']:,.0f} (client's CPU) | – | {shell['load']} |")
-        lines += ["", "The exports run on a freshly started gunicorn. Sampled RSS: the gunicorn processes' largest VmRSS, "
-                  "read every 50 ms during that export. VmHWM: the workers' high-water mark since that server started "
-                  "(both exports). Rows per server CPU-second: rows divided by the CPU time gunicorn's processes spent "
-                  "during the export, which the other work on the machine does not change."]
+            lines.append(
+                f"| Datasette: `GET {ds['path']}` | {ds['rows']:,} | {ds['rows_per_s']:,.0f} | "
+                f"{ds['rows_per_s'] / shell['rows_per_s']:.2f} | 1 | – | – | {ds['load']} |"
+            )
+        lines.append(
+            f"| `{shell['command']}` | {shell['rows']:,} | {shell['rows_per_s']:,.0f} | 1 | – | "
+            f"{shell['rows_per_cpu_s']:,.0f} (client's CPU) | – | {shell['load']} |"
+        )
+        lines += [
+            "",
+            "The exports run on a freshly started gunicorn. Sampled RSS: the gunicorn processes' largest VmRSS, "
+            "read every 50 ms during that export. VmHWM: the workers' high-water mark since that server started "
+            "(both exports). Rows per server CPU-second: rows divided by the CPU time gunicorn's processes spent "
+            "during the export, which the other work on the machine does not change.",
+        ]
         lines.append("")
     for vendor, sql in EXPORT_SQL.items():
-        lines += [f"The export query the {vendor} shell baseline runs (the app's export columns):", "", "```sql", sql, "```", ""]
+        lines += [
+            f"The export query the {vendor} shell baseline runs (the app's export columns):",
+            "",
+            "```sql",
+            sql,
+            "```",
+            "",
+        ]
     # bench/load.py's section (between its markers) is kept as it was.
     previous = (ROOT / "BENCHMARKS.md").read_text() if (ROOT / "BENCHMARKS.md").exists() else ""
     start, end = previous.find("<!-- load-test:start -->"), previous.find("<!-- load-test:end -->")
     if start != -1 and end != -1:
-        lines += ["", previous[start:end + len("<!-- load-test:end -->")], ""]
+        lines += ["", previous[start : end + len("<!-- load-test:end -->")], ""]
     (ROOT / "BENCHMARKS.md").write_text("\n".join(lines))
     (DATA / "results.json").write_text(json.dumps(runs, indent=2, default=str))
 
@@ -554,13 +697,18 @@ def main():
     parser.add_argument("--trade", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=15)
-    parser.add_argument("--pg-url", default=os.environ.get(
-        "BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/aidledger_bench"))
+    parser.add_argument(
+        "--pg-url", default=os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/aidledger_bench")
+    )
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only.")
-    parser.add_argument("--only-postgres", action="store_true",
-                        help="Measure PostgreSQL again; keep the SQLite figures of the last run (bench/data/results.json).")
-    parser.add_argument("--only-sqlite", action="store_true",
-                        help="Measure SQLite again; keep the PostgreSQL figures of the last run.")
+    parser.add_argument(
+        "--only-postgres",
+        action="store_true",
+        help="Measure PostgreSQL again; keep the SQLite figures of the last run (bench/data/results.json).",
+    )
+    parser.add_argument(
+        "--only-sqlite", action="store_true", help="Measure SQLite again; keep the PostgreSQL figures of the last run."
+    )
     args = parser.parse_args()
     args.command = os.environ.get("BENCH_COMMAND") or "make bench"
     started = dt.datetime.now(dt.UTC)

@@ -21,10 +21,13 @@ from ledger.admin_import import LedgerImportExportMixin
 from ledger.forms import CitationForm, CitationInlineFormSet, LedgerAdminForm
 from ledger.models import Actor, Citation, Person, Pledge, Source, Statement, TradeFigure
 
-REASON_FIELDSET = ("Your change", {
-    "fields": ("change_reason", "edit_token"),
-    "description": "Every change is kept in the history with your name, the time and this reason.",
-})
+REASON_FIELDSET = (
+    "Your change",
+    {
+        "fields": ("change_reason", "edit_token"),
+        "description": "Every change is kept in the history with your name, the time and this reason.",
+    },
+)
 HISTORY_EXCLUDED_FIELDS = ["updated_at", "version"]
 EMPTY = "—"
 
@@ -140,7 +143,10 @@ class LedgerAdmin(SimpleHistoryAdmin):
             )
         else:
             saved = services.entry_update(
-                instance=obj, data=self.model_values(form, obj), user=request.user, reason=reason,
+                instance=obj,
+                data=self.model_values(form, obj),
+                user=request.user,
+                reason=reason,
                 **form.expected(),
             )
         _adopt(obj, saved)
@@ -151,7 +157,8 @@ class LedgerAdmin(SimpleHistoryAdmin):
         citation_formset = next(fs for fs in formsets if fs.model is Citation)
         kept = [f for f in citation_formset.forms if f.has_changed() and f not in citation_formset.deleted_forms]
         created = self.create_service(
-            user=request.user, reason=form.cleaned_data["change_reason"],
+            user=request.user,
+            reason=form.cleaned_data["change_reason"],
             citations=[{name: f.cleaned_data[name] for name in CitationForm._meta.fields} for f in kept],
             **self.model_values(form, form.instance),
         )
@@ -169,14 +176,20 @@ class LedgerAdmin(SimpleHistoryAdmin):
                 continue
             values = {name: citation_form.cleaned_data[name] for name in CitationForm._meta.fields}
             if citation_form.instance.pk is None:
-                formset.new_objects.append(services.citation_create(
-                    user=user, reason=reason, **{self.cited_entry_field: form.instance}, **values
-                ))
+                formset.new_objects.append(
+                    services.citation_create(
+                        user=user, reason=reason, **{self.cited_entry_field: form.instance}, **values
+                    )
+                )
             else:
-                formset.changed_objects.append((
-                    services.citation_update(citation=citation_form.instance, data=values, user=user, reason=reason),
-                    citation_form.changed_data,
-                ))
+                formset.changed_objects.append(
+                    (
+                        services.citation_update(
+                            citation=citation_form.instance, data=values, user=user, reason=reason
+                        ),
+                        citation_form.changed_data,
+                    )
+                )
         # Deletions last, so that replacing the only citation adds the new one before removing the old.
         for citation_form in formset.deleted_forms:
             if citation_form.instance.pk is not None:
@@ -195,9 +208,9 @@ class LedgerAdmin(SimpleHistoryAdmin):
             return super().delete_view(request, object_id, extra_context)
         except ValidationError as error:  # e.g. the last citation an entry rests on
             self.message_user(request, " ".join(error.messages), messages.ERROR)
-            return HttpResponseRedirect(reverse(
-                f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[object_id]
-            ))
+            return HttpResponseRedirect(
+                reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[object_id])
+            )
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -271,12 +284,13 @@ class LedgerAdmin(SimpleHistoryAdmin):
             return super().response_change(request, obj)
         version = f"version {record.version}" if hasattr(record, "version") else "the chosen state"
         self.message_user(
-            request, f"Reverted \u201c{obj}\u201d to {version}. The history records it with your name and reason.",
+            request,
+            f"Reverted \u201c{obj}\u201d to {version}. The history records it with your name and reason.",
             messages.SUCCESS,
         )
-        return HttpResponseRedirect(reverse(
-            f"admin:{self.opts.app_label}_{self.opts.model_name}_history", args=[obj.pk]
-        ))
+        return HttpResponseRedirect(
+            reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_history", args=[obj.pk])
+        )
 
     @admin.display(description="public page")
     def public_page(self, obj):
@@ -293,6 +307,7 @@ class CitationInline(admin.StackedInline):
         # One empty citation on a new entry; the formset, not min_num, enforces "at least one", so
         # the editor reads the rule ("Every figure needs a source") rather than "field required".
         return 1 if obj is None else 0
+
     verbose_name_plural = "citations (the source's words each figure rests on)"
 
     def get_queryset(self, request):
@@ -328,9 +343,20 @@ class PledgeAdmin(LedgerImportExportMixin, LedgerAdmin):
     autocomplete_fields = ["donor", "recipient", "package", "official"]
     fieldsets = [
         (None, {"fields": ("donor", "recipient", "kind", "status", "package", "official")}),
-        ("Money", {"fields": (
-            "amount", "currency", "amount_qualifier", "amount_usd", "usd_rate", "usd_rate_date", "usd_rate_source",
-        )}),
+        (
+            "Money",
+            {
+                "fields": (
+                    "amount",
+                    "currency",
+                    "amount_qualifier",
+                    "amount_usd",
+                    "usd_rate",
+                    "usd_rate_date",
+                    "usd_rate_source",
+                )
+            },
+        ),
         ("Goods", {"fields": ("quantity", "unit", "commodity", "valuation", "valuation_method")}),
         ("Date", {"fields": ("date", "date_precision", "date_qualifier", "year_inferred")}),
         (None, {"fields": ("description",)}),
@@ -379,9 +405,20 @@ class TradeFigureAdmin(LedgerImportExportMixin, LedgerAdmin):
     change_select_related = ["reporter", "partner"]
     fieldsets = [
         (None, {"fields": ("reporter", "partner", "flow")}),
-        ("Money", {"fields": (
-            "amount", "currency", "amount_qualifier", "amount_usd", "usd_rate", "usd_rate_date", "usd_rate_source",
-        )}),
+        (
+            "Money",
+            {
+                "fields": (
+                    "amount",
+                    "currency",
+                    "amount_qualifier",
+                    "amount_usd",
+                    "usd_rate",
+                    "usd_rate_date",
+                    "usd_rate_source",
+                )
+            },
+        ),
         ("Period", {"fields": ("year", "year_inferred")}),
         ("Rank and relation", {"fields": ("rank", "rank_statement", "relationship")}),
         (None, {"fields": ("description",)}),
@@ -470,8 +507,15 @@ class CitationAdmin(LedgerAdmin):
 
     create_service = staticmethod(services.citation_create)
     list_display = ["source", "entry", "paragraph", "excerpt_start"]
-    list_select_related = ["source", "pledge__donor", "pledge__recipient", "trade_figure__reporter",
-                           "trade_figure__partner", "statement__speaker", "statement__subject"]
+    list_select_related = [
+        "source",
+        "pledge__donor",
+        "pledge__recipient",
+        "trade_figure__reporter",
+        "trade_figure__partner",
+        "statement__speaker",
+        "statement__subject",
+    ]
     search_fields = ["excerpt", "note"]
     autocomplete_fields = ["source", "pledge", "trade_figure", "statement"]
     fieldsets = [

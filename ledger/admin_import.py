@@ -67,7 +67,8 @@ class LedgerImportExportMixin(ImportExportMixin):
     def process_result(self, result, request):
         if result.has_validation_errors() or result.has_errors():
             # The ledger changed between the preview and the confirmation; the import was rolled back.
-            messages.error(request, "Nothing was imported: the file no longer passes the checks. Upload it again "
-                                    "to see why.")
+            messages.error(
+                request, "Nothing was imported: the file no longer passes the checks. Upload it again to see why."
+            )
             return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import"))
         return super().process_result(result, request)

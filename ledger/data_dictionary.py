@@ -29,8 +29,7 @@ CONVENTIONS = [
     "by '; ', `excerpts` and `citation_notes` one per line (with a single citation, the whole cell, line breaks "
     "and all). An excerpt with a line break in an entry with several citations cannot be told apart on import; "
     "the import then refuses the row, saying the counts differ.",
-    "Codes (kind, status, currency...) are the stored codes, not their labels; the allowed codes are "
-    "listed below.",
+    "Codes (kind, status, currency...) are the stored codes, not their labels; the allowed codes are listed below.",
 ]
 
 IMPORT_RULES = [
@@ -67,8 +66,12 @@ def tables():
         {
             "table": table,
             "columns": [
-                {"column": column, "type": exports.TYPE_DESCRIPTIONS[column.type], "allowed": _allowed(column),
-                 "access": _access(column)}
+                {
+                    "column": column,
+                    "type": exports.TYPE_DESCRIPTIONS[column.type],
+                    "allowed": _allowed(column),
+                    "access": _access(column),
+                }
                 for column in table.columns
             ],
         }
@@ -133,9 +136,13 @@ def data_dictionary(request):
     for entry in entries:
         for row in entry["columns"]:
             row["allowed"] = _html(row["allowed"])
-    return render(request, "ledger/data_dictionary.html", {
-        "tables": entries,
-        "totals_columns": exports.TOTALS_COLUMNS_DOC.items(),
-        "conventions": [_html(item) for item in CONVENTIONS],
-        "import_rules": [_html(item) for item in IMPORT_RULES],
-    })
+    return render(
+        request,
+        "ledger/data_dictionary.html",
+        {
+            "tables": entries,
+            "totals_columns": exports.TOTALS_COLUMNS_DOC.items(),
+            "conventions": [_html(item) for item in CONVENTIONS],
+            "import_rules": [_html(item) for item in IMPORT_RULES],
+        },
+    )

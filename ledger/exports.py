@@ -137,16 +137,45 @@ def _choices(choices, blank=False):
 
 def _money_columns():
     return (
-        Column("amount", DECIMAL, "The amount in its own currency, as the source states it. Empty when the source "
-               "gives no figure (never 0 for unknown).", path="amount", field="amount"),
-        Column("currency", CHOICE, "ISO 4217 code of the amount (USD, EUR, CNY). Empty without an amount.",
-               path="currency", field="currency", choices=("", *CURRENCY_CODES)),
-        Column("amount_qualifier", CHOICE, "How precisely the source states the amount.", path="amount_qualifier",
-               field="amount_qualifier", choices=_choices(AmountQualifier.choices, blank=True)),
-        Column("amount_usd", DECIMAL, "The amount in US dollars: the amount itself for USD, otherwise converted at "
-               "usd_rate. Empty when not known.", path="amount_usd", field="amount_usd"),
-        Column("usd_rate", DECIMAL, "US dollars per unit of the currency used for amount_usd.", path="usd_rate",
-               field="usd_rate"),
+        Column(
+            "amount",
+            DECIMAL,
+            "The amount in its own currency, as the source states it. Empty when the source "
+            "gives no figure (never 0 for unknown).",
+            path="amount",
+            field="amount",
+        ),
+        Column(
+            "currency",
+            CHOICE,
+            "ISO 4217 code of the amount (USD, EUR, CNY). Empty without an amount.",
+            path="currency",
+            field="currency",
+            choices=("", *CURRENCY_CODES),
+        ),
+        Column(
+            "amount_qualifier",
+            CHOICE,
+            "How precisely the source states the amount.",
+            path="amount_qualifier",
+            field="amount_qualifier",
+            choices=_choices(AmountQualifier.choices, blank=True),
+        ),
+        Column(
+            "amount_usd",
+            DECIMAL,
+            "The amount in US dollars: the amount itself for USD, otherwise converted at "
+            "usd_rate. Empty when not known.",
+            path="amount_usd",
+            field="amount_usd",
+        ),
+        Column(
+            "usd_rate",
+            DECIMAL,
+            "US dollars per unit of the currency used for amount_usd.",
+            path="usd_rate",
+            field="usd_rate",
+        ),
         Column("usd_rate_date", DATE, "The date of that rate.", path="usd_rate_date", field="usd_rate_date"),
         Column("usd_rate_source", TEXT, "Where the rate comes from.", path="usd_rate_source", field="usd_rate_source"),
     )
@@ -154,40 +183,93 @@ def _money_columns():
 
 def _citation_columns():
     return (
-        Column("sources", LIST, "The ids of the sources cited (see the sources table), separated by '; '. "
-               "Every figure cites at least one.", field="citations"),
-        Column("paragraphs", LIST, "For each citation, the paragraph of the source it quotes (1 = headline), "
-               "separated by '; '; empty when not known.", field="citations"),
-        Column("excerpts", LIST, "For each citation, the source's words verbatim, one citation per line (an "
-               "entry with a single citation may quote several lines).", field="citations"),
-        Column("citation_notes", LIST, "For each citation, what it adds (may be empty), one citation per line.",
-               field="citations"),
+        Column(
+            "sources",
+            LIST,
+            "The ids of the sources cited (see the sources table), separated by '; '. Every figure cites at least one.",
+            field="citations",
+        ),
+        Column(
+            "paragraphs",
+            LIST,
+            "For each citation, the paragraph of the source it quotes (1 = headline), "
+            "separated by '; '; empty when not known.",
+            field="citations",
+        ),
+        Column(
+            "excerpts",
+            LIST,
+            "For each citation, the source's words verbatim, one citation per line (an "
+            "entry with a single citation may quote several lines).",
+            field="citations",
+        ),
+        Column(
+            "citation_notes",
+            LIST,
+            "For each citation, what it adds (may be empty), one citation per line.",
+            field="citations",
+        ),
     )
 
 
 def _updated_at():
-    return Column("updated_at", DATETIME, "When the entry was last changed. An import keeps it for the entries it "
-                  "creates (a restore) and ignores it otherwise.", path="updated_at", field="updated_at")
+    return Column(
+        "updated_at",
+        DATETIME,
+        "When the entry was last changed. An import keeps it for the entries it "
+        "creates (a restore) and ignores it otherwise.",
+        path="updated_at",
+        field="updated_at",
+    )
 
 
 def _actor_columns(role, path, label):
     return (
         Column(role, TEXT, f"The {label}'s name (read-only; the code decides).", path=f"{path}__name"),
-        Column(f"{role}_code", TEXT, f"The {label}'s code (see the actors table).", path=f"{path}__code", field=path,
-               refers=(Actor, "code")),
+        Column(
+            f"{role}_code",
+            TEXT,
+            f"The {label}'s code (see the actors table).",
+            path=f"{path}__code",
+            field=path,
+            refers=(Actor, "code"),
+        ),
     )
 
 
 def _date_columns():
     return (
-        Column("date", DATE, "First day of the period the source gives: 2026-01-01 for 'January 2026'. Empty when "
-               "the source gives no date.", path="date", field="date"),
-        Column("date_precision", CHOICE, "How precise the date is.", path="date_precision", field="date_precision",
-               choices=_choices(DatePrecision.choices, blank=True)),
-        Column("date_qualifier", CHOICE, "early, mid or end of the month or year; empty otherwise.",
-               path="date_qualifier", field="date_qualifier", choices=_choices(DateQualifier.choices)),
-        Column("year_inferred", BOOLEAN, "True when the source does not state the year and it was inferred.",
-               path="year_inferred", field="year_inferred"),
+        Column(
+            "date",
+            DATE,
+            "First day of the period the source gives: 2026-01-01 for 'January 2026'. Empty when "
+            "the source gives no date.",
+            path="date",
+            field="date",
+        ),
+        Column(
+            "date_precision",
+            CHOICE,
+            "How precise the date is.",
+            path="date_precision",
+            field="date_precision",
+            choices=_choices(DatePrecision.choices, blank=True),
+        ),
+        Column(
+            "date_qualifier",
+            CHOICE,
+            "early, mid or end of the month or year; empty otherwise.",
+            path="date_qualifier",
+            field="date_qualifier",
+            choices=_choices(DateQualifier.choices),
+        ),
+        Column(
+            "year_inferred",
+            BOOLEAN,
+            "True when the source does not state the year and it was inferred.",
+            path="year_inferred",
+            field="year_inferred",
+        ),
     )
 
 
@@ -209,25 +291,60 @@ PLEDGES = Table(
         *_actor_columns("donor", "donor", "donor"),
         *_actor_columns("recipient", "recipient", "recipient"),
         Column("kind", CHOICE, "What is pledged.", path="kind", field="kind", choices=_choices(Pledge.Kind.choices)),
-        Column("status", CHOICE, "How far the pledge has gone.", path="status", field="status",
-               choices=_choices(Pledge.Status.choices)),
+        Column(
+            "status",
+            CHOICE,
+            "How far the pledge has gone.",
+            path="status",
+            field="status",
+            choices=_choices(Pledge.Status.choices),
+        ),
         *_money_columns(),
-        Column("quantity", DECIMAL, "For goods: how much, in unit. Empty otherwise.", path="quantity",
-               field="quantity"),
-        Column("unit", CHOICE, "The quantity's unit.", path="unit", field="unit",
-               choices=_choices(Pledge.Unit.choices)),
+        Column(
+            "quantity", DECIMAL, "For goods: how much, in unit. Empty otherwise.", path="quantity", field="quantity"
+        ),
+        Column(
+            "unit", CHOICE, "The quantity's unit.", path="unit", field="unit", choices=_choices(Pledge.Unit.choices)
+        ),
         Column("commodity", TEXT, "What the goods are (rice).", path="commodity", field="commodity"),
-        Column("valuation", CHOICE, "For goods: how their money value is known.", path="valuation", field="valuation",
-               choices=_choices(Pledge.Valuation.choices)),
-        Column("valuation_method", TEXT, "For an estimated value: how it was estimated.", path="valuation_method",
-               field="valuation_method"),
+        Column(
+            "valuation",
+            CHOICE,
+            "For goods: how their money value is known.",
+            path="valuation",
+            field="valuation",
+            choices=_choices(Pledge.Valuation.choices),
+        ),
+        Column(
+            "valuation_method",
+            TEXT,
+            "For an estimated value: how it was estimated.",
+            path="valuation_method",
+            field="valuation_method",
+        ),
         *_date_columns(),
-        Column("package", INTEGER, "The id of the package this pledge is part of; empty otherwise.",
-               path="package_id", field="package", refers=(Pledge, "id")),
-        Column("official", INTEGER, "The id of the official who announced or approved it (see the people table).",
-               path="official_id", field="official", refers=(Person, "id")),
-        Column("counted_in_totals", BOOLEAN, "False for a package that has parts: totals count its parts instead "
-               "(read-only).", path="export_counted_in_totals"),
+        Column(
+            "package",
+            INTEGER,
+            "The id of the package this pledge is part of; empty otherwise.",
+            path="package_id",
+            field="package",
+            refers=(Pledge, "id"),
+        ),
+        Column(
+            "official",
+            INTEGER,
+            "The id of the official who announced or approved it (see the people table).",
+            path="official_id",
+            field="official",
+            refers=(Person, "id"),
+        ),
+        Column(
+            "counted_in_totals",
+            BOOLEAN,
+            "False for a package that has parts: totals count its parts instead (read-only).",
+            path="export_counted_in_totals",
+        ),
         Column("description", TEXT, "Free text.", path="description", field="description"),
         *_citation_columns(),
         _updated_at(),
@@ -245,19 +362,50 @@ TRADE_FIGURES = Table(
         Column("id", ID, "The trade figure's id. Empty in an import file for a new one.", path="id", field="id"),
         *_actor_columns("reporter", "reporter", "reporting country"),
         *_actor_columns("partner", "partner", "partner country"),
-        Column("flow", CHOICE, "What the figure measures.", path="flow", field="flow",
-               choices=_choices(TradeFigure.Flow.choices)),
-        Column("year", INTEGER, "The calendar year the figure covers; empty when the source states no period.",
-               path="year", field="year"),
-        Column("year_inferred", BOOLEAN, "True when the year was inferred rather than stated.", path="year_inferred",
-               field="year_inferred"),
+        Column(
+            "flow",
+            CHOICE,
+            "What the figure measures.",
+            path="flow",
+            field="flow",
+            choices=_choices(TradeFigure.Flow.choices),
+        ),
+        Column(
+            "year",
+            INTEGER,
+            "The calendar year the figure covers; empty when the source states no period.",
+            path="year",
+            field="year",
+        ),
+        Column(
+            "year_inferred",
+            BOOLEAN,
+            "True when the year was inferred rather than stated.",
+            path="year_inferred",
+            field="year_inferred",
+        ),
         *_money_columns(),
-        Column("rank", INTEGER, "The reporter's rank among the partner's partners (2 = second-largest).",
-               path="rank", field="rank"),
-        Column("rank_statement", TEXT, "The rank or relation as the source words it.", path="rank_statement",
-               field="rank_statement"),
-        Column("relationship", TEXT, "How the parties label their ties, if the source says.", path="relationship",
-               field="relationship"),
+        Column(
+            "rank",
+            INTEGER,
+            "The reporter's rank among the partner's partners (2 = second-largest).",
+            path="rank",
+            field="rank",
+        ),
+        Column(
+            "rank_statement",
+            TEXT,
+            "The rank or relation as the source words it.",
+            path="rank_statement",
+            field="rank_statement",
+        ),
+        Column(
+            "relationship",
+            TEXT,
+            "How the parties label their ties, if the source says.",
+            path="relationship",
+            field="relationship",
+        ),
         Column("description", TEXT, "Free text.", path="description", field="description"),
         *_citation_columns(),
         _updated_at(),
@@ -273,15 +421,26 @@ ACTORS = Table(
     self_reference=("parent_code", "code"),
     columns=(
         Column("id", ID, "The actor's id. Empty in an import file for a new actor.", path="id", field="id"),
-        Column("code", TEXT, "Short stable code: ISO 3166-1 alpha-3 for a country (CUB), the parent's code and an "
-               "acronym for a body (CHN-CIDCA).", path="code", field="code"),
+        Column(
+            "code",
+            TEXT,
+            "Short stable code: ISO 3166-1 alpha-3 for a country (CUB), the parent's code and an "
+            "acronym for a body (CHN-CIDCA).",
+            path="code",
+            field="code",
+        ),
         Column("name", TEXT, "The actor's name.", path="name", field="name"),
         Column("kind", CHOICE, "What sort of actor.", path="kind", field="kind", choices=_choices(Actor.Kind.choices)),
         Column("iso3", TEXT, "ISO 3166-1 alpha-3 code, countries only.", path="iso3", field="iso3"),
-        Column("parent", TEXT, "The name of the country or body this one belongs to (read-only).",
-               path="parent__name"),
-        Column("parent_code", TEXT, "The code of the country or body this one belongs to.", path="parent__code",
-               field="parent", refers=(Actor, "code")),
+        Column("parent", TEXT, "The name of the country or body this one belongs to (read-only).", path="parent__name"),
+        Column(
+            "parent_code",
+            TEXT,
+            "The code of the country or body this one belongs to.",
+            path="parent__code",
+            field="parent",
+            refers=(Actor, "code"),
+        ),
         Column("description", TEXT, "Free text.", path="description", field="description"),
         _updated_at(),
     ),
@@ -293,19 +452,28 @@ SOURCES = Table(
     model=Source,
     description="One row per published document the ledger reads figures from.",
     columns=(
-        Column("id", ID, "The source's id, as cited in the sources column of the other tables.", path="id",
-               field="id"),
+        Column("id", ID, "The source's id, as cited in the sources column of the other tables.", path="id", field="id"),
         Column("publisher", TEXT, "Who published it.", path="publisher", field="publisher"),
         Column("byline", TEXT, "The author or desk, if given.", path="byline", field="byline"),
         Column("headline", TEXT, "The headline.", path="headline", field="headline"),
         Column("url", TEXT, "The address (URL); unique.", path="url", field="url"),
         Column("published_on", DATE, "The publication date.", path="published_on", field="published_on"),
-        Column("wire_agency", TEXT, "The news agency the source reports, if any (EFE).", path="wire_agency",
-               field="wire_agency"),
+        Column(
+            "wire_agency",
+            TEXT,
+            "The news agency the source reports, if any (EFE).",
+            path="wire_agency",
+            field="wire_agency",
+        ),
         Column("wire_date", DATE, "The date of the agency's report, if known.", path="wire_date", field="wire_date"),
         Column("language", TEXT, "ISO 639-1 code of this edition (en).", path="language", field="language"),
-        Column("original_language", TEXT, "If this edition is a translation, the original's language.",
-               path="original_language", field="original_language"),
+        Column(
+            "original_language",
+            TEXT,
+            "If this edition is a translation, the original's language.",
+            path="original_language",
+            field="original_language",
+        ),
         Column("notes", TEXT, "Free text.", path="notes", field="notes"),
         _updated_at(),
     ),
@@ -320,8 +488,14 @@ PEOPLE = Table(
         Column("id", ID, "The person's id, as given in the official and person columns.", path="id", field="id"),
         Column("name", TEXT, "The person's name.", path="name", field="name"),
         Column("role", TEXT, "The role they held, as the source gives it.", path="role", field="role"),
-        Column("actor_code", TEXT, "The code of the actor they served.", path="actor__code", field="actor",
-               refers=(Actor, "code")),
+        Column(
+            "actor_code",
+            TEXT,
+            "The code of the actor they served.",
+            path="actor__code",
+            field="actor",
+            refers=(Actor, "code"),
+        ),
         _updated_at(),
     ),
 )
@@ -336,10 +510,22 @@ STATEMENTS = Table(
         Column("id", ID, "The statement's id. Empty in an import file for a new one.", path="id", field="id"),
         *_actor_columns("speaker", "speaker", "speaking actor"),
         *_actor_columns("subject", "subject", "actor spoken about"),
-        Column("person", INTEGER, "The id of the person who spoke, if named (see the people table).",
-               path="person_id", field="person", refers=(Person, "id")),
-        Column("kind", CHOICE, "What sort of statement.", path="kind", field="kind",
-               choices=_choices(Statement.Kind.choices)),
+        Column(
+            "person",
+            INTEGER,
+            "The id of the person who spoke, if named (see the people table).",
+            path="person_id",
+            field="person",
+            refers=(Person, "id"),
+        ),
+        Column(
+            "kind",
+            CHOICE,
+            "What sort of statement.",
+            path="kind",
+            field="kind",
+            choices=_choices(Statement.Kind.choices),
+        ),
         Column("summary", TEXT, "What was said.", path="summary", field="summary"),
         *_date_columns(),
         *_citation_columns(),
@@ -353,6 +539,7 @@ TABLES_BY_NAME = {table.name: table for table in TABLES}
 
 
 # Rows ----------------------------------------------------------------------------------------------
+
 
 def _cell_expression(position, column, escape, model):
     """Python source for one output cell from the raw database value r[position].
@@ -369,8 +556,10 @@ def _cell_expression(position, column, escape, model):
         places = model._meta.get_field(column.path).decimal_places
         return f"(None if {value} is None else format({value}, '.{places}f'))"
     if column.type == DATETIME:
-        return (f"(None if {value} is None else {value}.isoformat() if {value}.__class__ is not str "
-                f"and {value}.tzinfo else (str({value}).replace(' ', 'T', 1) + '+00:00'))")
+        return (
+            f"(None if {value} is None else {value}.isoformat() if {value}.__class__ is not str "
+            f"and {value}.tzinfo else (str({value}).replace(' ', 'T', 1) + '+00:00'))"
+        )
     if column.type == BOOLEAN:
         return f"BOOLEANS[{value}]"
     if column.type == TEXT and escape:
@@ -449,11 +638,14 @@ def export_queryset(table, queryset, *, raw_dates=False):
     if raw_dates and connections[queryset.db].vendor == "sqlite":
         as_text = {
             f"export_text_{column.name}": Cast(column.path, output_field=TextField())
-            for column in table.query_columns if column.type in (DATE, DATETIME)
+            for column in table.query_columns
+            if column.type in (DATE, DATETIME)
         }
         queryset = queryset.annotate(**as_text)
-        paths = [f"export_text_{column.name}" if column.type in (DATE, DATETIME) else column.path
-                 for column in table.query_columns]
+        paths = [
+            f"export_text_{column.name}" if column.type in (DATE, DATETIME) else column.path
+            for column in table.query_columns
+        ]
     queryset = queryset.values_list(*paths)
     # The joins only fetch names and codes of required foreign keys, so LEFT JOIN returns the same
     # rows; it keeps SQLite's planner walking the table's index in the export's order instead of
@@ -498,6 +690,7 @@ def iter_rows(table, queryset, *, escape=True, batch_size=BATCH_SIZE):
 
 
 # Writers -------------------------------------------------------------------------------------------
+
 
 def stream_csv(table, queryset, *, batch_size=BATCH_SIZE, on_batch=None, raw_dates=True):
     """The table as UTF-8 CSV, header first, in encoded chunks of one batch each.
@@ -641,25 +834,38 @@ def export_links(request, formats=FORMATS, parameter="_export"):
 
 def filters_refused(filterset):
     reasons = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in filterset.errors.items())
-    return HttpResponse(f"Nothing was exported: the filters could not be applied ({reasons}).\n", status=400,
-                        content_type="text/plain; charset=utf-8")
+    return HttpResponse(
+        f"Nothing was exported: the filters could not be applied ({reasons}).\n",
+        status=400,
+        content_type="text/plain; charset=utf-8",
+    )
 
 
 # Overview totals --------------------------------------------------------------------------------
 
-TOTALS_HEADER = ["section", "key", "label", "currency", "amount", "qualifier", "entries", "entries_in_total",
-                 "entries_without_usd", "quantity", "unit"]
+TOTALS_HEADER = [
+    "section",
+    "key",
+    "label",
+    "currency",
+    "amount",
+    "qualifier",
+    "entries",
+    "entries_in_total",
+    "entries_without_usd",
+    "quantity",
+    "unit",
+]
 TOTALS_COLUMNS_DOC = {
     "section": "total (all pledges counted), by_donor, by_recipient, by_year, by_kind, goods, unconverted "
-               "(money with no USD value, per currency: left out of the USD totals) or left_out (what no total "
-               "includes, and why).",
+    "(money with no USD value, per currency: left out of the USD totals) or left_out (what no total "
+    "includes, and why).",
     "key": "The group: an actor code, a year (empty: date not stated), a kind code, a commodity, a currency "
-           "or a left_out reason code.",
+    "or a left_out reason code.",
     "label": "The group in words (actor name, kind label, or what was left out).",
     "currency": "The currency of amount: USD for the totals, the stated currency for unconverted.",
     "amount": "The sum, exact. Empty when no entry of the group has a value: unknown, never 0.",
-    "qualifier": "How precise the sum is: exact only if every term is; otherwise at_least, up_to or "
-                 "approximately.",
+    "qualifier": "How precise the sum is: exact only if every term is; otherwise at_least, up_to or approximately.",
     "entries": "How many entries the group holds (a package with parts counts through its parts).",
     "entries_in_total": "How many of them have a USD value and are in amount (goods: how many have a value).",
     "entries_without_usd": "How many of them are not in amount, having no USD value.",
@@ -682,8 +888,14 @@ def totals_rows(totals):
     """The overview's totals (ledger/selectors.py's OverviewTotals) as rows of TOTALS_HEADER."""
 
     def money(row):
-        return [row.get("currency", "USD"), row.get("amount"), row.get("qualifier", ""), row.get("entries"),
-                row.get("entries_in_total"), row.get("entries_without_usd")]
+        return [
+            row.get("currency", "USD"),
+            row.get("amount"),
+            row.get("qualifier", ""),
+            row.get("entries"),
+            row.get("entries_in_total"),
+            row.get("entries_without_usd"),
+        ]
 
     rows = [["total", "", "All pledges counted in totals", *money(totals.grand_total), None, ""]]
     for section, frame, key, label in (
@@ -696,11 +908,37 @@ def totals_rows(totals):
             year_label = "date not stated" if section == "by_year" and row[key] is None else ""
             rows.append([section, row[key], row[label] if label else year_label, *money(row), None, ""])
     for row in totals.goods.to_dict("records"):
-        rows.append(["goods", row["commodity"], "", "", None, "", row["entries"], row["entries_with_usd_value"],
-                     row["entries"] - row["entries_with_usd_value"], row["quantity"], row["unit"]])
+        rows.append(
+            [
+                "goods",
+                row["commodity"],
+                "",
+                "",
+                None,
+                "",
+                row["entries"],
+                row["entries_with_usd_value"],
+                row["entries"] - row["entries_with_usd_value"],
+                row["quantity"],
+                row["unit"],
+            ]
+        )
     for row in totals.unconverted.to_dict("records"):
-        rows.append(["unconverted", row["currency"], "money with no USD value, left out of the USD totals",
-                     row["currency"], row["amount"], "", row["entries"], None, None, None, ""])
+        rows.append(
+            [
+                "unconverted",
+                row["currency"],
+                "money with no USD value, left out of the USD totals",
+                row["currency"],
+                row["amount"],
+                "",
+                row["entries"],
+                None,
+                None,
+                None,
+                "",
+            ]
+        )
     for row in totals.left_out.to_dict("records"):
         rows.append(["left_out", row["reason"], row["detail"], "", None, "", row["entries"], None, None, None, ""])
     return [[_total_cell(value) for value in row] for row in rows]

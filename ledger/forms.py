@@ -36,7 +36,9 @@ class LedgerAdminForm(forms.ModelForm):
     version, or its last-saved time for entries without one) pins the state the editor started from."""
 
     change_reason = forms.CharField(
-        label=REASON_LABEL, help_text=REASON_HELP, max_length=REASON_MAX_LENGTH,
+        label=REASON_LABEL,
+        help_text=REASON_HELP,
+        max_length=REASON_MAX_LENGTH,
         widget=forms.TextInput(attrs={"size": 90, "autocomplete": "off"}),
         error_messages={"required": ERROR_NO_REASON},
     )
@@ -56,12 +58,14 @@ class LedgerAdminForm(forms.ModelForm):
             prefix = services.revert_reason(self.revert_record, "")
             self.fields["change_reason"].max_length = REASON_MAX_LENGTH - len(prefix)
             self.fields["change_reason"].validators = [
-                MaxLengthValidator(REASON_MAX_LENGTH - len(prefix), ERROR_REVERT_REASON_TOO_LONG.format(
-                    limit=REASON_MAX_LENGTH - len(prefix), prefix=prefix.strip()))
+                MaxLengthValidator(
+                    REASON_MAX_LENGTH - len(prefix),
+                    ERROR_REVERT_REASON_TOO_LONG.format(limit=REASON_MAX_LENGTH - len(prefix), prefix=prefix.strip()),
+                )
             ]
-            self.fields["change_reason"].help_text = (
-                f"Required. The history records it as \u201c{prefix}\u2026\u201d with your name and the time."
-            )
+            self.fields[
+                "change_reason"
+            ].help_text = f"Required. The history records it as \u201c{prefix}\u2026\u201d with your name and the time."
 
     def current_token(self):
         """The token of the entry as stored now (on the revert screen the instance is the old version)."""
@@ -109,8 +113,10 @@ class CitationInlineFormSet(forms.BaseInlineFormSet):
         if any(self.errors):
             return
         kept = [
-            form for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+            form
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
             and (form.instance.pk is not None or form.has_changed())
         ]
         if not kept:

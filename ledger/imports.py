@@ -131,6 +131,7 @@ class RowError(Exception):
 
 # Reading files -------------------------------------------------------------------------------------
 
+
 def detect_table(header, name=""):
     """The table a file holds: by its name (pledges-2026-11-27.csv), else by its columns."""
     stem = Path(name).name.lower()
@@ -153,6 +154,7 @@ def read_csv(text):
 
 
 # Parsing cells -------------------------------------------------------------------------------------
+
 
 class Lookups:
     """Resolves codes and ids to primary keys, remembering what it found (not what it missed:
@@ -245,7 +247,9 @@ def _parse_cell(column, raw, lookups):
         try:
             value = datetime.fromisoformat(raw)
         except ValueError:
-            raise ValueError(f"malformed date and time '{raw}': write it as ISO 8601 (2026-02-05T12:00:00+00:00)") from None
+            raise ValueError(
+                f"malformed date and time '{raw}': write it as ISO 8601 (2026-02-05T12:00:00+00:00)"
+            ) from None
         return value if value.tzinfo else value.replace(tzinfo=UTC)
     raise AssertionError(column.type)  # pragma: no cover
 
@@ -269,8 +273,9 @@ def _parse_citations(cells, lookups):
     raw_excerpts = unescape_text(cells.get("excerpts", ""))
     excerpts = [raw_excerpts] if count == 1 else raw_excerpts.split(LINE_BREAK)
     if len(excerpts) != count:
-        raise ValueError("excerpts", f"{count} source(s) but {len(excerpts)} excerpt(s): give one excerpt per source, "
-                                     "one per line")
+        raise ValueError(
+            "excerpts", f"{count} source(s) but {len(excerpts)} excerpt(s): give one excerpt per source, one per line"
+        )
     raw_paragraphs = cells.get("paragraphs", "")
     paragraphs = [None] * count if raw_paragraphs.strip() == "" else _split(raw_paragraphs, exports.LIST_SEPARATOR)
     if len(paragraphs) != count:
@@ -335,21 +340,25 @@ def parse_row(table, header, line, cells, lookups):
 
 # Writing rows --------------------------------------------------------------------------------------
 
+
 def _problems_from(error, table, line):
     if not hasattr(error, "error_dict"):
         return [Problem(line, "", message) for message in error.messages]
     problems = []
     for field_name, messages in error.message_dict.items():
-        column = next(
-            (c.name for c in table.columns if c.field == field_name and c.type != LIST), ""
-        ) if field_name != "__all__" else ""
+        column = (
+            next((c.name for c in table.columns if c.field == field_name and c.type != LIST), "")
+            if field_name != "__all__"
+            else ""
+        )
         problems.extend(Problem(line, column, message) for message in messages)
     return problems
 
 
 def _current_citations(table, instance):
     rows = (
-        Citation.objects.filter(**{table.citation_field: instance}).order_by("id")
+        Citation.objects.filter(**{table.citation_field: instance})
+        .order_by("id")
         .values_list("source_id", "paragraph", "excerpt", "note")
     )
     return [dict(source_id=s, paragraph=p, excerpt=e, note=n) for s, p, e, n in rows]
@@ -372,11 +381,11 @@ def apply_row(table, row, *, user, reason):
         if row.updated_at is not None:
             services.entry_restore_updated_at(instance=created, updated_at=row.updated_at)
         return Change(row.line, "create", f"{name} {created.pk}: {created}", pk=created.pk)
-    changed = {
-        attname: value for attname, value in row.fields.items() if getattr(instance, attname) != value
-    }
-    details = [f"{attname.removesuffix('_id')}: {_describe(getattr(instance, attname))} → {_describe(value)}"
-               for attname, value in changed.items()]
+    changed = {attname: value for attname, value in row.fields.items() if getattr(instance, attname) != value}
+    details = [
+        f"{attname.removesuffix('_id')}: {_describe(getattr(instance, attname))} → {_describe(value)}"
+        for attname, value in changed.items()
+    ]
     citations_changed = row.citations is not None and _current_citations(table, instance) != row.citations
     if citations_changed:
         details.append("citations replaced")
@@ -424,8 +433,14 @@ def import_table(table, header, records, *, name, user, reason):
     duplicates = sorted({column for column in header if header.count(column) > 1})
     if unknown or duplicates:
         if unknown:
-            report.problems.append(Problem(1, "", f"unknown column(s) {', '.join(unknown)}: the {table.name} table's "
-                                                  f"columns are {', '.join(table.header)}"))
+            report.problems.append(
+                Problem(
+                    1,
+                    "",
+                    f"unknown column(s) {', '.join(unknown)}: the {table.name} table's "
+                    f"columns are {', '.join(table.header)}",
+                )
+            )
         if duplicates:
             report.problems.append(Problem(1, "", f"column(s) given twice: {', '.join(duplicates)}"))
         return report
@@ -468,8 +483,14 @@ def import_tables(files, *, user=None, reason="", dry_run=False):
         for name, table, header, records in files:
             if table is None:
                 unknown = Report(table=exports.PLEDGES, name=name)
-                unknown.problems.append(Problem(1, "", "cannot tell which table this file holds: name it after the "
-                                                       "table (pledges.csv) or use the exported columns"))
+                unknown.problems.append(
+                    Problem(
+                        1,
+                        "",
+                        "cannot tell which table this file holds: name it after the "
+                        "table (pledges.csv) or use the exported columns",
+                    )
+                )
                 reports.append(unknown)
                 continue
             reports.append(import_table(table, header, records, name=name, user=user, reason=reason))

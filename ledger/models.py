@@ -14,7 +14,9 @@ from ledger import formatting
 
 CURRENCY_CODES = sorted(c.alpha_3 for c in pycountry.currencies)
 COUNTRY_CODES = sorted(c.alpha_3 for c in pycountry.countries)
-CURRENCY_CHOICES = [(c.alpha_3, f"{c.alpha_3} – {c.name}") for c in sorted(pycountry.currencies, key=lambda c: c.alpha_3)]
+CURRENCY_CHOICES = [
+    (c.alpha_3, f"{c.alpha_3} – {c.name}") for c in sorted(pycountry.currencies, key=lambda c: c.alpha_3)
+]
 
 
 class ConstraintMessagesOnFields(models.Model):
@@ -64,11 +66,18 @@ class Actor(ConstraintMessagesOnFields):
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     iso3 = models.CharField(
-        "ISO 3166-1 alpha-3", max_length=3, blank=True, default="",
+        "ISO 3166-1 alpha-3",
+        max_length=3,
+        blank=True,
+        default="",
         help_text="Countries only.",
     )
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
         help_text="The country or body this one belongs to (CIDCA belongs to China).",
     )
     description = models.TextField(blank=True, default="")
@@ -119,7 +128,9 @@ class Actor(ConstraintMessagesOnFields):
                 violation_error_message="An actor cannot belong to itself.",
             ),
             models.UniqueConstraint(
-                fields=["iso3"], condition=~Q(iso3=""), name="actor_iso3_unique",
+                fields=["iso3"],
+                condition=~Q(iso3=""),
+                name="actor_iso3_unique",
                 violation_error_message="Another actor already has this ISO code.",
             ),
         ]
@@ -244,23 +255,31 @@ class MoneyFields(ConstraintMessagesOnFields):
     """An amount in its own currency, and its USD value with the rate used to get there."""
 
     amount = models.DecimalField(
-        max_digits=20, decimal_places=2, null=True, blank=True,
+        max_digits=20,
+        decimal_places=2,
+        null=True,
+        blank=True,
         help_text="Leave empty when the source gives no figure. Never enter 0 for unknown.",
     )
     currency = models.CharField(
         max_length=3, blank=True, default="", choices=CURRENCY_CHOICES, help_text="ISO 4217 code."
     )
     amount_qualifier = models.CharField(
-        max_length=15, blank=True, default="", choices=AmountQualifier.choices,
+        max_length=15,
+        blank=True,
+        default="",
+        choices=AmountQualifier.choices,
         help_text="How precisely the source states the amount.",
     )
     amount_usd = models.DecimalField(
-        "amount in USD", max_digits=20, decimal_places=2, null=True, blank=True,
+        "amount in USD",
+        max_digits=20,
+        decimal_places=2,
+        null=True,
+        blank=True,
         help_text="Equal to the amount when the currency is USD; otherwise converted at the rate below.",
     )
-    usd_rate = models.DecimalField(
-        "USD per unit of currency", max_digits=20, decimal_places=10, null=True, blank=True
-    )
+    usd_rate = models.DecimalField("USD per unit of currency", max_digits=20, decimal_places=10, null=True, blank=True)
     usd_rate_date = models.DateField(null=True, blank=True)
     usd_rate_source = models.CharField(max_length=300, blank=True, default="")
 
@@ -278,7 +297,8 @@ class MoneyFields(ConstraintMessagesOnFields):
                 violation_error_message="An amount needs its currency (an ISO 4217 code such as USD).",
             ),
             models.CheckConstraint(
-                condition=~Q(amount__isnull=True) | (Q(currency="") & Q(amount_qualifier="") & Q(amount_usd__isnull=True)),
+                condition=~Q(amount__isnull=True)
+                | (Q(currency="") & Q(amount_qualifier="") & Q(amount_usd__isnull=True)),
                 name="%(class)s_no_currency_without_amount",
                 violation_error_message="Currency, qualifier and USD value only go with an amount; "
                 "leave them empty when the amount is not stated.",
@@ -304,7 +324,8 @@ class MoneyFields(ConstraintMessagesOnFields):
                 violation_error_message="For an amount in USD, the USD value is the amount itself and needs no rate.",
             ),
             models.CheckConstraint(
-                condition=Q(currency="USD") | Q(amount_usd__isnull=True)
+                condition=Q(currency="USD")
+                | Q(amount_usd__isnull=True)
                 | (Q(usd_rate__gt=0) & Q(usd_rate_date__isnull=False) & ~Q(usd_rate_source="")),
                 name="%(class)s_conversion_has_rate",
                 violation_error_message="A USD value converted from another currency needs the rate, "
@@ -320,10 +341,7 @@ class MoneyFields(ConstraintMessagesOnFields):
             self.amount_qualifier = AmountQualifier.EXACT
         if self.currency == "USD" and self.amount is not None:
             self.amount_usd = self.amount
-        if (
-            self.currency not in ("", "USD") and self.amount is not None and self.usd_rate
-            and self.amount_usd is None
-        ):
+        if self.currency not in ("", "USD") and self.amount is not None and self.usd_rate and self.amount_usd is None:
             self.amount_usd = (self.amount * self.usd_rate).quantize(Decimal("0.01"))
 
     @property
@@ -404,13 +422,17 @@ class Pledge(MoneyFields):
     unit = models.CharField(max_length=10, blank=True, default="", choices=Unit.choices)
     commodity = models.CharField(max_length=100, blank=True, default="")
     valuation = models.CharField(
-        max_length=12, blank=True, default="", choices=Valuation.choices,
+        max_length=12,
+        blank=True,
+        default="",
+        choices=Valuation.choices,
         help_text="For goods: how their money value is known.",
     )
     valuation_method = models.CharField(max_length=300, blank=True, default="")
 
     date = models.DateField(
-        null=True, blank=True,
+        null=True,
+        blank=True,
         help_text="First day of the period the source gives (1 Jan 2026 for 'January 2026').",
     )
     date_precision = models.CharField(max_length=5, blank=True, default="", choices=DatePrecision.choices)
@@ -420,11 +442,19 @@ class Pledge(MoneyFields):
     )
 
     package = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="parts",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="parts",
         help_text="The package this entry is part of. Totals count a package through its parts.",
     )
     official = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="pledges",
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="pledges",
         help_text="The official who announced or approved it, if the source names one.",
     )
     description = models.TextField(blank=True, default="")
@@ -508,7 +538,8 @@ class Pledge(MoneyFields):
                 violation_error_message="Say how precise the date is: day, month or year.",
             ),
             models.CheckConstraint(
-                condition=~Q(date__isnull=True) | (Q(date_precision="") & Q(date_qualifier="") & Q(year_inferred=False)),
+                condition=~Q(date__isnull=True)
+                | (Q(date_precision="") & Q(date_qualifier="") & Q(year_inferred=False)),
                 name="pledge_no_precision_without_date",
                 violation_error_message="Precision, qualifier and 'year inferred' describe a date; "
                 "give the date too, or leave them empty.",
@@ -573,9 +604,7 @@ class Pledge(MoneyFields):
 
     @property
     def goods_display(self):
-        return formatting.format_goods(
-            self.quantity, self.unit, self.commodity, self.valuation, self.valuation_method
-        )
+        return formatting.format_goods(self.quantity, self.unit, self.commodity, self.valuation, self.valuation_method)
 
     @property
     def date_display(self):
@@ -609,22 +638,30 @@ class TradeFigure(MoneyFields):
         INVESTMENT = "investment", "Investment"
 
     reporter = models.ForeignKey(
-        Actor, on_delete=models.PROTECT, related_name="trade_reported",
+        Actor,
+        on_delete=models.PROTECT,
+        related_name="trade_reported",
         help_text="For exports, imports and investment: the exporting, importing or investing country.",
     )
     partner = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="trade_partnered")
     flow = models.CharField(max_length=12, choices=Flow.choices)
-    year = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Leave empty when the source states no period.")
+    year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Leave empty when the source states no period."
+    )
     year_inferred = models.BooleanField(default=False)
     rank = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="The reporter's rank among the partner's partners (2 = second-largest)."
     )
     rank_statement = models.CharField(
-        max_length=300, blank=True, default="",
+        max_length=300,
+        blank=True,
+        default="",
         help_text="The rank or relation as the source words it: 'second-largest trading partner'.",
     )
     relationship = models.CharField(
-        max_length=200, blank=True, default="",
+        max_length=200,
+        blank=True,
+        default="",
         help_text="How the parties label their ties, if the source says: 'strategic partnership'.",
     )
     description = models.TextField(blank=True, default="")
@@ -760,15 +797,15 @@ class Citation(ConstraintMessagesOnFields):
     trade_figure = models.ForeignKey(
         TradeFigure, null=True, blank=True, on_delete=models.CASCADE, related_name="citations"
     )
-    statement = models.ForeignKey(
-        Statement, null=True, blank=True, on_delete=models.CASCADE, related_name="citations"
-    )
+    statement = models.ForeignKey(Statement, null=True, blank=True, on_delete=models.CASCADE, related_name="citations")
     excerpt = models.TextField(help_text="The words of the source, verbatim.")
     paragraph = models.PositiveIntegerField(
         null=True, blank=True, help_text="Where the excerpt sits: the paragraph's number in the source (1 = headline)."
     )
     note = models.CharField(
-        max_length=300, blank=True, default="",
+        max_length=300,
+        blank=True,
+        default="",
         help_text="What this citation adds, for example 'confirms the year'.",
     )
     created_at = models.DateTimeField(auto_now_add=True)

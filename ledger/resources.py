@@ -11,8 +11,11 @@ from tablib import Dataset
 
 from ledger import exports, imports
 
-IMPORT_TYPES = {"create": RowResult.IMPORT_TYPE_NEW, "update": RowResult.IMPORT_TYPE_UPDATE,
-                "unchanged": RowResult.IMPORT_TYPE_SKIP}
+IMPORT_TYPES = {
+    "create": RowResult.IMPORT_TYPE_NEW,
+    "update": RowResult.IMPORT_TYPE_UPDATE,
+    "unchanged": RowResult.IMPORT_TYPE_SKIP,
+}
 PREVIEW_HEADERS = ["line", "entry", "what changes"]
 
 
@@ -40,15 +43,25 @@ class LedgerResource(resources.Resource):
 
     # Import ------------------------------------------------------------------------------------
 
-    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None,
-                    collect_failed_rows=False, rollback_on_validation_errors=False, **kwargs):
+    def import_data(
+        self,
+        dataset,
+        dry_run=False,
+        raise_errors=False,
+        use_transactions=None,
+        collect_failed_rows=False,
+        rollback_on_validation_errors=False,
+        **kwargs,
+    ):
         header = [str(name or "") for name in (dataset.headers or [])]
         # Line numbers as in the file: the header is line 1 (exact for CSV without multi-line cells).
         records = [(number, [_cell(value) for value in row]) for number, row in enumerate(dataset, start=2)]
         file_name = kwargs.get("file_name") or f"{self.table.name}.csv"
         outcome = imports.import_tables(
-            [(file_name, self.table, header, records)], user=kwargs.get("user"),
-            reason=self.reason or f"admin import of {file_name}", dry_run=dry_run,
+            [(file_name, self.table, header, records)],
+            user=kwargs.get("user"),
+            reason=self.reason or f"admin import of {file_name}",
+            dry_run=dry_run,
         )
         return self.result_of(outcome, total=len(dataset))
 
@@ -73,8 +86,13 @@ class LedgerResource(resources.Resource):
                 problem.message
             )
         for line, errors in sorted(by_line.items()):
-            result.invalid_rows.append(InvalidRow(number=line, validation_error=ValidationError(errors),
-                                                  values=(line, "", "not imported (one bad row and nothing is written)")))
+            result.invalid_rows.append(
+                InvalidRow(
+                    number=line,
+                    validation_error=ValidationError(errors),
+                    values=(line, "", "not imported (one bad row and nothing is written)"),
+                )
+            )
             result.totals[RowResult.IMPORT_TYPE_INVALID] += 1
         return result
 

@@ -21,6 +21,7 @@ LATEST_LIMIT = 8
 
 # --- Table pages -------------------------------------------------------------------------------
 
+
 # The actors of a table page are prefetched (one query per side for the page's rows), not joined:
 # with the join, SQLite's planner starts from the actors and sorts the whole ledger for every page
 # (seconds at a million rows); without it, it walks the (date, id) index and stops after one page.
@@ -99,8 +100,9 @@ class Year(Func):
 
     def as_sqlite(self, compiler, connection, **extra_context):
         # SQLite stores a date as 'YYYY-MM-DD' text.
-        return super().as_sql(compiler, connection, template="CAST(substr(%(expressions)s, 1, 4) AS INTEGER)",
-                              **extra_context)
+        return super().as_sql(
+            compiler, connection, template="CAST(substr(%(expressions)s, 1, 4) AS INTEGER)", **extra_context
+        )
 
 
 AGGREGATES = {"entries": Count("id"), "usd_entries": Count("amount_usd"), "usd": Sum("amount_usd")}
@@ -118,12 +120,16 @@ def _aggregate(counted: QuerySet[Pledge], *keys, **expressions) -> pd.DataFrame:
 def _group_totals(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     if frame.empty:
         return pd.DataFrame(columns=[*keys, *TOTAL_COLUMNS])
-    grouped = frame.groupby(keys, dropna=False, sort=False).agg(
-        amount=("usd", _decimal_sum),
-        qualifier=("usd_qualifier", combine_qualifiers),
-        entries=("entries", "sum"),
-        entries_in_total=("usd_entries", "sum"),
-    ).reset_index()
+    grouped = (
+        frame.groupby(keys, dropna=False, sort=False)
+        .agg(
+            amount=("usd", _decimal_sum),
+            qualifier=("usd_qualifier", combine_qualifiers),
+            entries=("entries", "sum"),
+            entries_in_total=("usd_entries", "sum"),
+        )
+        .reset_index()
+    )
     grouped["entries_without_usd"] = grouped["entries"] - grouped["entries_in_total"]
     grouped["currency"] = "USD"
     grouped["_sort"] = grouped["amount"].map(lambda a: -a if isinstance(a, Decimal) else Decimal("Infinity"))
@@ -135,8 +141,14 @@ def _group_totals(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 def _grand_total(frame: pd.DataFrame) -> dict:
     if frame.empty:
-        return {"currency": "USD", "amount": None, "qualifier": "", "entries": 0, "entries_in_total": 0,
-                "entries_without_usd": 0}
+        return {
+            "currency": "USD",
+            "amount": None,
+            "qualifier": "",
+            "entries": 0,
+            "entries_in_total": 0,
+            "entries_without_usd": 0,
+        }
     entries, in_total = int(frame["entries"].sum()), int(frame["usd_entries"].sum())
     return {
         "currency": "USD",
@@ -149,8 +161,10 @@ def _grand_total(frame: pd.DataFrame) -> dict:
 
 
 def _actor_totals(frame: pd.DataFrame, key: str, actors: dict) -> pd.DataFrame:
-    frame = frame.assign(actor_code=frame[key].map(lambda pk: actors[pk]["code"]),
-                         actor_name=frame[key].map(lambda pk: actors[pk]["name"]))
+    frame = frame.assign(
+        actor_code=frame[key].map(lambda pk: actors[pk]["code"]),
+        actor_name=frame[key].map(lambda pk: actors[pk]["name"]),
+    )
     return _group_totals(frame, ["actor_code", "actor_name"])
 
 
@@ -173,7 +187,9 @@ def overview_totals(*, pledges: QuerySet[Pledge]) -> OverviewTotals:
     by_kind_rows = _aggregate(counted, "kind")
 
     actor_ids = set(by_donor_rows["donor_id"]) | set(by_recipient_rows["recipient_id"])
-    actors = {a["id"]: a for a in Actor.objects.filter(pk__in=actor_ids).values("id", "code", "name")} if actor_ids else {}
+    actors = (
+        {a["id"]: a for a in Actor.objects.filter(pk__in=actor_ids).values("id", "code", "name")} if actor_ids else {}
+    )
 
     by_donor = _actor_totals(by_donor_rows, "donor_id", actors)
     by_recipient = _actor_totals(by_recipient_rows, "recipient_id", actors)
@@ -188,8 +204,10 @@ def overview_totals(*, pledges: QuerySet[Pledge]) -> OverviewTotals:
 
     unconverted = pd.DataFrame.from_records(
         list(
-            counted.filter(amount__isnull=False, amount_usd__isnull=True).values("currency")
-            .annotate(amount=Sum("amount"), entries=Count("id")).order_by("currency")
+            counted.filter(amount__isnull=False, amount_usd__isnull=True)
+            .values("currency")
+            .annotate(amount=Sum("amount"), entries=Count("id"))
+            .order_by("currency")
         ),
         columns=["currency", "amount", "entries"],
     )
@@ -203,17 +221,27 @@ def overview_totals(*, pledges: QuerySet[Pledge]) -> OverviewTotals:
         columns=["commodity", "unit", "quantity", "entries", "entries_with_usd_value"],
     )
 
-    packages = pledges.filter(kind=Pledge.Kind.PACKAGE).filter(
-        Exists(Pledge.objects.filter(package=OuterRef("pk")))).order_by().count()
+    packages = (
+        pledges.filter(kind=Pledge.Kind.PACKAGE)
+        .filter(Exists(Pledge.objects.filter(package=OuterRef("pk"))))
+        .order_by()
+        .count()
+    )
     trade_figures = TradeFigure.objects.count()
     grand_total = _grand_total(by_kind_rows)
     unconverted_entries = int(unconverted["entries"].sum()) if len(unconverted) else 0
     left_out = pd.DataFrame.from_records(
         [
-            ("packages_counted_through_parts", packages,
-             "Aid packages with parts, counted through their parts instead (never both)"),
-            ("no_money_value", grand_total["entries_without_usd"] - unconverted_entries,
-             "Entries with no money value (goods whose value is not stated, or no amount stated)"),
+            (
+                "packages_counted_through_parts",
+                packages,
+                "Aid packages with parts, counted through their parts instead (never both)",
+            ),
+            (
+                "no_money_value",
+                grand_total["entries_without_usd"] - unconverted_entries,
+                "Entries with no money value (goods whose value is not stated, or no amount stated)",
+            ),
             ("no_usd_conversion", unconverted_entries, "Entries in another currency with no USD value"),
             ("trade_figures", trade_figures, "Trade and investment figures, never added to aid"),
         ],
@@ -221,8 +249,14 @@ def overview_totals(*, pledges: QuerySet[Pledge]) -> OverviewTotals:
     )
 
     return OverviewTotals(
-        by_donor=by_donor, by_recipient=by_recipient, by_year=by_year, by_kind=by_kind, goods=goods,
-        unconverted=unconverted, left_out=left_out, chart=_donor_years(counted, by_donor, actors),
+        by_donor=by_donor,
+        by_recipient=by_recipient,
+        by_year=by_year,
+        by_kind=by_kind,
+        goods=goods,
+        unconverted=unconverted,
+        left_out=left_out,
+        chart=_donor_years(counted, by_donor, actors),
         grand_total=grand_total,
     )
 
@@ -231,7 +265,9 @@ def _donor_years(counted: QuerySet[Pledge], by_donor: pd.DataFrame, actors: dict
     """USD per year for the largest donors (the rest summed as one series), as floats for drawing."""
     rows = list(
         counted.filter(amount_usd__isnull=False, date__isnull=False)
-        .values("donor_id", year=Year("date")).annotate(usd=Sum("amount_usd")).order_by()
+        .values("donor_id", year=Year("date"))
+        .annotate(usd=Sum("amount_usd"))
+        .order_by()
     )
     if not rows:
         return pd.DataFrame()
@@ -248,7 +284,11 @@ def _donor_years(counted: QuerySet[Pledge], by_donor: pd.DataFrame, actors: dict
     name_of = {actor["code"]: actor["name"] for actor in actors.values()}
     shared = {name for name, n in Counter(name_of[c] for c in chart.columns if c != others).items() if n > 1}
     chart.columns = [
-        "all other donors" if code == others else f"{name_of[code]} ({code})" if name_of[code] in shared else name_of[code]
+        "all other donors"
+        if code == others
+        else f"{name_of[code]} ({code})"
+        if name_of[code] in shared
+        else name_of[code]
         for code in chart.columns
     ]
     return chart
@@ -287,7 +327,9 @@ def chart_data(chart: pd.DataFrame) -> dict:
 def pledge_usd_total(*, pledges: QuerySet[Pledge]) -> dict:
     """One USD total for an actor page, with what it leaves out; one query."""
     rows = list(
-        pledges.counted_in_totals().order_by().values("amount_qualifier")
+        pledges.counted_in_totals()
+        .order_by()
+        .values("amount_qualifier")
         .annotate(entries=Count("id"), usd_entries=Count("amount_usd"), usd=Sum("amount_usd"))
     )
     frame = pd.DataFrame.from_records(rows, columns=["amount_qualifier", "entries", "usd_entries", "usd"])
@@ -339,28 +381,36 @@ def entry_history(entry) -> list[dict]:
             changes = [(c.field, c.old, c.new) for c in delta.changes]
         deltas.append((record, changes, previous is None and record.history_type == "~"))
     actor_fields = {f.attname for f in model._meta.concrete_fields if f.is_relation and f.related_model is Actor}
-    actor_ids = {value for _, changes, _ in deltas for name, old, new in changes
-                 if model._meta.get_field(name).attname in actor_fields for value in (old, new) if value}
+    actor_ids = {
+        value
+        for _, changes, _ in deltas
+        for name, old, new in changes
+        if model._meta.get_field(name).attname in actor_fields
+        for value in (old, new)
+        if value
+    }
     actors = Actor.objects.in_bulk(actor_ids) if actor_ids else {}
     history = []
     for record, changes, unknown_before in reversed(deltas):
         user = record.history_user
-        history.append({
-            "when": record.history_date,
-            "who": (user.get_full_name() or user.get_username()) if user else "",
-            "what": HISTORY_TYPES.get(record.history_type, record.history_type),
-            "reason": record.history_change_reason or "",
-            # The first recorded version of an entry loaded without history: what it changed is unknown.
-            "earlier_unknown": unknown_before,
-            "changes": [
-                {
-                    "field": str(model._meta.get_field(name).verbose_name),
-                    "old": _history_value(model, name, old, actors),
-                    "new": _history_value(model, name, new, actors),
-                }
-                for name, old, new in changes
-            ],
-        })
+        history.append(
+            {
+                "when": record.history_date,
+                "who": (user.get_full_name() or user.get_username()) if user else "",
+                "what": HISTORY_TYPES.get(record.history_type, record.history_type),
+                "reason": record.history_change_reason or "",
+                # The first recorded version of an entry loaded without history: what it changed is unknown.
+                "earlier_unknown": unknown_before,
+                "changes": [
+                    {
+                        "field": str(model._meta.get_field(name).verbose_name),
+                        "old": _history_value(model, name, old, actors),
+                        "new": _history_value(model, name, new, actors),
+                    }
+                    for name, old, new in changes
+                ],
+            }
+        )
     return history
 
 
@@ -413,28 +463,42 @@ def _limited(queryset, limit=PAGE_LIST_LIMIT):
 
 def actor_detail(*, code) -> dict:
     actor = get_object_or_404(Actor.objects.select_related("parent"), code=code.strip().upper())
-    pledged, more_pledged = _limited(Pledge.objects.filter(donor=actor).select_related("recipient").order_by("-date", "-id"))
-    received, more_received = _limited(Pledge.objects.filter(recipient=actor).select_related("donor").order_by("-date", "-id"))
+    pledged, more_pledged = _limited(
+        Pledge.objects.filter(donor=actor).select_related("recipient").order_by("-date", "-id")
+    )
+    received, more_received = _limited(
+        Pledge.objects.filter(recipient=actor).select_related("donor").order_by("-date", "-id")
+    )
     trade, more_trade = _limited(
-        TradeFigure.objects.filter(Q(reporter=actor) | Q(partner=actor)).select_related("reporter", "partner")
+        TradeFigure.objects.filter(Q(reporter=actor) | Q(partner=actor))
+        .select_related("reporter", "partner")
         .order_by("-year", "-id")
     )
     statements, more_statements = _limited(
-        Statement.objects.filter(Q(speaker=actor) | Q(subject=actor)).select_related("speaker", "subject", "person")
+        Statement.objects.filter(Q(speaker=actor) | Q(subject=actor))
+        .select_related("speaker", "subject", "person")
         .order_by("-date", "-id")
     )
     return {
         "actor": actor,
         "agencies": list(actor.children.order_by("name", "id")),
         "people": list(actor.people.order_by("name", "id")),
-        "pledged": pledged, "more_pledged": more_pledged,
-        "received": received, "more_received": more_received,
-        **ledger_cache.cached("actor-totals", actor.pk, lambda: {
-            "pledged_total": pledge_usd_total(pledges=Pledge.objects.filter(donor=actor)),
-            "received_total": pledge_usd_total(pledges=Pledge.objects.filter(recipient=actor)),
-        }),
-        "trade": trade, "more_trade": more_trade,
-        "statements": statements, "more_statements": more_statements,
+        "pledged": pledged,
+        "more_pledged": more_pledged,
+        "received": received,
+        "more_received": more_received,
+        **ledger_cache.cached(
+            "actor-totals",
+            actor.pk,
+            lambda: {
+                "pledged_total": pledge_usd_total(pledges=Pledge.objects.filter(donor=actor)),
+                "received_total": pledge_usd_total(pledges=Pledge.objects.filter(recipient=actor)),
+            },
+        ),
+        "trade": trade,
+        "more_trade": more_trade,
+        "statements": statements,
+        "more_statements": more_statements,
     }
 
 
@@ -443,8 +507,12 @@ def source_detail(*, pk) -> dict:
     citations, more = _limited(
         Citation.objects.filter(source=source)
         .select_related(
-            "pledge__donor", "pledge__recipient", "trade_figure__reporter", "trade_figure__partner",
-            "statement__speaker", "statement__subject",
+            "pledge__donor",
+            "pledge__recipient",
+            "trade_figure__reporter",
+            "trade_figure__partner",
+            "statement__speaker",
+            "statement__subject",
         )
         .order_by("paragraph", "id"),
         limit=PAGE_LIST_LIMIT * 4,

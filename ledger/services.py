@@ -10,9 +10,7 @@ from django.db import transaction
 from ledger import formatting
 from ledger.models import Actor, Citation, Person, Pledge, Source, Statement, TradeFigure
 
-ERROR_NO_CITATION = (
-    "Every figure needs a source: add at least one citation with the verbatim excerpt it was read from."
-)
+ERROR_NO_CITATION = "Every figure needs a source: add at least one citation with the verbatim excerpt it was read from."
 ERROR_STALE_EDIT = (
     "Someone else saved this entry while you were editing it{who}. Nothing of yours was saved. "
     "Changed in between: {changes}. Reload the entry, check their change and apply yours again."
@@ -28,20 +26,29 @@ class StaleEditError(ValidationError):
     def __init__(self, changes, *, model=None, by=None, at=None, reason=""):
         self.changes = changes
         self.changed_by, self.changed_at, self.changed_reason = by, at, reason
-        summary = "; ".join(
-            f"{_label(model, field)}: {_display(model, field, old) if model else old} → "
-            f"{_display(model, field, new) if model else new}"
-            for field, (old, new) in changes.items()
-        ) or "only its citations"
+        summary = (
+            "; ".join(
+                f"{_label(model, field)}: {_display(model, field, old) if model else old} → "
+                f"{_display(model, field, new) if model else new}"
+                for field, (old, new) in changes.items()
+            )
+            or "only its citations"
+        )
         who = ""
         if by is not None or at is not None:
-            who = " (" + ", ".join(
-                part for part in (
-                    f"by {by}" if by is not None else "",
-                    f"at {at:%d %b %Y %H:%M} UTC" if at is not None else "",
-                    f"reason: “{reason}”" if reason else "",
-                ) if part
-            ) + ")"
+            who = (
+                " ("
+                + ", ".join(
+                    part
+                    for part in (
+                        f"by {by}" if by is not None else "",
+                        f"at {at:%d %b %Y %H:%M} UTC" if at is not None else "",
+                        f"reason: “{reason}”" if reason else "",
+                    )
+                    if part
+                )
+                + ")"
+            )
         super().__init__(ERROR_STALE_EDIT.format(changes=summary, who=who), code="stale")
 
 
@@ -218,8 +225,12 @@ def entry_revert(*, instance, history_id, expected_version=None, expected_update
         if field.editable and not field.primary_key and field.name not in REVERTED_FIELDS_EXCLUDED
     }
     return entry_update(
-        instance=instance, data=data, expected_version=expected_version, expected_updated_at=expected_updated_at,
-        user=user, reason=revert_reason(record, reason),
+        instance=instance,
+        data=data,
+        expected_version=expected_version,
+        expected_updated_at=expected_updated_at,
+        user=user,
+        reason=revert_reason(record, reason),
     )
 
 
@@ -258,9 +269,7 @@ def pledge_update(*, pledge, data, expected_version=None, user=None, reason="") 
 
 
 def trade_figure_update(*, trade_figure, data, expected_version=None, user=None, reason="") -> TradeFigure:
-    return entry_update(
-        instance=trade_figure, data=data, expected_version=expected_version, user=user, reason=reason
-    )
+    return entry_update(instance=trade_figure, data=data, expected_version=expected_version, user=user, reason=reason)
 
 
 def actor_update(*, actor, data, user=None, reason="") -> Actor:

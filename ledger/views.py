@@ -51,7 +51,9 @@ class LedgerTableView(exports.ExportMixin, SingleTableMixin, FilterView):
             table.empty_text = "Nothing is listed because the filters above could not be applied."
         paginator = getattr(table, "paginator", None)
         context.update(
-            title=self.title, intro=self.intro, nav=self.nav,
+            title=self.title,
+            intro=self.intro,
+            nav=self.nav,
             filter_invalid=invalid,
             page_too_deep=getattr(paginator, "requested_page", None),
             max_page=MAX_PAGE,
@@ -65,8 +67,10 @@ class PledgeListView(LedgerTableView):
     export_table = exports.PLEDGES
     selector = selectors.pledges_for_table
     title = "Pledges"
-    intro = ("Aid pledged, in money or in kind, each with the sentence it was read from. "
-             "A package with parts is listed with its parts; totals count it only through them.")
+    intro = (
+        "Aid pledged, in money or in kind, each with the sentence it was read from. "
+        "A package with parts is listed with its parts; totals count it only through them."
+    )
     nav = "pledges"
 
 
@@ -144,18 +148,21 @@ class OverviewView(TemplateView):
         )
         return context
 
-
     @staticmethod
     def totals_context(totals):
         by_donor, other_donors = selectors.top_rows(totals.by_donor, OVERVIEW_ROWS)
         by_recipient, other_recipients = selectors.top_rows(totals.by_recipient, OVERVIEW_ROWS)
         return {
-            "by_donor": by_donor, "other_donors": other_donors,
-            "by_recipient": by_recipient, "other_recipients": other_recipients,
+            "by_donor": by_donor,
+            "other_donors": other_donors,
+            "by_recipient": by_recipient,
+            "other_recipients": other_recipients,
             "by_year": totals.by_year.to_dict("records"),
             "by_kind": totals.by_kind.to_dict("records"),
             "goods": totals.goods.to_dict("records"),
-            "unconverted": [dict(row, currency=row["currency"], qualifier="") for row in totals.unconverted.to_dict("records")],
+            "unconverted": [
+                dict(row, currency=row["currency"], qualifier="") for row in totals.unconverted.to_dict("records")
+            ],
             "left_out": totals.left_out.to_dict("records"),
             "chart": selectors.chart_data(totals.chart),
         }

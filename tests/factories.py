@@ -24,15 +24,21 @@ def pledge(donor, recipient, *, src=None, excerpt="an excerpt", amount=Decimal("
             money["amount_usd"] = amount
     defaults = dict(kind=Pledge.Kind.GRANT, status=Pledge.Status.COMMITTED)
     p = Pledge.objects.create(donor=donor, recipient=recipient, **{**defaults, **money, **fields})
-    Citation.objects.create(source=src or source(url=f"https://example.org/p{p.pk}"), pledge=p, excerpt=excerpt, paragraph=1)
+    Citation.objects.create(
+        source=src or source(url=f"https://example.org/p{p.pk}"), pledge=p, excerpt=excerpt, paragraph=1
+    )
     return p
 
 
 def trade(reporter, partner, *, src=None, excerpt="a trade excerpt", amount=Decimal("5000000"), **fields):
-    money = dict(amount=amount, currency="USD", amount_qualifier="exact", amount_usd=amount) if amount is not None else {}
+    money = (
+        dict(amount=amount, currency="USD", amount_qualifier="exact", amount_usd=amount) if amount is not None else {}
+    )
     defaults = dict(flow=TradeFigure.Flow.TOTAL_TRADE)
     if amount is None:
         defaults["rank_statement"] = "a main trading partner"
     t = TradeFigure.objects.create(reporter=reporter, partner=partner, **{**defaults, **money, **fields})
-    Citation.objects.create(source=src or source(url=f"https://example.org/t{t.pk}"), trade_figure=t, excerpt=excerpt, paragraph=1)
+    Citation.objects.create(
+        source=src or source(url=f"https://example.org/t{t.pk}"), trade_figure=t, excerpt=excerpt, paragraph=1
+    )
     return t

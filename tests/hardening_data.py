@@ -32,7 +32,9 @@ def populate(user=None):
         obj._history_user = user
         obj._change_reason = "hardening test data"
         obj.save()
-    common = dict(user_agent="test", ip_address="10.9.9.9", username="someone", http_accept="*/*", path_info="/admin/login/")
+    common = dict(
+        user_agent="test", ip_address="10.9.9.9", username="someone", http_accept="*/*", path_info="/admin/login/"
+    )
     AccessAttempt.objects.create(failures_since_start=1, get_data="", post_data="", **common)
     AccessLog.objects.create(**common)
     AccessFailureLog.objects.create(**common)

@@ -45,7 +45,8 @@ class PublicPagesLoginSwitchTests(QuietRequestLogs, TestCase):
             with self.subTest(str(endpoint)):
                 response = self.client.get(endpoint.url)
                 self.assertRedirects(
-                    response, f"{reverse('login')}?next={endpoint.url.replace('?', '%3F')}",
+                    response,
+                    f"{reverse('login')}?next={endpoint.url.replace('?', '%3F')}",
                     fetch_redirect_response=False,
                 )
         self.assertEqual(self.client.get(reverse("login")).status_code, 200)
@@ -70,8 +71,12 @@ class PublicPagesLoginSwitchTests(QuietRequestLogs, TestCase):
         for value, expected in (("1", "True"), ("true", "True"), ("0", "False"), ("", "False")):
             with self.subTest(value=value):
                 out = subprocess.run(
-                    [sys.executable, "-c", code], env={**env, "PUBLIC_PAGES_REQUIRE_LOGIN": value},
-                    cwd=settings.BASE_DIR, capture_output=True, text=True, check=True,
+                    [sys.executable, "-c", code],
+                    env={**env, "PUBLIC_PAGES_REQUIRE_LOGIN": value},
+                    cwd=settings.BASE_DIR,
+                    capture_output=True,
+                    text=True,
+                    check=True,
                 )
                 self.assertEqual(out.stdout.strip(), expected)
 
@@ -136,9 +141,13 @@ class FailedLoginThrottlingTests(QuietRequestLogs, TestCase):
 
     def test_the_public_login_page_is_throttled_too(self):
         for _ in range(settings.AXES_FAILURE_LIMIT):
-            response = self.client.post(reverse("login"), {"username": "editor", "password": "nope"}, REMOTE_ADDR="10.0.0.3")
+            response = self.client.post(
+                reverse("login"), {"username": "editor", "password": "nope"}, REMOTE_ADDR="10.0.0.3"
+            )
         self.assertEqual(response.status_code, 429)
-        response = self.client.post(reverse("login"), {"username": "editor", "password": PASSWORD}, REMOTE_ADDR="10.0.0.3")
+        response = self.client.post(
+            reverse("login"), {"username": "editor", "password": PASSWORD}, REMOTE_ADDR="10.0.0.3"
+        )
         self.assertEqual(response.status_code, 429)
 
     def test_the_test_client_can_still_log_in_without_a_request(self):

@@ -48,34 +48,40 @@ class AdminTestCase(TestCase):
 class CorrectionTests(AdminTestCase):
     def test_an_editor_corrects_a_figure_with_a_second_source_and_the_history_keeps_both_states(self):
         later = services.source_create(
-            publisher="Granma", headline="Vietnam y Cuba: comercio en 2025", url="https://example.org/granma",
-            published_on="2026-03-03", language="es",
+            publisher="Granma",
+            headline="Vietnam y Cuba: comercio en 2025",
+            url="https://example.org/granma",
+            published_on="2026-03-03",
+            language="es",
         )
         data = self.open_change_form(TradeFigure, VIETNAM_CUBA_TRADE)
-        data.update({
-            "year": "2025",
-            "change_reason": "Granma (3 Mar 2026) gives the year: 2025",
-            "citations-TOTAL_FORMS": str(int(data["citations-TOTAL_FORMS"]) + 1),
-        })
+        data.update(
+            {
+                "year": "2025",
+                "change_reason": "Granma (3 Mar 2026) gives the year: 2025",
+                "citations-TOTAL_FORMS": str(int(data["citations-TOTAL_FORMS"]) + 1),
+            }
+        )
         new = int(data["citations-TOTAL_FORMS"]) - 1
-        data.update({
-            f"citations-{new}-source": str(later.pk),
-            f"citations-{new}-excerpt": "el intercambio comercial alcanzó 340 millones de dólares en 2025",
-            f"citations-{new}-paragraph": "4",
-            f"citations-{new}-note": "gives the year",
-        })
+        data.update(
+            {
+                f"citations-{new}-source": str(later.pk),
+                f"citations-{new}-excerpt": "el intercambio comercial alcanzó 340 millones de dólares en 2025",
+                f"citations-{new}-paragraph": "4",
+                f"citations-{new}-note": "gives the year",
+            }
+        )
         response = self.client.post(self.change_url(TradeFigure, VIETNAM_CUBA_TRADE), data)
         self.assertRedirects(response, "/admin/ledger/tradefigure/")
 
         figure = TradeFigure.objects.get(pk=VIETNAM_CUBA_TRADE)
         self.assertEqual((figure.year, figure.version), (2025, 2))
-        self.assertEqual(
-            sorted(figure.citations.values_list("source__publisher", flat=True)), ["CiberCuba", "Granma"]
-        )
+        self.assertEqual(sorted(figure.citations.values_list("source__publisher", flat=True)), ["CiberCuba", "Granma"])
         new_record, old_record = figure.history.order_by("-history_date")[:2]
         self.assertEqual((old_record.year, new_record.year), (None, 2025))
-        self.assertEqual((old_record.history_user, old_record.history_change_reason),
-                         (None, services.BASELINE_REASON))  # the state before: nobody known made it
+        self.assertEqual(
+            (old_record.history_user, old_record.history_change_reason), (None, services.BASELINE_REASON)
+        )  # the state before: nobody known made it
         self.assertEqual(new_record.history_user, self.editor)
         self.assertEqual(new_record.history_change_reason, "Granma (3 Mar 2026) gives the year: 2025")
         citation = figure.citations.get(source=later)
@@ -164,14 +170,20 @@ class RevertTests(AdminTestCase):
     def edit(self, **changes):
         figure = TradeFigure.objects.get(pk=VIETNAM_CUBA_TRADE)
         return services.trade_figure_update(
-            trade_figure=figure, data=changes, expected_version=figure.version, user=self.other_editor,
+            trade_figure=figure,
+            data=changes,
+            expected_version=figure.version,
+            user=self.other_editor,
             reason="wrong year",
         )
 
     def test_an_editor_reverts_to_an_earlier_version_with_a_reason(self):
         services.trade_figure_update(
-            trade_figure=TradeFigure.objects.get(pk=VIETNAM_CUBA_TRADE), data={}, expected_version=1,
-            user=self.editor, reason="checked",
+            trade_figure=TradeFigure.objects.get(pk=VIETNAM_CUBA_TRADE),
+            data={},
+            expected_version=1,
+            user=self.editor,
+            reason="checked",
         )  # version 2: the state to go back to
         self.edit(year=1999)  # version 3
         target = TradeFigure.history.get(id=VIETNAM_CUBA_TRADE, version=2)
@@ -237,22 +249,34 @@ class AddEntryTests(AdminTestCase):
         from ledger.models import Actor
 
         china, cuba = Actor.objects.get(code="CHN"), Actor.objects.get(code="CUB")
-        data.update({
-            "donor": str(china.pk), "recipient": str(cuba.pk), "kind": "grant", "status": "announced",
-            "amount": "1000000", "currency": "CNY", "change_reason": "new article",
-        })
+        data.update(
+            {
+                "donor": str(china.pk),
+                "recipient": str(cuba.pk),
+                "kind": "grant",
+                "status": "announced",
+                "amount": "1000000",
+                "currency": "CNY",
+                "change_reason": "new article",
+            }
+        )
         return data
 
     def test_an_editor_adds_a_pledge_with_its_citation_through_the_service(self):
         data = self.add_form()
-        data.update({
-            "citations-0-source": str(Source.objects.get().pk), "citations-0-excerpt": "un millón de yuanes",
-            "citations-0-paragraph": "3",
-        })
+        data.update(
+            {
+                "citations-0-source": str(Source.objects.get().pk),
+                "citations-0-excerpt": "un millón de yuanes",
+                "citations-0-paragraph": "3",
+            }
+        )
         response = self.client.post("/admin/ledger/pledge/add/", data)
         self.assertEqual(response.status_code, 302)
         pledge = Pledge.objects.latest("id")
-        self.assertEqual((pledge.amount, pledge.currency, pledge.amount_qualifier), (Decimal("1000000"), "CNY", "exact"))
+        self.assertEqual(
+            (pledge.amount, pledge.currency, pledge.amount_qualifier), (Decimal("1000000"), "CNY", "exact")
+        )
         self.assertEqual(pledge.citations.get().excerpt, "un millón de yuanes")
         record = pledge.history.get()
         self.assertEqual((record.history_user, record.history_change_reason), (self.editor, "new article"))
@@ -311,8 +335,11 @@ class StaleMessageTests(AdminTestCase):
     def test_the_refusal_reads_values_as_an_editor_would(self):
         figure = TradeFigure.objects.get(pk=VIETNAM_CUBA_TRADE)
         services.trade_figure_update(
-            trade_figure=figure, data={"amount": Decimal("350000000"), "amount_usd": None, "flow": "exports"},
-            expected_version=1, user=self.other_editor, reason="newer figure",
+            trade_figure=figure,
+            data={"amount": Decimal("350000000"), "amount_usd": None, "flow": "exports"},
+            expected_version=1,
+            user=self.other_editor,
+            reason="newer figure",
         )
         with self.assertRaises(services.StaleEditError) as caught:
             services.trade_figure_update(trade_figure=figure, data={"rank": 3}, expected_version=1, user=self.editor)
@@ -329,8 +356,11 @@ class RaceBehindTheFormTests(AdminTestCase):
         # the service's own check then refuses it, and the admin says so instead of failing.
         data = self.open_change_form(TradeFigure, VIETNAM_CUBA_TRADE)
         services.trade_figure_update(
-            trade_figure=TradeFigure.objects.get(pk=VIETNAM_CUBA_TRADE), data={"rank": 3}, expected_version=1,
-            user=self.other_editor, reason="newer ranking",
+            trade_figure=TradeFigure.objects.get(pk=VIETNAM_CUBA_TRADE),
+            data={"rank": 3},
+            expected_version=1,
+            user=self.other_editor,
+            reason="newer ranking",
         )
         real_check = services.entry_check_unchanged
         calls = []

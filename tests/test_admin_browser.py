@@ -25,8 +25,11 @@ class CorrectionFlowBrowserTests(BrowserTestCase):
         self.editor = get_user_model().objects.create_user("editor", password="aid-ledger-demo", is_staff=True)
         self.editor.groups.add(Group.objects.get(name=EDITORS))
         self.later = services.source_create(
-            publisher="Granma", headline="Vietnam y Cuba amplían su comercio", url="https://example.org/granma-2026-03-03",
-            published_on=date(2026, 3, 3), language="es",
+            publisher="Granma",
+            headline="Vietnam y Cuba amplían su comercio",
+            url="https://example.org/granma-2026-03-03",
+            published_on=date(2026, 3, 3),
+            language="es",
         )
 
     def log_in(self, username="editor"):
@@ -87,8 +90,11 @@ class CorrectionFlowBrowserTests(BrowserTestCase):
         # Meanwhile another editor saves the same entry.
         other = get_user_model().objects.create_user("bruno", is_staff=True)
         services.trade_figure_update(
-            trade_figure=TradeFigure.objects.get(pk=VIETNAM_CUBA_TRADE), data={"rank": 3}, expected_version=1,
-            user=other, reason="a newer ranking",
+            trade_figure=TradeFigure.objects.get(pk=VIETNAM_CUBA_TRADE),
+            data={"rank": 3},
+            expected_version=1,
+            user=other,
+            reason="a newer ranking",
         )
         page.locator("#id_year").fill("2025")
         page.locator("#id_change_reason").fill("year from Granma")

@@ -30,9 +30,15 @@ class AdminImportTests(TestCase):
     def upload(self, text, model="pledge", reason="batch from the desk"):
         self.client.force_login(self.editor)
         upload = SimpleUploadedFile("batch.csv", text.encode(), content_type="text/csv")
-        return self.client.post(f"/admin/ledger/{model}/import/", {
-            "import_file": upload, "format": CSV_FORMAT, "change_reason": reason, "resource": "",
-        })
+        return self.client.post(
+            f"/admin/ledger/{model}/import/",
+            {
+                "import_file": upload,
+                "format": CSV_FORMAT,
+                "change_reason": reason,
+                "resource": "",
+            },
+        )
 
     def confirm(self, preview):
         form = preview.context["confirm_form"]
@@ -57,9 +63,9 @@ class AdminImportTests(TestCase):
         self.assertContains(preview, "The donor and the recipient must be different actors.")
         (invalid,) = preview.context["result"].invalid_rows
         self.assertEqual(invalid.number, 3)
-        self.assertEqual(invalid.field_specific_errors, {
-            "recipient_code": ["The donor and the recipient must be different actors."]
-        })
+        self.assertEqual(
+            invalid.field_specific_errors, {"recipient_code": ["The donor and the recipient must be different actors."]}
+        )
         self.assertEqual(Pledge.objects.count(), 5)
 
     def test_a_reason_is_required(self):

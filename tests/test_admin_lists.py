@@ -38,9 +38,16 @@ class AdminListTests(TestCase):
 
     def test_pledge_list_shows_each_entry_at_a_glance(self):
         response = self.client.get("/admin/ledger/pledge/")
-        for text in ("China → Cuba", "Vietnam → Cuba", "USD 80 million", "60,000 t of rice (value not stated)",
-                     "end of Jan 2026 (year inferred)", "Sep 2025 (year inferred)", "Committed",
-                     "package (total not stated)"):
+        for text in (
+            "China → Cuba",
+            "Vietnam → Cuba",
+            "USD 80 million",
+            "60,000 t of rice (value not stated)",
+            "end of Jan 2026 (year inferred)",
+            "Sep 2025 (year inferred)",
+            "Committed",
+            "package (total not stated)",
+        ):
             self.assertContains(response, text)
         self.assertContains(response, '<a href="/pledges/2/">public page</a>', html=True)
         public = self.client.get("/pledges/2/")
@@ -49,8 +56,13 @@ class AdminListTests(TestCase):
 
     def test_trade_list_shows_parties_value_and_period(self):
         response = self.client.get("/admin/ledger/tradefigure/")
-        for text in ("Vietnam – Cuba", "≈ USD 340 million", "year not stated", "no figure stated",
-                     "Cuba&#x27;s second-largest trading partner"):
+        for text in (
+            "Vietnam – Cuba",
+            "≈ USD 340 million",
+            "year not stated",
+            "no figure stated",
+            "Cuba&#x27;s second-largest trading partner",
+        ):
             self.assertContains(response, text)
 
     def test_filters_and_search(self):
@@ -65,9 +77,15 @@ class AdminListTests(TestCase):
         self.assertNotContains(response, "USD 80 million")
 
     def autocomplete(self, model_name, field_name, term):
-        response = self.client.get("/admin/autocomplete/", {
-            "app_label": "ledger", "model_name": model_name, "field_name": field_name, "term": term,
-        })
+        response = self.client.get(
+            "/admin/autocomplete/",
+            {
+                "app_label": "ledger",
+                "model_name": model_name,
+                "field_name": field_name,
+                "term": term,
+            },
+        )
         self.assertEqual(response.status_code, 200)
         return [result["text"] for result in json.loads(response.content)["results"]]
 
@@ -146,7 +164,10 @@ class AdminHistoryPageQueryTests(TestCase):
         for year in range(2000, 2000 + times):
             figure = TradeFigure.objects.get(pk=1)
             services.trade_figure_update(
-                trade_figure=figure, data={"year": year}, expected_version=figure.version, user=self.editor,
+                trade_figure=figure,
+                data={"year": year},
+                expected_version=figure.version,
+                user=self.editor,
                 reason=f"year {year}",
             )
 

@@ -20,14 +20,46 @@ ALLOWED, FORBIDDEN, LOGIN = "allowed", "forbidden", "login"
 
 # role -> action -> outcome. Deleting is for superusers only; analysts only read.
 MATRIX = {
-    "anonymous": {"list": LOGIN, "view": LOGIN, "add": LOGIN, "change": LOGIN, "delete": LOGIN, "history": LOGIN,
-                  "import": LOGIN, "export": LOGIN},
-    "analyst": {"list": ALLOWED, "view": ALLOWED, "add": FORBIDDEN, "change": FORBIDDEN, "delete": FORBIDDEN,
-                "history": ALLOWED, "import": FORBIDDEN, "export": ALLOWED},
-    "editor": {"list": ALLOWED, "view": ALLOWED, "add": ALLOWED, "change": ALLOWED, "delete": FORBIDDEN,
-               "history": ALLOWED, "import": ALLOWED, "export": ALLOWED},
-    "superuser": {"list": ALLOWED, "view": ALLOWED, "add": ALLOWED, "change": ALLOWED, "delete": ALLOWED,
-                  "history": ALLOWED, "import": ALLOWED, "export": ALLOWED},
+    "anonymous": {
+        "list": LOGIN,
+        "view": LOGIN,
+        "add": LOGIN,
+        "change": LOGIN,
+        "delete": LOGIN,
+        "history": LOGIN,
+        "import": LOGIN,
+        "export": LOGIN,
+    },
+    "analyst": {
+        "list": ALLOWED,
+        "view": ALLOWED,
+        "add": FORBIDDEN,
+        "change": FORBIDDEN,
+        "delete": FORBIDDEN,
+        "history": ALLOWED,
+        "import": FORBIDDEN,
+        "export": ALLOWED,
+    },
+    "editor": {
+        "list": ALLOWED,
+        "view": ALLOWED,
+        "add": ALLOWED,
+        "change": ALLOWED,
+        "delete": FORBIDDEN,
+        "history": ALLOWED,
+        "import": ALLOWED,
+        "export": ALLOWED,
+    },
+    "superuser": {
+        "list": ALLOWED,
+        "view": ALLOWED,
+        "add": ALLOWED,
+        "change": ALLOWED,
+        "delete": ALLOWED,
+        "history": ALLOWED,
+        "import": ALLOWED,
+        "export": ALLOWED,
+    },
 }
 IMPORT_HEADER = "donor_code,recipient_code,kind,status,amount,currency,date,date_precision,sources,excerpts\n"
 IMPORT_ROW = "CHN,CUB,grant,pledged,7000000,USD,2026-02-01,month,1,the words\n"
@@ -35,9 +67,7 @@ IMPORT_ROW = "CHN,CUB,grant,pledged,7000000,USD,2026-02-01,month,1,the words\n"
 
 class RoleGroupTests(TestCase):
     def permissions(self, group_name):
-        return set(
-            Group.objects.get(name=group_name).permissions.values_list("codename", flat=True)
-        )
+        return set(Group.objects.get(name=group_name).permissions.values_list("codename", flat=True))
 
     def test_editors_add_change_and_view_every_ledger_model_but_never_delete(self):
         permissions = self.permissions(EDITORS)
@@ -121,10 +151,19 @@ class PermissionMatrixTests(TestCase):
             return self.outcome(self.client.get(f"{base}{victim.pk}/history/"))
         if action == "add":
             before = Pledge.objects.count()
-            data = {"donor": china.pk, "recipient": cuba.pk, "kind": "grant", "status": "announced", "amount": "7",
-                    "currency": "USD", "change_reason": "new", "citations-TOTAL_FORMS": "1",
-                    "citations-INITIAL_FORMS": "0", "citations-0-source": Source.objects.get().pk,
-                    "citations-0-excerpt": "seven"}
+            data = {
+                "donor": china.pk,
+                "recipient": cuba.pk,
+                "kind": "grant",
+                "status": "announced",
+                "amount": "7",
+                "currency": "USD",
+                "change_reason": "new",
+                "citations-TOTAL_FORMS": "1",
+                "citations-INITIAL_FORMS": "0",
+                "citations-0-source": Source.objects.get().pk,
+                "citations-0-excerpt": "seven",
+            }
             result = self.outcome(self.client.post(f"{base}add/", data))
             self.assertEqual(Pledge.objects.count() - before, 1 if result == ALLOWED else 0)
             return result
@@ -146,9 +185,15 @@ class PermissionMatrixTests(TestCase):
         if action == "import":
             # Uploading previews without writing; confirming writes. Both need the import permission.
             upload = SimpleUploadedFile("batch.csv", (IMPORT_HEADER + IMPORT_ROW).encode(), content_type="text/csv")
-            preview = self.client.post(f"{base}import/", {
-                "import_file": upload, "format": "0", "change_reason": "batch", "resource": "",
-            })
+            preview = self.client.post(
+                f"{base}import/",
+                {
+                    "import_file": upload,
+                    "format": "0",
+                    "change_reason": "batch",
+                    "resource": "",
+                },
+            )
             result = self.outcome(preview)
             if result == ALLOWED:
                 self.assertEqual(preview.status_code, 200)
@@ -157,9 +202,7 @@ class PermissionMatrixTests(TestCase):
                     f"{base}process_import/", {name: form.initial.get(name, "") for name in form.fields}
                 )
                 self.assertEqual(confirmed.status_code, 302)
-            self.assertEqual(
-                Pledge.objects.filter(amount=Decimal("7000000")).exists(), result == ALLOWED
-            )
+            self.assertEqual(Pledge.objects.filter(amount=Decimal("7000000")).exists(), result == ALLOWED)
             return result
         if action == "export":
             response = self.client.post(f"{base}export/", {"format": "0", "resource": ""})

@@ -18,7 +18,11 @@ def admin_form(model, data, instance=None):
     model_admin = admin.site._registry[model]
     form_class = model_admin.get_form(request, instance, change=instance is not None)
     if instance is not None:
-        data = {**form_class(instance=instance).initial, "edit_token": form_class(instance=instance)["edit_token"].value(), **data}
+        data = {
+            **form_class(instance=instance).initial,
+            "edit_token": form_class(instance=instance)["edit_token"].value(),
+            **data,
+        }
         data = {key: value for key, value in data.items() if value is not None}
     return form_class(data={"change_reason": "a test", **data}, instance=instance)
 
@@ -69,8 +73,14 @@ class PledgeValidationTests(AdminValidationTestCase):
         self.check("unit", "A quantity needs its unit", quantity="10", commodity="rice", valuation="not_stated")
 
     def test_negative_quantity(self):
-        self.check("quantity", "The quantity cannot be negative.", quantity="-1", unit="t", commodity="rice",
-                   valuation="not_stated")
+        self.check(
+            "quantity",
+            "The quantity cannot be negative.",
+            quantity="-1",
+            unit="t",
+            commodity="rice",
+            valuation="not_stated",
+        )
 
     def test_goods_without_commodity(self):
         self.check("commodity", "Say what the goods are", quantity="10", unit="t", valuation="not_stated")
@@ -82,30 +92,57 @@ class PledgeValidationTests(AdminValidationTestCase):
         self.check("quantity", "give the quantity too", unit="t")
 
     def test_reported_value_without_amount(self):
-        self.check("amount", "A reported or estimated value needs the amount.", quantity="10", unit="t",
-                   commodity="rice", valuation="reported")
+        self.check(
+            "amount",
+            "A reported or estimated value needs the amount.",
+            quantity="10",
+            unit="t",
+            commodity="rice",
+            valuation="reported",
+        )
 
     def test_unstated_value_with_an_amount(self):
-        self.check("amount", "the amount must stay empty", amount="5", currency="USD", quantity="10", unit="t",
-                   commodity="rice", valuation="not_stated")
+        self.check(
+            "amount",
+            "the amount must stay empty",
+            amount="5",
+            currency="USD",
+            quantity="10",
+            unit="t",
+            commodity="rice",
+            valuation="not_stated",
+        )
 
     def test_estimate_without_method(self):
-        self.check("valuation_method", "An estimated value needs the method", amount="5", currency="USD",
-                   quantity="10", unit="t", commodity="rice", valuation="estimated")
+        self.check(
+            "valuation_method",
+            "An estimated value needs the method",
+            amount="5",
+            currency="USD",
+            quantity="10",
+            unit="t",
+            commodity="rice",
+            valuation="estimated",
+        )
 
     def test_donor_equal_to_recipient(self):
         self.check("recipient", "The donor and the recipient must be different actors.", recipient=self.china.pk)
 
     def test_part_whose_package_has_other_parties(self):
-        self.check("package", "This part's donor and recipient must be the package's: China → Cuba.",
-                   donor=self.russia.pk, package=self.package.pk)
+        self.check(
+            "package",
+            "This part's donor and recipient must be the package's: China → Cuba.",
+            donor=self.russia.pk,
+            package=self.package.pk,
+        )
 
     def test_part_of_an_entry_that_is_not_a_package(self):
         self.check("package", "Only an entry of kind 'Aid package' can hold parts.", package=self.part.pk)
 
     def test_package_inside_a_package(self):
-        self.check("package", "A package cannot itself be part of another package.", kind="package",
-                   package=self.package.pk)
+        self.check(
+            "package", "A package cannot itself be part of another package.", kind="package", package=self.package.pk
+        )
 
     def test_package_that_has_parts_keeps_its_kind(self):
         form = admin_form(Pledge, {"kind": "grant"}, instance=self.package)
@@ -118,8 +155,13 @@ class PledgeValidationTests(AdminValidationTestCase):
         self.check("date_precision", "give the date too", date_precision="month")
 
     def test_qualifier_on_a_day(self):
-        self.check("date_qualifier", "qualify a month or a year, not a day", date="2026-01-05",
-                   date_precision="day", date_qualifier="end")
+        self.check(
+            "date_qualifier",
+            "qualify a month or a year, not a day",
+            date="2026-01-05",
+            date_precision="day",
+            date_qualifier="end",
+        )
 
     def test_month_not_entered_as_its_first_day(self):
         self.check("date", "enter the first day of the period", date="2026-01-05", date_precision="month")
@@ -128,16 +170,34 @@ class PledgeValidationTests(AdminValidationTestCase):
         self.check("date", "For a year, enter 1 January of that year.", date="2026-02-01", date_precision="year")
 
     def test_converted_value_without_its_rate(self):
-        self.check("usd_rate", "needs the rate, the rate's date and where the rate comes from", amount="5",
-                   currency="EUR", amount_usd="6")
+        self.check(
+            "usd_rate",
+            "needs the rate, the rate's date and where the rate comes from",
+            amount="5",
+            currency="EUR",
+            amount_usd="6",
+        )
 
     def test_negative_usd_value(self):
-        self.check("amount_usd", "The USD value cannot be negative.", amount="5", currency="EUR", amount_usd="-6",
-                   usd_rate="1.2", usd_rate_date="2026-01-01", usd_rate_source="ECB")
+        self.check(
+            "amount_usd",
+            "The USD value cannot be negative.",
+            amount="5",
+            currency="EUR",
+            amount_usd="-6",
+            usd_rate="1.2",
+            usd_rate_date="2026-01-01",
+            usd_rate_source="ECB",
+        )
 
     def test_usd_amount_with_a_rate(self):
-        self.check("amount_usd", "the USD value is the amount itself and needs no rate", amount="5", currency="USD",
-                   usd_rate="1.1")
+        self.check(
+            "amount_usd",
+            "the USD value is the amount itself and needs no rate",
+            amount="5",
+            currency="USD",
+            usd_rate="1.1",
+        )
 
     def test_an_invalid_add_saves_nothing(self):
         self.client.force_login(get_user_model().objects.create_superuser("root"))
@@ -189,15 +249,22 @@ class ActorValidationTests(AdminValidationTestCase):
         self.check("iso3", "This is not an ISO 3166-1 alpha-3 country code.", code="XXQ", name="X", iso3="XXQ")
 
     def test_country_code_differs_from_iso_code(self):
-        self.check("code", "A country's code must be its ISO 3166-1 alpha-3 code.", code="VIET", name="Vietnam",
-                   iso3="VNM")
+        self.check(
+            "code", "A country's code must be its ISO 3166-1 alpha-3 code.", code="VIET", name="Vietnam", iso3="VNM"
+        )
 
     def test_code_with_a_space(self):
         self.check("code", "must not be empty or contain spaces", code="CHN X", name="X", kind="government_body")
 
     def test_iso_code_already_taken(self):
-        self.check("iso3", "Another actor already has this ISO code.", code="CUB2", name="Cuba bis",
-                   kind="government_body", iso3="CUB")
+        self.check(
+            "iso3",
+            "Another actor already has this ISO code.",
+            code="CUB2",
+            name="Cuba bis",
+            kind="government_body",
+            iso3="CUB",
+        )
 
     def test_actor_belonging_to_itself(self):
         self.check("parent", "An actor cannot belong to itself.", instance=self.china, parent=self.china.pk)
@@ -210,18 +277,23 @@ class SourceCitationStatementValidationTests(AdminValidationTestCase):
         self.assertFieldError(form, "headline", "This field is required.")
 
     def test_source_address_is_unique(self):
-        form = admin_form(Source, {"publisher": "X", "headline": "H", "url": self.source.url,
-                                   "published_on": "2026-02-05", "language": "en"})
+        form = admin_form(
+            Source,
+            {"publisher": "X", "headline": "H", "url": self.source.url, "published_on": "2026-02-05", "language": "en"},
+        )
         self.assertFieldError(form, "url", "already exists")
 
     def test_citation_paragraphs_start_at_one(self):
-        form = admin_form(Citation, {"source": self.source.pk, "pledge": self.part.pk, "excerpt": "x", "paragraph": "0"})
+        form = admin_form(
+            Citation, {"source": self.source.pk, "pledge": self.part.pk, "excerpt": "x", "paragraph": "0"}
+        )
         self.assertFieldError(form, "paragraph", "Paragraphs are numbered from 1.")
 
     def test_citation_supports_exactly_one_entry(self):
         figure = factories.trade(self.china, self.cuba)
-        form = admin_form(Citation, {"source": self.source.pk, "pledge": self.part.pk, "trade_figure": figure.pk,
-                                     "excerpt": "x"})
+        form = admin_form(
+            Citation, {"source": self.source.pk, "pledge": self.part.pk, "trade_figure": figure.pk, "excerpt": "x"}
+        )
         self.assertFieldError(form, "__all__", "A citation supports exactly one entry")
 
     def test_citation_quotes_the_source(self):
@@ -229,11 +301,20 @@ class SourceCitationStatementValidationTests(AdminValidationTestCase):
         self.assertFieldError(form, "excerpt", "This field is required.")
 
     def test_statement_speaker_is_not_its_subject(self):
-        form = admin_form(Statement, {"speaker": self.cuba.pk, "subject": self.cuba.pk, "kind": "support",
-                                      "summary": "x"})
+        form = admin_form(
+            Statement, {"speaker": self.cuba.pk, "subject": self.cuba.pk, "kind": "support", "summary": "x"}
+        )
         self.assertFieldError(form, "subject", "A statement is made by one actor about another.")
 
     def test_statement_date_has_precision(self):
-        form = admin_form(Statement, {"speaker": self.china.pk, "subject": self.cuba.pk, "kind": "support",
-                                      "summary": "x", "date": "2026-01-05"})
+        form = admin_form(
+            Statement,
+            {
+                "speaker": self.china.pk,
+                "subject": self.cuba.pk,
+                "kind": "support",
+                "summary": "x",
+                "date": "2026-01-05",
+            },
+        )
         self.assertFieldError(form, "date_precision", "Say how precise the date is")

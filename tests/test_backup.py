@@ -25,9 +25,17 @@ from ledger.models import Actor, Pledge, Source
 # The README's "Backup, restore and moving to PostgreSQL" section shows these arguments; a test
 # below checks that it still does.
 DUMP_ARGS = [
-    "dumpdata", "--natural-foreign", "--natural-primary",
-    "--exclude", "contenttypes", "--exclude", "auth.permission",
-    "--exclude", "sessions", "--exclude", "axes",
+    "dumpdata",
+    "--natural-foreign",
+    "--natural-primary",
+    "--exclude",
+    "contenttypes",
+    "--exclude",
+    "auth.permission",
+    "--exclude",
+    "sessions",
+    "--exclude",
+    "axes",
 ]
 EXCLUDED_APPS = {"contenttypes", "sessions", "axes"}
 EXCLUDED_MODELS = {"auth.permission"}
@@ -42,8 +50,10 @@ def snapshot():
         if model._meta.app_label in EXCLUDED_APPS or label in EXCLUDED_MODELS or not model._meta.managed:
             continue
         data = serializers.serialize(
-            "python", model._default_manager.order_by("pk"),
-            use_natural_foreign_keys=True, use_natural_primary_keys=True,
+            "python",
+            model._default_manager.order_by("pk"),
+            use_natural_foreign_keys=True,
+            use_natural_primary_keys=True,
         )
         for row in data:
             row["fields"] = {name: to_milliseconds(value) for name, value in row["fields"].items()}
@@ -66,12 +76,20 @@ def make_edits():
     editor.groups.add(editors)
     pledge = Pledge.objects.order_by("pk").first()
     services.pledge_update(
-        pledge=pledge, data={"description": "Corrected after a second reading ✓"},
-        expected_version=pledge.version, user=editor, reason="typo in the source's name",
+        pledge=pledge,
+        data={"description": "Corrected after a second reading ✓"},
+        expected_version=pledge.version,
+        user=editor,
+        reason="typo in the source's name",
     )
     services.source_create(
-        publisher="Ministerio «MINREX»", headline="Nota oficial: ‘ayuda’ — 2026", url="https://example.org/nota?a=1&b=2",
-        published_on=date(2026, 2, 6), language="es", user=editor, reason="second source",
+        publisher="Ministerio «MINREX»",
+        headline="Nota oficial: ‘ayuda’ — 2026",
+        url="https://example.org/nota?a=1&b=2",
+        published_on=date(2026, 2, 6),
+        language="es",
+        user=editor,
+        reason="second source",
     )
     return editor
 
@@ -125,8 +143,13 @@ def _postgres_admin_connection():
 
     config = dj_database_url.parse(_postgres_admin_url())
     return psycopg.connect(
-        host=config["HOST"] or "127.0.0.1", port=config["PORT"] or 5432, user=config["USER"] or "postgres",
-        password=config["PASSWORD"] or None, dbname="postgres", connect_timeout=3, autocommit=True,
+        host=config["HOST"] or "127.0.0.1",
+        port=config["PORT"] or 5432,
+        user=config["USER"] or "postgres",
+        password=config["PASSWORD"] or None,
+        dbname="postgres",
+        connect_timeout=3,
+        autocommit=True,
     )
 
 
@@ -153,8 +176,13 @@ class SqliteToPostgresMoveTests(SimpleTestCase):
         env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test-only-not-secret", "LOG_LEVEL": "ERROR"}
         env.pop("TEST_DATABASE_NAME", None)
         done = subprocess.run(
-            [sys.executable, "manage.py", *args], env=env, cwd=settings.BASE_DIR,
-            input=stdin, capture_output=True, text=True, timeout=600,
+            [sys.executable, "manage.py", *args],
+            env=env,
+            cwd=settings.BASE_DIR,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=600,
         )
         self.assertEqual(done.returncode, 0, f"manage.py {' '.join(args)}:\n{done.stderr[-3000:]}")
         return done.stdout

@@ -76,7 +76,8 @@ class AnalystWalkTests(BrowserTestCase):
         expect(page.locator("dl.facts")).to_contain_text("approximate: the source says “approximately”")
         expect(page.locator("dl.facts")).to_contain_text("year not stated")
         expect(page.locator("figure.citation blockquote")).to_contain_text(
-            "with an exchange of approximately 340 million dollars.")
+            "with an exchange of approximately 340 million dollars."
+        )
 
 
 class WithoutJavaScriptTests(BrowserTestCase):

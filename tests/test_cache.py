@@ -22,8 +22,12 @@ class TotalsCacheTests(TestCase):
 
     def new_pledge(self, amount):
         return services.pledge_create(
-            donor=Actor.objects.get(code="CHN"), recipient=Actor.objects.get(code="CUB"),
-            kind=Pledge.Kind.GRANT, amount=amount, currency="USD", amount_qualifier="exact",
+            donor=Actor.objects.get(code="CHN"),
+            recipient=Actor.objects.get(code="CUB"),
+            kind=Pledge.Kind.GRANT,
+            amount=amount,
+            currency="USD",
+            amount_qualifier="exact",
             citations=[{"source": Source.objects.get(), "excerpt": "a test excerpt", "paragraph": 2}],
             reason="test",
         )
@@ -39,8 +43,9 @@ class TotalsCacheTests(TestCase):
         self.assertContains(self.client.get(reverse("ledger:home")), "USD 195 million")
         pledge = self.new_pledge(Decimal("5000000"))
         self.assertContains(self.client.get(reverse("ledger:home")), "USD 200 million")
-        services.pledge_update(pledge=pledge, data={"amount": Decimal("10000000"), "amount_usd": Decimal("10000000")},
-                               reason="test")
+        services.pledge_update(
+            pledge=pledge, data={"amount": Decimal("10000000"), "amount_usd": Decimal("10000000")}, reason="test"
+        )
         self.assertContains(self.client.get(reverse("ledger:home")), "USD 205 million")
 
     def test_filtered_overviews_are_cached_apart(self):

@@ -70,13 +70,14 @@ class ConstraintTests(TestCase):
             self.pledge(amount_usd=Decimal("999")).save()
 
     def test_converted_value_needs_its_rate(self):
-        self.assertRejected(
-            self.pledge(currency="EUR", amount_usd=Decimal("1100000")), "usd_rate", "needs the rate"
-        )
+        self.assertRejected(self.pledge(currency="EUR", amount_usd=Decimal("1100000")), "usd_rate", "needs the rate")
 
     def test_converted_value_with_rate_is_accepted_and_computed(self):
         pledge = self.pledge(
-            currency="EUR", amount_usd=None, usd_rate=Decimal("1.1"), usd_rate_date=date(2026, 1, 30),
+            currency="EUR",
+            amount_usd=None,
+            usd_rate=Decimal("1.1"),
+            usd_rate_date=date(2026, 1, 30),
             usd_rate_source="ECB reference rate",
         )
         pledge.full_clean()
@@ -84,34 +85,62 @@ class ConstraintTests(TestCase):
 
     def test_quantity_needs_a_unit(self):
         self.assertRejected(
-            self.pledge(kind="in_kind", amount=None, currency="", amount_qualifier="", amount_usd=None,
-                        quantity=Decimal("10"), commodity="rice", valuation="not_stated"),
-            "unit", "needs its unit",
+            self.pledge(
+                kind="in_kind",
+                amount=None,
+                currency="",
+                amount_qualifier="",
+                amount_usd=None,
+                quantity=Decimal("10"),
+                commodity="rice",
+                valuation="not_stated",
+            ),
+            "unit",
+            "needs its unit",
         )
 
     def test_quantity_cannot_be_negative(self):
         self.assertRejected(
-            self.pledge(kind="in_kind", amount=None, currency="", amount_qualifier="", amount_usd=None,
-                        quantity=Decimal("-1"), unit="t", commodity="rice", valuation="not_stated"),
-            "quantity", "cannot be negative",
+            self.pledge(
+                kind="in_kind",
+                amount=None,
+                currency="",
+                amount_qualifier="",
+                amount_usd=None,
+                quantity=Decimal("-1"),
+                unit="t",
+                commodity="rice",
+                valuation="not_stated",
+            ),
+            "quantity",
+            "cannot be negative",
         )
 
     def test_goods_need_a_commodity_and_a_valuation(self):
-        goods = dict(kind="in_kind", amount=None, currency="", amount_qualifier="", amount_usd=None,
-                     quantity=Decimal("10"), unit="t")
+        goods = dict(
+            kind="in_kind",
+            amount=None,
+            currency="",
+            amount_qualifier="",
+            amount_usd=None,
+            quantity=Decimal("10"),
+            unit="t",
+        )
         self.assertRejected(self.pledge(**goods, valuation="not_stated"), "commodity", "what the goods are")
         self.assertRejected(self.pledge(**goods, commodity="rice"), "valuation", "how the goods' value is known")
 
     def test_value_not_stated_means_no_amount(self):
         self.assertRejected(
             self.pledge(kind="in_kind", quantity=Decimal("10"), unit="t", commodity="rice", valuation="not_stated"),
-            "amount", "must stay empty",
+            "amount",
+            "must stay empty",
         )
 
     def test_estimated_value_needs_its_method(self):
         self.assertRejected(
             self.pledge(kind="in_kind", quantity=Decimal("10"), unit="t", commodity="rice", valuation="estimated"),
-            "valuation_method", "method of the estimate",
+            "valuation_method",
+            "method of the estimate",
         )
 
     def test_a_date_needs_its_precision(self):
@@ -123,7 +152,8 @@ class ConstraintTests(TestCase):
     def test_day_dates_take_no_qualifier(self):
         self.assertRejected(
             self.pledge(date=date(2026, 1, 5), date_precision="day", date_qualifier="end"),
-            "date_qualifier", "qualify a month or a year",
+            "date_qualifier",
+            "qualify a month or a year",
         )
 
     def test_month_dates_are_stored_as_the_first_day(self):
@@ -148,7 +178,9 @@ class ConstraintTests(TestCase):
         self.assertIn("Only an entry of kind 'Aid package'", caught.exception.message_dict["package"][0])
         package = self.pledge(kind="package", amount=None, currency="", amount_qualifier="", amount_usd=None)
         package.save()
-        nested = self.pledge(kind="package", amount=None, currency="", amount_qualifier="", amount_usd=None, package=package)
+        nested = self.pledge(
+            kind="package", amount=None, currency="", amount_qualifier="", amount_usd=None, package=package
+        )
         self.assertRejected(nested, "package", "cannot itself be part")
 
     def test_trade_is_between_two_countries(self):
@@ -158,7 +190,9 @@ class ConstraintTests(TestCase):
         self.assertRejected(
             self.trade(amount=None, currency="", amount_qualifier="", amount_usd=None), "amount", "a rank statement"
         )
-        self.trade(amount=None, currency="", amount_qualifier="", amount_usd=None, relationship="strategic partnership").full_clean()
+        self.trade(
+            amount=None, currency="", amount_qualifier="", amount_usd=None, relationship="strategic partnership"
+        ).full_clean()
 
     def test_trade_year_is_a_calendar_year(self):
         self.assertRejected(self.trade(year=20), "year", "calendar year")

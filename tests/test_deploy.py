@@ -13,9 +13,18 @@ from django.test import SimpleTestCase
 
 MANAGE = str(Path(settings.BASE_DIR) / "manage.py")
 DEPLOY_VARIABLES = (
-    "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "TEST_DATABASE_NAME", "SECURE_SSL_REDIRECT",
-    "SECURE_PROXY_SSL_HEADER", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS",
-    "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD",
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "TEST_DATABASE_NAME",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_PROXY_SSL_HEADER",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
 )
 
 
@@ -32,7 +41,11 @@ def production_env(**overrides):
 
 def manage(*args, env):
     return subprocess.run(
-        [sys.executable, MANAGE, *args], env=env, capture_output=True, text=True, timeout=120,
+        [sys.executable, MANAGE, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
         cwd=settings.BASE_DIR,
     )
 
@@ -74,13 +87,18 @@ class DeploySettingsTests(SimpleTestCase):
     def test_gunicorn_uses_threaded_workers_so_streams_are_not_killed(self):
         gunicorn = str(Path(sys.executable).parent / "gunicorn")
         result = subprocess.run(
-            [gunicorn, "-c", "gunicorn.conf.py", "--print-config"], env=production_env(),
-            capture_output=True, text=True, timeout=60, cwd=settings.BASE_DIR,
+            [gunicorn, "-c", "gunicorn.conf.py", "--print-config"],
+            env=production_env(),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=settings.BASE_DIR,
         )
         self.assertEqual(result.returncode, 0, result.stderr)
         config = {
-            name.strip(): value.strip() for name, _, value in
-            (line.partition("=") for line in result.stdout.splitlines()) if value
+            name.strip(): value.strip()
+            for name, _, value in (line.partition("=") for line in result.stdout.splitlines())
+            if value
         }
         self.assertEqual(config["worker_class"], "gthread")
         self.assertEqual(config["wsgi_app"], "aidledger.wsgi:application")

@@ -27,7 +27,7 @@ from tests.urlmap import UrlMap
 
 LEDGER_MODELS = (Actor, Person, Source, Pledge, TradeFigure, Statement, Citation)
 # Raw markup that must never reach a page unescaped (checked case-insensitively).
-FORBIDDEN = ("<script>alert(", "<img src=x onerror", "\" onmouseover=", "javascript:alert")
+FORBIDDEN = ("<script>alert(", "<img src=x onerror", '" onmouseover=', "javascript:alert")
 
 
 def payload(label, max_length=None):
@@ -49,7 +49,7 @@ def poison_every_text_field():
             for field in text_fields(model):
                 old = getattr(obj, field.attname)
                 if field.name == "url":
-                    value = f"https://example.org/{obj.pk}/?q=<script>alert(1)</script>&x=\"onmouseover=y"
+                    value = f'https://example.org/{obj.pk}/?q=<script>alert(1)</script>&x="onmouseover=y'
                 elif field.name == "code":
                     value = f'X{obj.pk}"><SCRIPT>'
                 else:
@@ -79,7 +79,7 @@ def assert_escaped(test, url, text):
     lowered = text.lower()
     for raw in FORBIDDEN:
         at = lowered.find(raw.lower())
-        test.assertEqual(at, -1, f"{url}: unescaped {raw!r} at …{text[max(0, at - 80):at + 80]}…")
+        test.assertEqual(at, -1, f"{url}: unescaped {raw!r} at …{text[max(0, at - 80) : at + 80]}…")
 
 
 class EscapingOnEveryPageTests(QuietRequestLogs, TestCase):
@@ -192,9 +192,9 @@ class GeneratedTextIsEscapedTests(QuietRequestLogs, HypothesisTestCase):
     # (PostgreSQL cannot store it), and these examples write through the model directly.
     @hypothesis_settings(max_examples=25)
     @given(
-        description=st.one_of(
-            hostile.any_unicode, hostile.control_text, st.sampled_from(hostile.SQL_FRAGMENTS)
-        ).filter(lambda s: "\x00" not in s),
+        description=st.one_of(hostile.any_unicode, hostile.control_text, st.sampled_from(hostile.SQL_FRAGMENTS)).filter(
+            lambda s: "\x00" not in s
+        ),
         name=st.text(min_size=1, max_size=80).filter(lambda s: s.strip() and "\x00" not in s),
     )
     def test_generated_text_reads_back_escaped(self, description, name):

@@ -13,8 +13,12 @@ from ledger import exports
 from ledger.models import Pledge
 from tests import factories
 
-PAGES = {"/pledges/": exports.PLEDGES, "/trade/": exports.TRADE_FIGURES, "/actors/": exports.ACTORS,
-         "/sources/": exports.SOURCES}
+PAGES = {
+    "/pledges/": exports.PLEDGES,
+    "/trade/": exports.TRADE_FIGURES,
+    "/actors/": exports.ACTORS,
+    "/sources/": exports.SOURCES,
+}
 
 
 def read_csv(response):
@@ -64,15 +68,18 @@ class TablePageExportTests(TestCase):
                 with self.subTest(path=path, export_format=export_format):
                     response = self.client.get(path, {"_export": export_format})
                     self.assertEqual(response.status_code, 200)
-                    self.assertEqual(response["Content-Disposition"],
-                                     f'attachment; filename="{table.name}-{today}.{export_format}"')
+                    self.assertEqual(
+                        response["Content-Disposition"], f'attachment; filename="{table.name}-{today}.{export_format}"'
+                    )
             page = self.client.get(path, {"page": "1"})
             self.assertContains(page, 'href="?_export=csv" download')
 
     def test_xlsx_and_json_hold_the_same_rows(self):
         params = {"donor": "CHN", "sort": "-amount_usd"}
         ids = self.shown_ids("/pledges/", params)
-        workbook = openpyxl.load_workbook(io.BytesIO(self.client.get("/pledges/", {**params, "_export": "xlsx"}).content))
+        workbook = openpyxl.load_workbook(
+            io.BytesIO(self.client.get("/pledges/", {**params, "_export": "xlsx"}).content)
+        )
         self.assertEqual([row[0] for row in workbook.active.iter_rows(min_row=2, values_only=True)], ids)
         response = self.client.get("/pledges/", {**params, "_export": "json"})
         self.assertEqual([row["id"] for row in json.loads(b"".join(response.streaming_content))], ids)
@@ -80,8 +87,10 @@ class TablePageExportTests(TestCase):
     def test_invalid_filters_refuse_the_download_with_the_reason(self):
         response = self.client.get("/pledges/", {"date_after": "soon", "_export": "csv"})
         self.assertEqual(response.status_code, 400)
-        self.assertIn("Nothing was exported: the filters could not be applied (date: Enter a valid date.)",
-                      response.content.decode())
+        self.assertIn(
+            "Nothing was exported: the filters could not be applied (date: Enter a valid date.)",
+            response.content.decode(),
+        )
 
 
 class OverviewTotalsExportTests(TestCase):

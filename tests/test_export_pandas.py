@@ -15,9 +15,17 @@ class PandasReadsTheExportTests(LiveServerTestCase):
 
     def setUp(self):
         china, cuba = Pledge.objects.get(pk=4).donor, Pledge.objects.get(pk=4).recipient
-        factories.pledge(china, cuba, amount=Decimal("1234.56"), currency="EUR", amount_usd=Decimal("1340.00"),
-                         usd_rate=Decimal("1.0854000000"), usd_rate_date=date(2026, 2, 5),
-                         usd_rate_source="ECB reference rate", description="Díaz-Canel said «sí»")
+        factories.pledge(
+            china,
+            cuba,
+            amount=Decimal("1234.56"),
+            currency="EUR",
+            amount_usd=Decimal("1340.00"),
+            usd_rate=Decimal("1.0854000000"),
+            usd_rate_date=date(2026, 2, 5),
+            usd_rate_source="ECB reference rate",
+            description="Díaz-Canel said «sí»",
+        )
 
     def test_a_filtered_export_read_by_pandas_equals_the_database(self):
         url = f"{self.live_server_url}/pledges/?donor=CHN&sort=-amount_usd&_export=csv"
@@ -36,10 +44,23 @@ class PandasReadsTheExportTests(LiveServerTestCase):
                 self.assertEqual(decimal(record[name]), getattr(pledge, name), name)
             for name in ("date", "usd_rate_date"):
                 self.assertEqual(date.fromisoformat(record[name]) if record[name] else None, getattr(pledge, name))
-            for name in ("kind", "status", "currency", "amount_qualifier", "unit", "commodity", "valuation",
-                         "date_precision", "date_qualifier", "description", "usd_rate_source"):
+            for name in (
+                "kind",
+                "status",
+                "currency",
+                "amount_qualifier",
+                "unit",
+                "commodity",
+                "valuation",
+                "date_precision",
+                "date_qualifier",
+                "description",
+                "usd_rate_source",
+            ):
                 self.assertEqual(record[name], getattr(pledge, name), name)
-            self.assertEqual((record["donor_code"], record["recipient_code"]), (pledge.donor.code, pledge.recipient.code))
+            self.assertEqual(
+                (record["donor_code"], record["recipient_code"]), (pledge.donor.code, pledge.recipient.code)
+            )
             self.assertEqual(record["year_inferred"], str(pledge.year_inferred))
             self.assertEqual(record["package"], str(pledge.package_id or ""))
             self.assertEqual(record["excerpts"], "\n".join(c.excerpt for c in pledge.citations.order_by("id")))

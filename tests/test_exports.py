@@ -31,33 +31,89 @@ class PledgeExportTests(TestCase):
         cls.cuba = factories.actor("CUB", "Cuba")
         cls.vietnam = factories.actor("VNM", "Vietnam")
         cls.source = factories.source(url="https://example.org/article")
-        cls.grant = factories.pledge(cls.china, cls.cuba, src=cls.source, amount=Decimal("1234567.89"),
-                                     date=date(2024, 1, 1), date_precision="year")
+        cls.grant = factories.pledge(
+            cls.china,
+            cls.cuba,
+            src=cls.source,
+            amount=Decimal("1234567.89"),
+            date=date(2024, 1, 1),
+            date_precision="year",
+        )
         cls.rice = factories.pledge(
-            cls.china, cls.cuba, src=cls.source, amount=None, kind=Pledge.Kind.IN_KIND, quantity=Decimal("60000.000"),
-            unit="t", commodity="rice", valuation="not_stated",
+            cls.china,
+            cls.cuba,
+            src=cls.source,
+            amount=None,
+            kind=Pledge.Kind.IN_KIND,
+            quantity=Decimal("60000.000"),
+            unit="t",
+            commodity="rice",
+            valuation="not_stated",
         )
         cls.yuan = factories.pledge(
-            cls.vietnam, cls.cuba, src=cls.source, amount=Decimal("100.00"), currency="CNY",
-            amount_usd=Decimal("0.01"), usd_rate=Decimal("0.0000000685"), usd_rate_date=date(2026, 2, 5),
-            usd_rate_source="a central bank", date=date(2026, 1, 1), date_precision="month", date_qualifier="end",
+            cls.vietnam,
+            cls.cuba,
+            src=cls.source,
+            amount=Decimal("100.00"),
+            currency="CNY",
+            amount_usd=Decimal("0.01"),
+            usd_rate=Decimal("0.0000000685"),
+            usd_rate_date=date(2026, 2, 5),
+            usd_rate_source="a central bank",
+            date=date(2026, 1, 1),
+            date_precision="month",
+            date_qualifier="end",
             year_inferred=True,
         )
 
     def test_header_is_the_documented_column_list(self):
         text = b"".join(exports.stream_csv(exports.PLEDGES, Pledge.objects.all())).decode()
         self.assertEqual(text.split("\r\n")[0], ",".join(exports.PLEDGES.header))
-        for name in ("id", "donor", "donor_code", "recipient", "recipient_code", "kind", "status", "amount",
-                     "currency", "amount_qualifier", "amount_usd", "usd_rate", "usd_rate_date", "usd_rate_source",
-                     "quantity", "unit", "commodity", "valuation", "date", "date_precision", "date_qualifier",
-                     "year_inferred", "package", "counted_in_totals", "description", "sources", "excerpts",
-                     "updated_at"):
+        for name in (
+            "id",
+            "donor",
+            "donor_code",
+            "recipient",
+            "recipient_code",
+            "kind",
+            "status",
+            "amount",
+            "currency",
+            "amount_qualifier",
+            "amount_usd",
+            "usd_rate",
+            "usd_rate_date",
+            "usd_rate_source",
+            "quantity",
+            "unit",
+            "commodity",
+            "valuation",
+            "date",
+            "date_precision",
+            "date_qualifier",
+            "year_inferred",
+            "package",
+            "counted_in_totals",
+            "description",
+            "sources",
+            "excerpts",
+            "updated_at",
+        ):
             self.assertIn(name, exports.PLEDGES.header)
 
     def test_unknown_values_are_empty_never_zero(self):
         row = next(r for r in csv_rows(exports.PLEDGES, Pledge.objects.all()) if r["id"] == str(self.rice.pk))
-        for name in ("amount", "currency", "amount_usd", "usd_rate", "usd_rate_date", "date", "date_precision",
-                     "package", "official"):
+        for name in (
+            "amount",
+            "currency",
+            "amount_usd",
+            "usd_rate",
+            "usd_rate_date",
+            "date",
+            "date_precision",
+            "package",
+            "official",
+        ):
             self.assertEqual(row[name], "", name)
         self.assertEqual(row["quantity"], "60000.000")
 
@@ -66,8 +122,10 @@ class PledgeExportTests(TestCase):
         self.assertEqual(row["amount"], "100.00")
         self.assertEqual(row["usd_rate"], "0.0000000685")  # str(Decimal) would give 6.85E-8
         self.assertEqual(row["usd_rate_date"], "2026-02-05")
-        self.assertEqual((row["date"], row["date_precision"], row["date_qualifier"], row["year_inferred"]),
-                         ("2026-01-01", "month", "end", "True"))
+        self.assertEqual(
+            (row["date"], row["date_precision"], row["date_qualifier"], row["year_inferred"]),
+            ("2026-01-01", "month", "end", "True"),
+        )
         grant = next(r for r in csv_rows(exports.PLEDGES, Pledge.objects.all()) if r["id"] == str(self.grant.pk))
         self.assertEqual((grant["amount"], grant["amount_usd"]), ("1234567.89", "1234567.89"))
         self.grant.refresh_from_db()
@@ -109,7 +167,7 @@ class PledgeExportTests(TestCase):
         self.assertEqual(rows[str(part.pk)]["package"], str(package.pk))
 
     def test_text_that_a_spreadsheet_would_run_is_neutralised(self):
-        for text in ("=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "\tx", "\rx"):
+        for text in ('=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "\tx", "\rx"):
             Pledge.objects.filter(pk=self.grant.pk).update(description=text)
             row = next(r for r in csv_rows(exports.PLEDGES, Pledge.objects.all()) if r["id"] == str(self.grant.pk))
             self.assertEqual(row["description"], "'" + text)
@@ -117,7 +175,9 @@ class PledgeExportTests(TestCase):
 
     def test_negative_numbers_stay_numeric(self):
         # The model forbids a negative amount, so the raw row is taken from the database and altered.
-        (batch,) = exports._raw_batches(exports.export_queryset(exports.PLEDGES, Pledge.objects.filter(pk=self.grant.pk)), 10)
+        (batch,) = exports._raw_batches(
+            exports.export_queryset(exports.PLEDGES, Pledge.objects.filter(pk=self.grant.pk)), 10
+        )
         row = list(batch[0])
         row[[c.name for c in exports.PLEDGES.query_columns].index("amount")] = Decimal("-5.50")
         cells = exports._row_converter(exports.PLEDGES, escape=True)(row, ("", "", "", ""))
@@ -134,7 +194,9 @@ class PledgeExportTests(TestCase):
 
     def test_xlsx_holds_the_rows_and_no_formula(self):
         Pledge.objects.filter(pk=self.grant.pk).update(description="=1+1")
-        workbook = openpyxl.load_workbook(io.BytesIO(exports.xlsx_bytes(exports.PLEDGES, Pledge.objects.order_by("id"))))
+        workbook = openpyxl.load_workbook(
+            io.BytesIO(exports.xlsx_bytes(exports.PLEDGES, Pledge.objects.order_by("id")))
+        )
         sheet = workbook.active
         rows = list(sheet.iter_rows(values_only=True))
         self.assertEqual(list(rows[0]), exports.PLEDGES.header)
@@ -161,21 +223,59 @@ class FastCsvPathTests(TestCase):
     def setUpTestData(cls):
         china = factories.actor("CHN", "China")
         cuba = factories.actor("CUB", "Cuba", description='Quotes "here", a comma, and\na newline')
-        cls.source = factories.source(url="https://example.org/ü", headline="Díaz-Canel: «=1+1»", notes="-note",
-                                      wire_date=date(2026, 2, 4), published_on=date(999, 12, 31))
-        cls.tiny = factories.pledge(
-            china, cuba, src=cls.source, amount=Decimal("100.00"), currency="CNY", amount_usd=Decimal("0.01"),
-            usd_rate=Decimal("0.0000000685"), usd_rate_date=date(2026, 2, 5), usd_rate_source="=cmd|' /C calc'!A0",
-            date=date(2026, 1, 1), date_precision="month", date_qualifier="end", year_inferred=True,
-            description="'+already escaped\r\nand a CR", excerpt="@SUM(A1)\n\"quoted\"",
+        cls.source = factories.source(
+            url="https://example.org/ü",
+            headline="Díaz-Canel: «=1+1»",
+            notes="-note",
+            wire_date=date(2026, 2, 4),
+            published_on=date(999, 12, 31),
         )
-        cls.empty = factories.pledge(china, cuba, src=cls.source, amount=None, kind=Pledge.Kind.IN_KIND,
-                                     quantity=Decimal("0.001"), unit="t", commodity="\trice 米", valuation="not_stated")
-        factories.pledge(china, cuba, src=cls.source, amount=Decimal("12345678901234.99"), date=date(2026, 12, 31),
-                         date_precision="day", description="")
+        cls.tiny = factories.pledge(
+            china,
+            cuba,
+            src=cls.source,
+            amount=Decimal("100.00"),
+            currency="CNY",
+            amount_usd=Decimal("0.01"),
+            usd_rate=Decimal("0.0000000685"),
+            usd_rate_date=date(2026, 2, 5),
+            usd_rate_source="=cmd|' /C calc'!A0",
+            date=date(2026, 1, 1),
+            date_precision="month",
+            date_qualifier="end",
+            year_inferred=True,
+            description="'+already escaped\r\nand a CR",
+            excerpt='@SUM(A1)\n"quoted"',
+        )
+        cls.empty = factories.pledge(
+            china,
+            cuba,
+            src=cls.source,
+            amount=None,
+            kind=Pledge.Kind.IN_KIND,
+            quantity=Decimal("0.001"),
+            unit="t",
+            commodity="\trice 米",
+            valuation="not_stated",
+        )
+        factories.pledge(
+            china,
+            cuba,
+            src=cls.source,
+            amount=Decimal("12345678901234.99"),
+            date=date(2026, 12, 31),
+            date_precision="day",
+            description="",
+        )
         factories.trade(china, cuba, src=cls.source, year=2025)
-        Statement.objects.create(speaker=china, subject=cuba, kind=Statement.Kind.choices[0][0], summary="+ support",
-                                 date=date(2026, 2, 1), date_precision="day")
+        Statement.objects.create(
+            speaker=china,
+            subject=cuba,
+            kind=Statement.Kind.choices[0][0],
+            summary="+ support",
+            date=date(2026, 2, 1),
+            date_precision="day",
+        )
 
     def assertSameBytes(self, table, queryset, **kwargs):
         fast = b"".join(exports.stream_csv(table, queryset, **kwargs))
@@ -190,20 +290,21 @@ class FastCsvPathTests(TestCase):
 
     def test_datetimes_with_and_without_microseconds_and_dates_stay_iso(self):
         Pledge.objects.filter(pk=self.tiny.pk).update(updated_at=datetime(2026, 11, 27, 14, 5, 0, tzinfo=UTC))
-        Pledge.objects.filter(pk=self.empty.pk).update(
-            updated_at=datetime(2026, 1, 2, 3, 4, 5, 600, tzinfo=UTC))
+        Pledge.objects.filter(pk=self.empty.pk).update(updated_at=datetime(2026, 1, 2, 3, 4, 5, 600, tzinfo=UTC))
         text = self.assertSameBytes(exports.PLEDGES, Pledge.objects.order_by("id"))
         rows = {r["id"]: r for r in csv.DictReader(io.StringIO(text, newline=""))}
         tiny, empty = rows[str(self.tiny.pk)], rows[str(self.empty.pk)]
         self.assertEqual(tiny["updated_at"], "2026-11-27T14:05:00+00:00")
         self.assertEqual(empty["updated_at"], "2026-01-02T03:04:05.000600+00:00")
-        self.assertEqual((tiny["date"], tiny["usd_rate_date"], tiny["usd_rate"]),
-                         ("2026-01-01", "2026-02-05", "0.0000000685"))
+        self.assertEqual(
+            (tiny["date"], tiny["usd_rate_date"], tiny["usd_rate"]), ("2026-01-01", "2026-02-05", "0.0000000685")
+        )
         self.assertEqual((empty["date"], empty["usd_rate_date"], empty["amount"]), ("", "", ""))
         self.assertEqual(tiny["usd_rate_source"], "'=cmd|' /C calc'!A0")
         self.assertEqual(empty["commodity"], "'\trice 米")
-        source = next(csv.DictReader(io.StringIO(self.assertSameBytes(exports.SOURCES, Source.objects.all()),
-                                                 newline="")))
+        source = next(
+            csv.DictReader(io.StringIO(self.assertSameBytes(exports.SOURCES, Source.objects.all()), newline=""))
+        )
         self.assertEqual((source["published_on"], source["wire_date"]), ("0999-12-31", "2026-02-04"))
 
     def test_it_asks_no_more_queries(self):

@@ -57,7 +57,11 @@ def run_against(database_url, paths, **extra_env):
     env.pop("TEST_DATABASE_NAME", None)
     done = subprocess.run(
         [sys.executable, "-c", CHILD, json.dumps(paths)],
-        env=env, cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=120,
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     if done.returncode != 0:
         raise AssertionError(f"child failed:\n{done.stderr[-3000:]}")
@@ -70,7 +74,9 @@ class PathsFromTheUrlConf(TestCase):
     @classmethod
     def setUpTestData(cls):
         urls = UrlMap()
-        cls.paths = sorted(({e.url for e in urls.public()} | {"/admin/", "/admin/ledger/"}) - {"/accounts/logout/", "/accounts/login/"})  # the login form needs no database
+        cls.paths = sorted(
+            ({e.url for e in urls.public()} | {"/admin/", "/admin/ledger/"}) - {"/accounts/logout/", "/accounts/login/"}
+        )  # the login form needs no database
 
 
 class DatabaseUnreachableTests(PathsFromTheUrlConf):
@@ -87,7 +93,14 @@ class DatabaseUnreachableTests(PathsFromTheUrlConf):
                 if status == 503:
                     self.assertEqual(retry_after, "30")
                     self.assertIn("Aid Ledger is briefly unavailable", body)
-                for leak in ("Traceback", "OperationalError", "psycopg", "sqlite3", "127.0.0.1", "nonexistent-directory"):
+                for leak in (
+                    "Traceback",
+                    "OperationalError",
+                    "psycopg",
+                    "sqlite3",
+                    "127.0.0.1",
+                    "nonexistent-directory",
+                ):
                     self.assertNotIn(leak, body)
 
     def test_pages_answer_503_when_the_database_is_unreachable(self):
@@ -133,8 +146,13 @@ class KilledImportTests(SimpleTestCase):
 
     def manage(self, database_url, *args, stdin=None):
         done = subprocess.run(
-            [sys.executable, "manage.py", *args], env=self.env(database_url), cwd=settings.BASE_DIR,
-            input=stdin, capture_output=True, text=True, timeout=600,
+            [sys.executable, "manage.py", *args],
+            env=self.env(database_url),
+            cwd=settings.BASE_DIR,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=600,
         )
         self.assertEqual(done.returncode, 0, f"manage.py {' '.join(args)}:\n{done.stderr[-3000:]}")
         return done.stdout
@@ -175,7 +193,10 @@ class KilledImportTests(SimpleTestCase):
 
             importer = subprocess.Popen(
                 [sys.executable, "manage.py", "import_ledger", str(big), "--reason", "killed import test"],
-                env=self.env(url), cwd=settings.BASE_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                env=self.env(url),
+                cwd=settings.BASE_DIR,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
             )
             journal = Path(f"{path}-journal")
             deadline = time.monotonic() + 300

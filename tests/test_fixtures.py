@@ -83,7 +83,9 @@ class SeedFixtureTests(TestCase):
 
     def test_vietnam_cuba_trade_is_approximate_with_no_year(self):
         trade = TradeFigure.objects.get(reporter__code="VNM", partner__code="CUB", flow="total_trade")
-        self.assertEqual((trade.amount, trade.currency, trade.amount_qualifier), (Decimal("340000000"), "USD", "approximately"))
+        self.assertEqual(
+            (trade.amount, trade.currency, trade.amount_qualifier), (Decimal("340000000"), "USD", "approximately")
+        )
         self.assertIsNone(trade.year)
         self.assertEqual(trade.rank, 2)
         self.assertIn("second-largest trading partner", trade.rank_statement)

@@ -21,7 +21,9 @@ class FormattingTests(SimpleTestCase):
         self.assertEqual(format_money(None, "", ""), "amount not stated")
 
     def test_goods_say_when_their_value_is_unknown(self):
-        self.assertEqual(format_goods(Decimal("60000.000"), "t", "rice", "not_stated"), "60,000 t of rice (value not stated)")
+        self.assertEqual(
+            format_goods(Decimal("60000.000"), "t", "rice", "not_stated"), "60,000 t of rice (value not stated)"
+        )
         self.assertEqual(
             format_goods(Decimal("2.5"), "t", "milk powder", "estimated", "world price"),
             "2.5 t of milk powder (value estimated: world price)",

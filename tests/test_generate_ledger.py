@@ -25,7 +25,9 @@ def digest():
     sha = hashlib.sha256()
     for model in MODELS + tuple(m.history.model for m in MODELS):
         fields = [f.attname for f in model._meta.concrete_fields if f.attname != "history_id"]
-        for row in model._default_manager.order_by(*(["id", "history_date"] if "history_date" in fields else ["id"])).values_list(*fields):
+        for row in model._default_manager.order_by(
+            *(["id", "history_date"] if "history_date" in fields else ["id"])
+        ).values_list(*fields):
             sha.update(repr(row).encode())
     return sha.hexdigest()
 

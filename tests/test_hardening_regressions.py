@@ -13,7 +13,9 @@ class SameNamedDonorsTests(TestCase):
         # overview's chart merged same-named donors into one column of text (a server error).
         donors = list(Actor.objects.filter(pk__in=Pledge.objects.values("donor")).order_by("pk")[:2])
         if len(donors) < 2:
-            donors.append(Actor.objects.exclude(pk=donors[0].pk).exclude(pk__in=Pledge.objects.values("recipient")).first())
+            donors.append(
+                Actor.objects.exclude(pk=donors[0].pk).exclude(pk__in=Pledge.objects.values("recipient")).first()
+            )
             Pledge.objects.filter(pk=Pledge.objects.order_by("pk").first().pk).update(donor=donors[1])
         Actor.objects.filter(pk__in=[d.pk for d in donors]).update(name="Ministry of Foreign Affairs")
         response = self.client.get("/")

@@ -48,45 +48,60 @@ class ImportTests(TestCase):
         self.assertEqual(citation.history.get().history_user, self.editor)
 
     def test_one_bad_row_and_nothing_is_written(self):
-        result = self.run_import(self.new_pledges(
-            self.good_line(),
-            f"CHN,CHN,grant,pledged,5,USD,2026-02-01,month,{self.source.pk},the words",
-            self.good_line(),
-        ))
+        result = self.run_import(
+            self.new_pledges(
+                self.good_line(),
+                f"CHN,CHN,grant,pledged,5,USD,2026-02-01,month,{self.source.pk},the words",
+                self.good_line(),
+            )
+        )
         self.assertFalse(result.written)
-        self.assertEqual([str(p) for p in result.problems],
-                         ["line 3, column recipient_code: The donor and the recipient must be different actors."])
+        self.assertEqual(
+            [str(p) for p in result.problems],
+            ["line 3, column recipient_code: The donor and the recipient must be different actors."],
+        )
         self.assertFalse(Pledge.objects.exists())
         self.assertFalse(Citation.objects.exists())
 
     def test_every_bad_row_is_reported_by_line_in_plain_words(self):
         source = self.source.pk
-        result = self.run_import(self.new_pledges(
-            self.good_line(),                                                    # line 2
-            f"XYZ,CUB,grant,pledged,5,USD,2026-02-01,month,{source},words",      # line 3
-            f"CHN,CUB,grant,pledged,5,DOL,2026-02-01,month,{source},words",      # line 4
-            f"CHN,CUB,grant,pledged,5,,2026-02-01,month,{source},words",         # line 5
-            f"CHN,CUB,grant,pledged,5,USD,05/02/2026,day,{source},words",        # line 6
-            f"CHN,CHN,grant,pledged,5,USD,2026-02-01,month,{source},words",      # line 7
-            "CHN,CUB,grant,pledged,\"1,000\",USD,2026-02-01,month,,",            # line 8
-        ))
+        result = self.run_import(
+            self.new_pledges(
+                self.good_line(),  # line 2
+                f"XYZ,CUB,grant,pledged,5,USD,2026-02-01,month,{source},words",  # line 3
+                f"CHN,CUB,grant,pledged,5,DOL,2026-02-01,month,{source},words",  # line 4
+                f"CHN,CUB,grant,pledged,5,,2026-02-01,month,{source},words",  # line 5
+                f"CHN,CUB,grant,pledged,5,USD,05/02/2026,day,{source},words",  # line 6
+                f"CHN,CHN,grant,pledged,5,USD,2026-02-01,month,{source},words",  # line 7
+                'CHN,CUB,grant,pledged,"1,000",USD,2026-02-01,month,,',  # line 8
+            )
+        )
         messages = [str(p) for p in result.problems]
-        self.assertEqual(messages[:5], [
-            "line 3, column donor_code: unknown donor code 'XYZ': no actor has this code",
-            "line 4, column currency: unknown currency 'DOL': use an ISO 4217 code such as USD, EUR or CNY",
-            "line 5, column currency: An amount needs its currency (an ISO 4217 code such as USD).",
-            "line 6, column date: malformed date '05/02/2026': write it as YYYY-MM-DD (2026-02-05)",
-            "line 7, column recipient_code: The donor and the recipient must be different actors.",
-        ])
-        self.assertIn("line 8, column amount: malformed number '1,000': write digits with a dot for decimals and "
-                      "no thousands separators", messages[5])
+        self.assertEqual(
+            messages[:5],
+            [
+                "line 3, column donor_code: unknown donor code 'XYZ': no actor has this code",
+                "line 4, column currency: unknown currency 'DOL': use an ISO 4217 code such as USD, EUR or CNY",
+                "line 5, column currency: An amount needs its currency (an ISO 4217 code such as USD).",
+                "line 6, column date: malformed date '05/02/2026': write it as YYYY-MM-DD (2026-02-05)",
+                "line 7, column recipient_code: The donor and the recipient must be different actors.",
+            ],
+        )
+        self.assertIn(
+            "line 8, column amount: malformed number '1,000': write digits with a dot for decimals and "
+            "no thousands separators",
+            messages[5],
+        )
         self.assertFalse(Pledge.objects.exists())
 
     def test_a_figure_without_a_source_is_refused(self):
         result = self.run_import(self.new_pledges("CHN,CUB,grant,pledged,5,USD,2026-02-01,month,,"))
-        self.assertEqual([str(p) for p in result.problems], [
-            "line 2: Every figure needs a source: add at least one citation with the verbatim excerpt it was read from."
-        ])
+        self.assertEqual(
+            [str(p) for p in result.problems],
+            [
+                "line 2: Every figure needs a source: add at least one citation with the verbatim excerpt it was read from."
+            ],
+        )
 
     def test_a_dry_run_previews_and_writes_nothing(self):
         pledge = factories.pledge(self.china, self.cuba, src=self.source, amount=Decimal("80000000"))
@@ -129,14 +144,11 @@ class ImportTests(TestCase):
         self.assertEqual(Pledge.objects.get(pk=pledge.pk).citations.get().excerpt, "first line\nsecond line")
 
     def test_line_numbers_count_the_lines_of_multiline_cells(self):
-        text = (
-            "code,name,kind,iso3,description\n"
-            "VNM,Vietnam,country,VNM,\"two\nlines\"\n"
-            "XXX,Nowhere,country,XXX,\n"
-        )
+        text = 'code,name,kind,iso3,description\nVNM,Vietnam,country,VNM,"two\nlines"\nXXX,Nowhere,country,XXX,\n'
         result = self.run_import(text, name="actors.csv")
-        self.assertEqual([str(p) for p in result.problems],
-                         ["line 4, column iso3: This is not an ISO 3166-1 alpha-3 country code."])
+        self.assertEqual(
+            [str(p) for p in result.problems], ["line 4, column iso3: This is not an ISO 3166-1 alpha-3 country code."]
+        )
         self.assertFalse(Actor.objects.filter(code="VNM").exists())
 
     def test_unknown_columns_are_refused(self):
@@ -209,8 +221,12 @@ class RoundTripTests(TransactionTestCase):
             self.assertIn("Kolokóltsev".encode(), (second / "people.csv").read_bytes())
         # Entries restored with their ids do not block new ones (PostgreSQL sequences are reset).
         self.assertGreater(factories.actor("ZWE", "Zimbabwe").pk, 13)
-        self.assertGreater(Source.objects.create(url="https://example.org/new", publisher="P", headline="H",
-                                                 published_on="2026-02-06", language="en").pk, 1)
+        self.assertGreater(
+            Source.objects.create(
+                url="https://example.org/new", publisher="P", headline="H", published_on="2026-02-06", language="en"
+            ).pk,
+            1,
+        )
 
     def test_export_ledger_shows_a_progress_bar(self):
         with tempfile.TemporaryDirectory() as folder:

@@ -35,7 +35,9 @@ class SeedTotalsTests(TestCase):
         self.assertEqual(list(totals.by_donor.columns), ["actor_code", "actor_name", *selectors.TOTAL_COLUMNS])
         self.assertEqual(list(totals.by_year.columns), ["year", *selectors.TOTAL_COLUMNS])
         self.assertEqual(list(totals.by_kind.columns), ["kind", "kind_label", *selectors.TOTAL_COLUMNS])
-        self.assertEqual(list(totals.goods.columns), ["commodity", "unit", "quantity", "entries", "entries_with_usd_value"])
+        self.assertEqual(
+            list(totals.goods.columns), ["commodity", "unit", "quantity", "entries", "entries_with_usd_value"]
+        )
         self.assertEqual(list(totals.left_out.columns), ["reason", "entries", "detail"])
 
     def test_grand_total_counts_the_package_through_its_parts(self):
@@ -64,8 +66,10 @@ class SeedTotalsTests(TestCase):
         rice = row(totals.goods, commodity="rice")
         self.assertEqual((rice["quantity"], rice["unit"], rice["entries_with_usd_value"]), (Decimal("60000"), "t", 0))
         left_out = dict(zip(totals.left_out["reason"], totals.left_out["entries"]))
-        self.assertEqual(left_out, {"packages_counted_through_parts": 1, "no_money_value": 1, "no_usd_conversion": 0,
-                                    "trade_figures": 3})
+        self.assertEqual(
+            left_out,
+            {"packages_counted_through_parts": 1, "no_money_value": 1, "no_usd_conversion": 0, "trade_figures": 3},
+        )
 
     def test_chart_has_one_series_per_donor_and_leaves_gaps_empty(self):
         data = selectors.chart_data(self.totals().chart)
@@ -96,8 +100,14 @@ class CurrencyAndPrecisionTests(TestCase):
 
     def test_a_converted_amount_adds_its_usd_value_and_an_unconverted_one_is_listed_apart(self):
         self.pledge(amount=Decimal("1000000"))
-        self.pledge(amount=Decimal("2000000"), currency="EUR", amount_usd=Decimal("2200000.00"),
-                    usd_rate=Decimal("1.1"), usd_rate_date=date(2026, 1, 1), usd_rate_source="ECB")
+        self.pledge(
+            amount=Decimal("2000000"),
+            currency="EUR",
+            amount_usd=Decimal("2200000.00"),
+            usd_rate=Decimal("1.1"),
+            usd_rate_date=date(2026, 1, 1),
+            usd_rate_source="ECB",
+        )
         self.pledge(amount=Decimal("50000000"), currency="CNY")
         totals = self.totals()
         self.assertEqual(totals.grand_total["amount"], Decimal("3200000"))
@@ -153,9 +163,16 @@ class CurrencyAndPrecisionTests(TestCase):
     def test_a_package_without_parts_is_counted_itself(self):
         package = self.pledge(kind=Pledge.Kind.PACKAGE, amount=Decimal("7000000"))
         self.assertEqual(self.totals().grand_total["amount"], Decimal("7000000"))
-        Pledge.objects.create(donor=self.donor, recipient=self.recipient, kind=Pledge.Kind.GRANT, package=package,
-                              amount=Decimal("3000000"), currency="USD", amount_qualifier="exact",
-                              amount_usd=Decimal("3000000"))
+        Pledge.objects.create(
+            donor=self.donor,
+            recipient=self.recipient,
+            kind=Pledge.Kind.GRANT,
+            package=package,
+            amount=Decimal("3000000"),
+            currency="USD",
+            amount_qualifier="exact",
+            amount_usd=Decimal("3000000"),
+        )
         self.assertEqual(self.totals().grand_total["amount"], Decimal("3000000"))
 
 

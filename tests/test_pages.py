@@ -174,19 +174,25 @@ class HistoryTests(TestCase):
 
     def recorded_grant(self, user=None):
         return services.pledge_create(
-            donor=Actor.objects.get(code="VNM"), recipient=Actor.objects.get(code="CUB"), kind=Pledge.Kind.GRANT,
-            status=Pledge.Status.COMMITTED, amount=Decimal("15000000"), currency="USD",
+            donor=Actor.objects.get(code="VNM"),
+            recipient=Actor.objects.get(code="CUB"),
+            kind=Pledge.Kind.GRANT,
+            status=Pledge.Status.COMMITTED,
+            amount=Decimal("15000000"),
+            currency="USD",
             citations=[{"source": Source.objects.get(), "excerpt": "donated 15 million dollars", "paragraph": 11}],
-            user=user, reason="Read from the seed article",
+            user=user,
+            reason="Read from the seed article",
         )
 
     def test_entry_page_shows_who_when_what_and_why(self):
         editor = get_user_model().objects.create_user("maria", first_name="María", last_name="Pérez")
         grant = self.recorded_grant(editor)
         services.pledge_update(
-            pledge=grant, data={"status": Pledge.Status.DISBURSED, "amount": Decimal("16000000"),
-                                "amount_usd": Decimal("16000000")},
-            user=editor, reason="Second source gives the disbursed amount",
+            pledge=grant,
+            data={"status": Pledge.Status.DISBURSED, "amount": Decimal("16000000"), "amount_usd": Decimal("16000000")},
+            user=editor,
+            reason="Second source gives the disbursed amount",
         )
         services.pledge_update(pledge=grant, data={"description": "Reworded."}, user=editor, reason="Wording")
         with self.assertNumQueries(3):
@@ -235,14 +241,31 @@ class QueryCountsDoNotGrowTests(TestCase):
         source = Source.objects.get()
         package = Pledge.objects.get(kind=Pledge.Kind.PACKAGE)
         for i in range(40):
-            factories.pledge(china, cuba, src=source, amount=Decimal(1000 + i), date=date(2020 + i % 5, 1, 1),
-                             date_precision="year")
+            factories.pledge(
+                china, cuba, src=source, amount=Decimal(1000 + i), date=date(2020 + i % 5, 1, 1), date_precision="year"
+            )
         for i in range(5):
             extra = factories.actor(code=f"X{i:02d}", name=f"Body {i}", kind=Actor.Kind.GOVERNMENT_BODY, parent=china)
-            factories.pledge(extra, cuba, src=source, amount=None, quantity=Decimal(10), unit="t",
-                             commodity="beans", valuation="not_stated")
-        Pledge.objects.create(donor=china, recipient=cuba, kind=Pledge.Kind.IN_KIND, package=package,
-                              quantity=Decimal(5), unit="t", commodity="rice", valuation="not_stated")
+            factories.pledge(
+                extra,
+                cuba,
+                src=source,
+                amount=None,
+                quantity=Decimal(10),
+                unit="t",
+                commodity="beans",
+                valuation="not_stated",
+            )
+        Pledge.objects.create(
+            donor=china,
+            recipient=cuba,
+            kind=Pledge.Kind.IN_KIND,
+            package=package,
+            quantity=Decimal(5),
+            unit="t",
+            commodity="rice",
+            valuation="not_stated",
+        )
 
     def test_counts(self):
         cache.clear()

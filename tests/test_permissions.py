@@ -117,8 +117,18 @@ class PermissionMatrixTests(QuietRequestLogs, TestCase):
             client = self.client_for(role)
             for endpoint in self.urls.admin():
                 model = admin_model_action(endpoint)
-                if model is None or model[0] != "ledger" or model[2] not in (
-                    "add", "change", "delete", "simple_history", "import", "process_import",
+                if (
+                    model is None
+                    or model[0] != "ledger"
+                    or model[2]
+                    not in (
+                        "add",
+                        "change",
+                        "delete",
+                        "simple_history",
+                        "import",
+                        "process_import",
+                    )
                 ):
                     continue
                 action = model[2]
@@ -126,7 +136,9 @@ class PermissionMatrixTests(QuietRequestLogs, TestCase):
                 if allowed:
                     continue
                 with self.subTest(role=role, url=endpoint.url):
-                    response = client.post(endpoint.url, {"post": "yes", "description": "written", "change_reason": "x"})
+                    response = client.post(
+                        endpoint.url, {"post": "yes", "description": "written", "change_reason": "x"}
+                    )
                     self.assertEqual(outcome(response), LOGIN if role == "anonymous" else DENIED)
         self.assertEqual({m: m.objects.count() for m in counts}, counts)
         self.assertEqual(list(Pledge.objects.order_by("pk").values_list("description", flat=True)), descriptions)

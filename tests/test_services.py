@@ -18,8 +18,14 @@ class ServiceTests(TestCase):
         cls.editor = get_user_model().objects.create_user("editor")
 
     def create(self, **fields):
-        base = dict(donor=self.china, recipient=self.cuba, kind="grant", amount=Decimal("5"), currency="USD",
-                    citations=[dict(source=self.source, excerpt="five dollars", paragraph=2)])
+        base = dict(
+            donor=self.china,
+            recipient=self.cuba,
+            kind="grant",
+            amount=Decimal("5"),
+            currency="USD",
+            citations=[dict(source=self.source, excerpt="five dollars", paragraph=2)],
+        )
         return services.pledge_create(user=self.editor, reason="seed", **{**base, **fields})
 
     def test_create_fills_usd_value_and_records_who_and_why(self):
@@ -43,8 +49,11 @@ class ServiceTests(TestCase):
     def test_update_bumps_the_version_and_keeps_the_old_state(self):
         pledge = self.create()
         updated = services.pledge_update(
-            pledge=pledge, data={"amount": Decimal("7"), "amount_usd": None}, expected_version=1,
-            user=self.editor, reason="a later source",
+            pledge=pledge,
+            data={"amount": Decimal("7"), "amount_usd": None},
+            expected_version=1,
+            user=self.editor,
+            reason="a later source",
         )
         self.assertEqual((updated.amount, updated.amount_usd, updated.version), (Decimal("7"), Decimal("7"), 2))
         self.assertEqual([h.amount for h in pledge.history.order_by("history_date")], [Decimal("5"), Decimal("7")])

@@ -48,11 +48,15 @@ class PledgeFilterTests(TestCase):
         return listed_ids(response, "pledges")
 
     def test_default_order_is_latest_date_first_with_id_tie_break(self):
-        self.assertEqual(self.ids(), [self.rice.pk, self.money.pk, self.package.pk, self.vietnam.pk, self.china_2024.pk])
+        self.assertEqual(
+            self.ids(), [self.rice.pk, self.money.pk, self.package.pk, self.vietnam.pk, self.china_2024.pk]
+        )
 
     def test_donor_and_recipient_by_code(self):
-        self.assertEqual(set(self.ids(donor="CHN", recipient="CUB")),
-                         {self.package.pk, self.money.pk, self.rice.pk, self.china_2024.pk})
+        self.assertEqual(
+            set(self.ids(donor="CHN", recipient="CUB")),
+            {self.package.pk, self.money.pk, self.rice.pk, self.china_2024.pk},
+        )
         self.assertEqual(self.ids(donor="VNM"), [self.vietnam.pk])
         self.assertEqual(self.ids(donor="vnm"), [self.vietnam.pk])  # codes are not case-sensitive
         self.assertEqual(self.ids(recipient="CHN"), [])
@@ -88,10 +92,12 @@ class PledgeFilterTests(TestCase):
         self.assertEqual(len(self.ids(source=Source.objects.get(publisher="CiberCuba").pk)), 5)
 
     def test_sort_by_usd_value_puts_unknown_values_last_when_descending(self):
-        self.assertEqual(self.ids(sort="-value"),
-                         [self.china_2024.pk, self.money.pk, self.vietnam.pk, self.rice.pk, self.package.pk])
-        self.assertEqual(self.ids(sort="value"),
-                         [self.package.pk, self.rice.pk, self.vietnam.pk, self.money.pk, self.china_2024.pk])
+        self.assertEqual(
+            self.ids(sort="-value"), [self.china_2024.pk, self.money.pk, self.vietnam.pk, self.rice.pk, self.package.pk]
+        )
+        self.assertEqual(
+            self.ids(sort="value"), [self.package.pk, self.rice.pk, self.vietnam.pk, self.money.pk, self.china_2024.pk]
+        )
         self.assertEqual(self.ids(sort="-amount_usd"), self.ids(sort="-value"))
 
     def test_every_column_sorts_both_ways_with_the_id_as_tie_break(self):
@@ -112,7 +118,9 @@ class PledgeFilterTests(TestCase):
 
     def test_filters_and_sort_combine_in_one_shareable_url(self):
         response = self.client.get(reverse("ledger:pledge-list"), {"donor": "CHN", "sort": "-value"})
-        self.assertEqual(listed_ids(response, "pledges"), [self.china_2024.pk, self.money.pk, self.rice.pk, self.package.pk])
+        self.assertEqual(
+            listed_ids(response, "pledges"), [self.china_2024.pk, self.money.pk, self.rice.pk, self.package.pk]
+        )
         self.assertContains(response, 'name="sort" value="-value"')  # applying filters keeps the sort
         self.assertContains(response, "?donor=CHN&amp;sort=value")  # re-sorting keeps the filters
 
@@ -137,14 +145,18 @@ class InvalidFilterTests(TestCase):
         self.assertExplained(url, {"has_value": "perhaps"}, "“perhaps” is not one of the choices")
         self.assertExplained(url, {"date_after": "last week"}, "Enter a valid date.")
         self.assertExplained(url, {"source": "999"}, "No source has the number “999”")
-        self.assertExplained(url, {"date_after": "2026-02-01", "date_before": "2025-01-01"},
-                             "This range starts after it ends (2026-02-01 is after 2025-01-01).")
+        self.assertExplained(
+            url,
+            {"date_after": "2026-02-01", "date_before": "2025-01-01"},
+            "This range starts after it ends (2026-02-01 is after 2025-01-01).",
+        )
 
     def test_trade_actor_and_source_filters(self):
         self.assertExplained(reverse("ledger:trade-list"), {"country": "ATLANTIS"}, "No actor has the code “ATLANTIS”")
         self.assertExplained(reverse("ledger:trade-list"), {"year_min": "twenty"}, "Enter a number.")
-        self.assertExplained(reverse("ledger:trade-list"), {"year_min": "2026", "year_max": "2020"},
-                             "This range starts after it ends")
+        self.assertExplained(
+            reverse("ledger:trade-list"), {"year_min": "2026", "year_max": "2020"}, "This range starts after it ends"
+        )
         self.assertExplained(reverse("ledger:actor-list"), {"kind": "planet"}, "“planet” is not one of the choices")
         self.assertExplained(reverse("ledger:source-list"), {"published_before": "yesterday"}, "Enter a valid date.")
 
@@ -162,10 +174,14 @@ class OtherTableFilterTests(TestCase):
         figure = TradeFigure.objects.get(amount__isnull=False)
         self.assertEqual(len(listed_ids(self.client.get(url, {"country": "VNM"}), "trade")), 2)
         self.assertEqual(len(listed_ids(self.client.get(url, {"country": "CUB"}), "trade")), 3)
-        self.assertEqual(listed_ids(self.client.get(url, {"reporter": "VNM", "has_value": "yes"}), "trade"), [figure.pk])
+        self.assertEqual(
+            listed_ids(self.client.get(url, {"reporter": "VNM", "has_value": "yes"}), "trade"), [figure.pk]
+        )
         self.assertEqual(len(listed_ids(self.client.get(url, {"flow": "total_trade"}), "trade")), 2)
-        self.assertEqual(listed_ids(self.client.get(url, {"q": "strategic partnership"}), "trade"),
-                         [TradeFigure.objects.get(reporter__code="RUS").pk])
+        self.assertEqual(
+            listed_ids(self.client.get(url, {"q": "strategic partnership"}), "trade"),
+            [TradeFigure.objects.get(reporter__code="RUS").pk],
+        )
         self.assertEqual(listed_ids(self.client.get(url, {"sort": "-value"}), "trade")[0], figure.pk)
         self.assertEqual(listed_ids(self.client.get(url, {"year_min": "2020"}), "trade"), [])
 
@@ -197,7 +213,9 @@ class PaginationTests(TestCase):
         donor, recipient = factories.actor("CHN"), factories.actor("CUB")
         source = factories.source()
         cls.pledges = [
-            factories.pledge(donor, recipient, src=source, amount=Decimal(1000), date=date(2025, 1, 1), date_precision="day")
+            factories.pledge(
+                donor, recipient, src=source, amount=Decimal(1000), date=date(2025, 1, 1), date_precision="day"
+            )
             for _ in range(30)
         ]
 
@@ -223,7 +241,7 @@ class PaginationTests(TestCase):
         url = reverse("ledger:pledge-list")
         response = self.client.get(url, {"per_page": 10})
         self.assertEqual(len(listed_ids(response, "pledges")), 10)
-        response = self.client.get(url, {"per_page": 10 ** 9})
+        response = self.client.get(url, {"per_page": 10**9})
         self.assertEqual(response.context["table"].paginator.per_page, MAX_PER_PAGE)
         response = self.client.get(url, {"page": MAX_PAGE + 5})
         self.assertContains(response, f"Page {MAX_PAGE + 5} is beyond the last page served ({MAX_PAGE})")
@@ -247,7 +265,9 @@ class ExportQuerysetTests(TestCase):
     def test_pledges_export_all_rows_filtered_and_sorted_like_the_table(self):
         china = list(Pledge.objects.filter(donor__code="CHN").values_list("pk", flat=True))
         self.assertEqual(set(self.export_ids(PledgeListView, donor="CHN")), set(china))
-        table = listed_ids(self.client.get(reverse("ledger:pledge-list"), {"donor": "CHN", "sort": "-value"}), "pledges")
+        table = listed_ids(
+            self.client.get(reverse("ledger:pledge-list"), {"donor": "CHN", "sort": "-value"}), "pledges"
+        )
         self.assertEqual(self.export_ids(PledgeListView, donor="CHN", sort="-value"), table)
         self.assertEqual(self.export_ids(PledgeListView, donor="XXX"), [])
 

@@ -21,6 +21,7 @@ SKIPPED = {
 # Patterns left out for now, each with the reason.
 PENDING = {}
 
+
 # Arguments that cannot be read off an object's get_absolute_url().
 def _app_label():
     from django.contrib import admin

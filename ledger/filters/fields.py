@@ -24,12 +24,16 @@ class FastSelect(forms.Select):
         options = []
         for group_name, group_options, _index in context["optgroups"]:
             rendered = format_html_join(
-                "", "<option value=\"{}\"{}>{}</option>",
+                "",
+                '<option value="{}"{}>{}</option>',
                 ((o["value"], flatatt(o["attrs"]), o["label"]) for o in group_options),
             )
-            options.append(format_html('<optgroup label="{}">{}</optgroup>', group_name, rendered) if group_name else rendered)
-        return format_html('<select name="{}"{}>{}</select>', context["name"], flatatt(context["attrs"]),
-                           mark_safe("".join(options)))
+            options.append(
+                format_html('<optgroup label="{}">{}</optgroup>', group_name, rendered) if group_name else rendered
+            )
+        return format_html(
+            '<select name="{}"{}>{}</select>', context["name"], flatatt(context["attrs"]), mark_safe("".join(options))
+        )
 
 
 class ActorChoiceField(django_filters.fields.ModelChoiceField):
@@ -75,7 +79,7 @@ class StrictChoiceFilter(django_filters.ChoiceFilter):
 
 
 class HasAmountFilter(StrictChoiceFilter):
-    """"yes": entries with an amount; "no": entries whose amount the source does not state."""
+    """ "yes": entries with an amount; "no": entries whose amount the source does not state."""
 
     def filter(self, qs, value):
         if value in ("yes", "no"):

@@ -24,14 +24,16 @@ class PledgeFilter(django_filters.FilterSet):
     kind = StrictChoiceFilter(choices=Pledge.Kind.choices, label="Kind")
     status = StrictChoiceFilter(choices=Pledge.Status.choices, label="Status")
     date = django_filters.DateFromToRangeFilter(
-        label="Date (from, to)", widget=DateRangeInputs(),
+        label="Date (from, to)",
+        widget=DateRangeInputs(),
         help_text="Compares the first day of the period the source gives.",
     )
     currency = CurrencyFilter(choices=CURRENCY_CHOICES, label="Currency")
     has_value = HasAmountFilter(choices=HAS_VALUE_CHOICES, label="Money value")
     source = CitedSourceFilter(entry_field="pledge")
     q = TextSearchFilter(
-        fields=["description", "commodity"], cited_as="pledge",
+        fields=["description", "commodity"],
+        cited_as="pledge",
         help_text="Searches descriptions, goods and citation excerpts.",
     )
 

@@ -9,7 +9,8 @@ from ledger.models import Source
 class SourceFilter(django_filters.FilterSet):
     publisher = django_filters.CharFilter(lookup_expr="iexact", label="Publisher")
     published = django_filters.DateFromToRangeFilter(
-        field_name="published_on", label="Published (from, to)",
+        field_name="published_on",
+        label="Published (from, to)",
         widget=DateRangeInputs(),
     )
     language = django_filters.CharFilter(lookup_expr="iexact", label="Language (ISO 639-1)")

@@ -25,13 +25,16 @@ class TradeFilter(django_filters.FilterSet):
     partner = ActorFilter(label="Partner")
     flow = StrictChoiceFilter(choices=TradeFigure.Flow.choices, label="Flow")
     year = django_filters.RangeFilter(
-        label="Year (from, to)", widget=NumberRangeInputs(), help_text="Figures with no stated year are left out when a year is given."
+        label="Year (from, to)",
+        widget=NumberRangeInputs(),
+        help_text="Figures with no stated year are left out when a year is given.",
     )
     currency = CurrencyFilter(choices=CURRENCY_CHOICES, label="Currency")
     has_value = HasAmountFilter(choices=HAS_VALUE_CHOICES, label="Figure")
     source = CitedSourceFilter(entry_field="trade_figure")
     q = TextSearchFilter(
-        fields=["description", "rank_statement", "relationship"], cited_as="trade_figure",
+        fields=["description", "rank_statement", "relationship"],
+        cited_as="trade_figure",
         help_text="Searches descriptions, rank statements and citation excerpts.",
     )
 

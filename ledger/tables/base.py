@@ -23,4 +23,6 @@ def order_nulls_low(queryset, field, is_descending):
 
 
 def actor_link(actor):
-    return format_html('<a href="{}">{}</a> <span class="code">{}</span>', actor.get_absolute_url(), actor.name, actor.code)
+    return format_html(
+        '<a href="{}">{}</a> <span class="code">{}</span>', actor.get_absolute_url(), actor.name, actor.code
+    )

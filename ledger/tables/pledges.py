@@ -39,7 +39,9 @@ class PledgeTable(LedgerTable):
         label = record.get_kind_display()
         if record.package_id:
             url = reverse("ledger:pledge-detail", args=[record.package_id])
-            return format_html('{} <small>(part of <a href="{}">package #{}</a>)</small>', label, url, record.package_id)
+            return format_html(
+                '{} <small>(part of <a href="{}">package #{}</a>)</small>', label, url, record.package_id
+            )
         return label
 
     def render_value(self, record):

@@ -15,7 +15,9 @@ class TradeTable(LedgerTable):
     partner = tables.Column(verbose_name="Partner", order_by=("partner__name", "id"))
     flow = tables.Column(verbose_name="Flow", order_by=("flow", "id"))
     value = tables.Column(verbose_name="Figure", accessor="pk")
-    certainty = tables.Column(verbose_name="Certainty", accessor="amount_qualifier", order_by=("amount_qualifier", "id"))
+    certainty = tables.Column(
+        verbose_name="Certainty", accessor="amount_qualifier", order_by=("amount_qualifier", "id")
+    )
     rank_statement = tables.Column(verbose_name="Rank or relation", order_by=("rank_statement", "id"), empty_values=())
 
     class Meta(LedgerTable.Meta):

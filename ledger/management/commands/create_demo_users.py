@@ -26,4 +26,6 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save()
             user.groups.set([Group.objects.get(name=group_name)])
-            self.stdout.write(f"{'Created' if created else 'Reset'} {username!r} in {group_name}, password {password!r}")
+            self.stdout.write(
+                f"{'Created' if created else 'Reset'} {username!r} in {group_name}, password {password!r}"
+            )

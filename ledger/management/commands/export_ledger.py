@@ -21,7 +21,8 @@ class Command(BaseCommand):
         for table in exports.TABLES:
             queryset = table.model._default_manager.all()
             path = folder / f"{table.name}.csv"
-            with tqdm(total=queryset.count(), desc=table.name, unit=" rows", disable=no_progress,
-                      file=self.stderr._out) as bar:
+            with tqdm(
+                total=queryset.count(), desc=table.name, unit=" rows", disable=no_progress, file=self.stderr._out
+            ) as bar:
                 exports.write_csv(table, queryset, path, on_batch=bar.update)
             self.stdout.write(f"{path}")

@@ -44,42 +44,72 @@ CENT = Decimal("0.01")
 
 # Currency, share of entries, USD per unit (rounded 2025 averages; each year drifts from it).
 CURRENCIES = [
-    ("USD", 55, None), ("EUR", 12, "1.08"), ("CNY", 9, "0.139"), ("RUB", 5, "0.0108"),
-    ("JPY", 5, "0.0066"), ("GBP", 4, "1.27"), ("INR", 2, "0.012"), ("BRL", 2, "0.18"),
-    ("SAR", 2, "0.2667"), ("KRW", 1, "0.00073"), ("TRY", 1, "0.031"), ("MXN", 1, "0.055"),
+    ("USD", 55, None),
+    ("EUR", 12, "1.08"),
+    ("CNY", 9, "0.139"),
+    ("RUB", 5, "0.0108"),
+    ("JPY", 5, "0.0066"),
+    ("GBP", 4, "1.27"),
+    ("INR", 2, "0.012"),
+    ("BRL", 2, "0.18"),
+    ("SAR", 2, "0.2667"),
+    ("KRW", 1, "0.00073"),
+    ("TRY", 1, "0.031"),
+    ("MXN", 1, "0.055"),
     ("CAD", 1, "0.73"),
 ]
 KINDS = [  # non-package entries; in-kind is about a fifth of the whole ledger
-    (Pledge.Kind.IN_KIND, 21), (Pledge.Kind.GRANT, 25), (Pledge.Kind.LOAN, 16),
-    (Pledge.Kind.FINANCIAL_ASSISTANCE, 16), (Pledge.Kind.TECHNICAL_ASSISTANCE, 8),
-    (Pledge.Kind.DEBT_RELIEF, 5), (Pledge.Kind.OTHER, 4),
+    (Pledge.Kind.IN_KIND, 21),
+    (Pledge.Kind.GRANT, 25),
+    (Pledge.Kind.LOAN, 16),
+    (Pledge.Kind.FINANCIAL_ASSISTANCE, 16),
+    (Pledge.Kind.TECHNICAL_ASSISTANCE, 8),
+    (Pledge.Kind.DEBT_RELIEF, 5),
+    (Pledge.Kind.OTHER, 4),
 ]
 PART_KINDS = [(Pledge.Kind.FINANCIAL_ASSISTANCE, 40), (Pledge.Kind.IN_KIND, 40), (Pledge.Kind.GRANT, 20)]
 STATUSES = [
-    (Pledge.Status.ANNOUNCED, 30), (Pledge.Status.PLEDGED, 25), (Pledge.Status.COMMITTED, 20),
-    (Pledge.Status.DISBURSED, 12), (Pledge.Status.DELIVERED, 10), (Pledge.Status.CANCELLED, 3),
+    (Pledge.Status.ANNOUNCED, 30),
+    (Pledge.Status.PLEDGED, 25),
+    (Pledge.Status.COMMITTED, 20),
+    (Pledge.Status.DISBURSED, 12),
+    (Pledge.Status.DELIVERED, 10),
+    (Pledge.Status.CANCELLED, 3),
 ]
 QUALIFIERS = [("exact", 60), ("approximately", 25), ("up_to", 8), ("at_least", 7)]
 GOODS = [  # commodity, unit, typical quantity (log-normal median)
-    ("rice", "t", 5_000), ("wheat", "t", 20_000), ("diesel", "bbl", 100_000), ("crude oil", "bbl", 500_000),
-    ("powdered milk", "t", 500), ("vaccines", "doses", 1_000_000), ("medicines", "kg", 20_000),
-    ("solar panels", "units", 5_000), ("buses", "units", 100), ("fertiliser", "t", 10_000),
-    ("cooking oil", "l", 200_000), ("generators", "units", 300),
+    ("rice", "t", 5_000),
+    ("wheat", "t", 20_000),
+    ("diesel", "bbl", 100_000),
+    ("crude oil", "bbl", 500_000),
+    ("powdered milk", "t", 500),
+    ("vaccines", "doses", 1_000_000),
+    ("medicines", "kg", 20_000),
+    ("solar panels", "units", 5_000),
+    ("buses", "units", 100),
+    ("fertiliser", "t", 10_000),
+    ("cooking oil", "l", 200_000),
+    ("generators", "units", 300),
 ]
 VALUATIONS = [("not_stated", 55), ("reported", 30), ("estimated", 15)]
 PRECISIONS = [("day", 45), ("month", 40), ("year", 12), (None, 3)]
 FLOWS = [
-    (TradeFigure.Flow.TOTAL_TRADE, 40), (TradeFigure.Flow.EXPORTS, 25),
-    (TradeFigure.Flow.IMPORTS, 25), (TradeFigure.Flow.INVESTMENT, 10),
+    (TradeFigure.Flow.TOTAL_TRADE, 40),
+    (TradeFigure.Flow.EXPORTS, 25),
+    (TradeFigure.Flow.IMPORTS, 25),
+    (TradeFigure.Flow.INVESTMENT, 10),
 ]
 LANGUAGES = [("en", 50), ("es", 15), ("fr", 10), ("ru", 8), ("zh", 8), ("ar", 6), ("pt", 3)]
 PUBLISHERS = [f"Synthetic {kind} {n}" for kind in ("Wire", "Daily", "Gazette", "Review") for n in range(1, 11)]
 RANKS = {1: "largest", 2: "second-largest", 3: "third-largest"}
 BODIES = ["Development Agency", "Ministry of Foreign Affairs", "Export-Import Bank", "Emergency Relief Office"]
 ORGANISATIONS = [
-    ("UN-WFP", "World Food Programme (synthetic)"), ("UN-UNDP", "UN Development Programme (synthetic)"),
-    ("WB-IDA", "International Development Association (synthetic)"), ("EU-ECHO", "EU Humanitarian Aid (synthetic)"),
-    ("IMF", "International Monetary Fund (synthetic)"), ("OPEC-FUND", "OPEC Fund (synthetic)"),
+    ("UN-WFP", "World Food Programme (synthetic)"),
+    ("UN-UNDP", "UN Development Programme (synthetic)"),
+    ("WB-IDA", "International Development Association (synthetic)"),
+    ("EU-ECHO", "EU Humanitarian Aid (synthetic)"),
+    ("IMF", "International Monetary Fund (synthetic)"),
+    ("OPEC-FUND", "OPEC Fund (synthetic)"),
 ]
 
 
@@ -96,7 +126,7 @@ class Weighted:
 
 
 def zipf(values, exponent):
-    return Weighted([(value, 1 / (rank ** exponent)) for rank, value in enumerate(values, start=1)])
+    return Weighted([(value, 1 / (rank**exponent)) for rank, value in enumerate(values, start=1)])
 
 
 def round_like_a_source(value):
@@ -127,7 +157,9 @@ class Ledger:
         self.currencies = Weighted([(code, share) for code, share, _ in CURRENCIES])
         self.rates = {
             (code, year): (Decimal(rate) * Decimal(1 + rng.uniform(-0.15, 0.15))).quantize(Decimal("1e-10"))
-            for code, _, rate in CURRENCIES if rate for year in range(1990, 2027)
+            for code, _, rate in CURRENCIES
+            if rate
+            for year in range(1990, 2027)
         }
         self.kinds, self.part_kinds = Weighted(KINDS), Weighted(PART_KINDS)
         self.statuses, self.qualifiers = Weighted(STATUSES), Weighted(QUALIFIERS)
@@ -139,8 +171,10 @@ class Ledger:
         rng = self.rng
         organisations = ORGANISATIONS[: max(0, count // 40)]
         bodies = max(0, count // 20)
-        countries = sorted(rng.sample(list(pycountry.countries), min(count - bodies - len(organisations), 249)),
-                           key=lambda c: c.alpha_3)
+        countries = sorted(
+            rng.sample(list(pycountry.countries), min(count - bodies - len(organisations), 249)),
+            key=lambda c: c.alpha_3,
+        )
         rows = [
             dict(code=c.alpha_3, iso3=c.alpha_3, name=c.name, kind=Actor.Kind.COUNTRY, parent_id=None)
             for c in countries
@@ -148,12 +182,16 @@ class Ledger:
         for n in range(bodies):
             parent = rng.randrange(len(countries))  # ids follow list order, so its id is parent + 1
             body = BODIES[n % len(BODIES)]
-            rows.append(dict(
-                # Upper case, as Actor.clean() makes every code: the actor pages look codes up so.
-                code=f"{rows[parent]['code']}-{''.join(w[0] for w in body.split())}{n}".upper(), iso3="",
-                name=f"{rows[parent]['name']} {body} (synthetic {n})", kind=Actor.Kind.GOVERNMENT_BODY,
-                parent_id=parent + 1,
-            ))
+            rows.append(
+                dict(
+                    # Upper case, as Actor.clean() makes every code: the actor pages look codes up so.
+                    code=f"{rows[parent]['code']}-{''.join(w[0] for w in body.split())}{n}".upper(),
+                    iso3="",
+                    name=f"{rows[parent]['name']} {body} (synthetic {n})",
+                    kind=Actor.Kind.GOVERNMENT_BODY,
+                    parent_id=parent + 1,
+                )
+            )
         for code, name in organisations:
             rows.append(dict(code=code, iso3="", name=name, kind=Actor.Kind.INTERNATIONAL_ORGANISATION, parent_id=None))
         for pk, row in enumerate(rows, start=1):
@@ -167,16 +205,23 @@ class Ledger:
             published = dt.date(2000, 1, 1) + dt.timedelta(days=rng.randrange(9500))
             language = languages.draw(rng)
             wire = rng.random() < 0.3
-            rows.append(dict(
-                id=pk, publisher=rng.choice(PUBLISHERS), byline=f"Staff writer {rng.randrange(300)}",
-                headline=f"Synthetic report {pk}: aid and trade figures of {published:%B %Y}",
-                url=SYNTHETIC_URL.format(seed=self.seed, n=pk), published_on=published,
-                wire_agency="Synthetic Agency" if wire else "",
-                wire_date=published - dt.timedelta(days=1) if wire else None,
-                language=language, original_language="en" if language != "en" and rng.random() < 0.2 else "",
-                notes="Synthetic source written by generate_ledger for load tests; not a real publication.",
-                created_at=CREATED_AT, updated_at=CREATED_AT,
-            ))
+            rows.append(
+                dict(
+                    id=pk,
+                    publisher=rng.choice(PUBLISHERS),
+                    byline=f"Staff writer {rng.randrange(300)}",
+                    headline=f"Synthetic report {pk}: aid and trade figures of {published:%B %Y}",
+                    url=SYNTHETIC_URL.format(seed=self.seed, n=pk),
+                    published_on=published,
+                    wire_agency="Synthetic Agency" if wire else "",
+                    wire_date=published - dt.timedelta(days=1) if wire else None,
+                    language=language,
+                    original_language="en" if language != "en" and rng.random() < 0.2 else "",
+                    notes="Synthetic source written by generate_ledger for load tests; not a real publication.",
+                    created_at=CREATED_AT,
+                    updated_at=CREATED_AT,
+                )
+            )
         return rows
 
     # Values ---------------------------------------------------------------------------------
@@ -191,8 +236,10 @@ class Ledger:
         else:
             rate = self.rates[(currency, min(max(year, 1990), 2026))]
             row.update(
-                amount_usd=(amount * rate).quantize(CENT), usd_rate=rate,
-                usd_rate_date=dt.date(min(max(year, 1990), 2026), 12, 31), usd_rate_source=RATE_SOURCE,
+                amount_usd=(amount * rate).quantize(CENT),
+                usd_rate=rate,
+                usd_rate_date=dt.date(min(max(year, 1990), 2026), 12, 31),
+                usd_rate_source=RATE_SOURCE,
             )
         return row
 
@@ -217,8 +264,10 @@ class Ledger:
         commodity, unit, median = rng.choice(GOODS)
         valuation = self.valuations.draw(rng)
         row.update(
-            quantity=round_like_a_source(math.exp(rng.gauss(math.log(median), 1.2)) + 1), unit=unit,
-            commodity=commodity, valuation=valuation,
+            quantity=round_like_a_source(math.exp(rng.gauss(math.log(median), 1.2)) + 1),
+            unit=unit,
+            commodity=commodity,
+            valuation=valuation,
         )
         if valuation == "estimated":
             row["valuation_method"] = "quantity times the synthetic average market price of the year"
@@ -229,8 +278,16 @@ class Ledger:
 
     def pledge(self, pk, donor, recipient, kind, *, package_id=None, year=None):
         rng = self.rng
-        row = dict(id=pk, donor_id=donor, recipient_id=recipient, kind=kind, status=self.statuses.draw(rng),
-                   package_id=package_id, created_at=CREATED_AT, updated_at=CREATED_AT)
+        row = dict(
+            id=pk,
+            donor_id=donor,
+            recipient_id=recipient,
+            kind=kind,
+            status=self.statuses.draw(rng),
+            package_id=package_id,
+            created_at=CREATED_AT,
+            updated_at=CREATED_AT,
+        )
         if year is None:
             year = self.date(row)
         if kind == Pledge.Kind.IN_KIND:
@@ -256,10 +313,14 @@ class Ledger:
                 package, year = self.pledge(pk, donor, recipient, Pledge.Kind.PACKAGE)
                 source = self.cited.draw(rng)
                 yield package, self.citations("pledge_id", package, source)
-                package_date = {k: package.get(k) for k in ("date", "date_precision", "date_qualifier", "year_inferred")}
+                package_date = {
+                    k: package.get(k) for k in ("date", "date_precision", "date_qualifier", "year_inferred")
+                }
                 for _ in range(parts):
                     pk += 1
-                    part, _ = self.pledge(pk, donor, recipient, self.part_kinds.draw(rng), package_id=package["id"], year=year)
+                    part, _ = self.pledge(
+                        pk, donor, recipient, self.part_kinds.draw(rng), package_id=package["id"], year=year
+                    )
                     part.update({k: v for k, v in package_date.items() if v is not None})
                     yield part, self.citations("pledge_id", part, source)
             else:
@@ -275,8 +336,14 @@ class Ledger:
             while partner == reporter:
                 partner = self.reporters.draw(rng)
             year = 1995 + min(31, int(rng.triangular(0, 32, 29)))
-            row = dict(id=pk, reporter_id=reporter, partner_id=partner, flow=self.flows.draw(rng),
-                       created_at=CREATED_AT, updated_at=CREATED_AT)
+            row = dict(
+                id=pk,
+                reporter_id=reporter,
+                partner_id=partner,
+                flow=self.flows.draw(rng),
+                created_at=CREATED_AT,
+                updated_at=CREATED_AT,
+            )
             if rng.random() < 0.92:
                 row["year"], row["year_inferred"] = year, rng.random() < 0.04
             if rng.random() < 0.85:
@@ -295,11 +362,18 @@ class Ledger:
         rows = []
         for source_id in [source] + ([self.cited.draw(rng)] if rng.random() < 0.15 else []):
             self.citation_id += 1
-            rows.append(dict(
-                id=self.citation_id, source_id=source_id, **{entry_field: row["id"]}, excerpt=excerpt,
-                paragraph=rng.randint(2, 30), note="" if source_id == source else "confirms the figure",
-                created_at=CREATED_AT, updated_at=CREATED_AT,
-            ))
+            rows.append(
+                dict(
+                    id=self.citation_id,
+                    source_id=source_id,
+                    **{entry_field: row["id"]},
+                    excerpt=excerpt,
+                    paragraph=rng.randint(2, 30),
+                    note="" if source_id == source else "confirms the figure",
+                    created_at=CREATED_AT,
+                    updated_at=CREATED_AT,
+                )
+            )
         return rows
 
     def excerpt(self, entry_field, row):
@@ -379,8 +453,11 @@ class Command(BaseCommand):
         if actors < 10:
             raise CommandError("A ledger needs at least 10 actors.")
         connection = connections[database]
-        occupied = [str(m._meta.verbose_name_plural) for m in (Actor, Source, Pledge, TradeFigure, Statement, Person, Citation)
-                    if m.objects.using(database).exists()]
+        occupied = [
+            str(m._meta.verbose_name_plural)
+            for m in (Actor, Source, Pledge, TradeFigure, Statement, Person, Citation)
+            if m.objects.using(database).exists()
+        ]
         if occupied:
             raise CommandError(
                 f"The database already holds {', '.join(occupied)}. generate_ledger only fills an empty ledger, "
@@ -388,9 +465,20 @@ class Command(BaseCommand):
             )
         ledger = Ledger(seed=seed, actors=actors, sources=sources)
         reason = f"generate_ledger --seed {seed}"
-        history = {"history_date": CREATED_AT, "history_change_reason": reason, "history_type": "+", "history_user_id": None}
-        progress = tqdm(total=len(ledger.actors) + len(ledger.sources) + pledges + trade, unit=" rows",
-                        unit_scale=True, disable=verbosity == 0, file=self.stderr, mininterval=1)
+        history = {
+            "history_date": CREATED_AT,
+            "history_change_reason": reason,
+            "history_type": "+",
+            "history_user_id": None,
+        }
+        progress = tqdm(
+            total=len(ledger.actors) + len(ledger.sources) + pledges + trade,
+            unit=" rows",
+            unit_scale=True,
+            disable=verbosity == 0,
+            file=self.stderr,
+            mininterval=1,
+        )
 
         def write(model, rows):
             Writer(model, connection).write(rows)
@@ -410,11 +498,13 @@ class Command(BaseCommand):
         progress.close()
         self.analyze(connection)
         if verbosity:
-            self.stdout.write(self.style.SUCCESS(
-                f"Wrote {len(ledger.actors)} actors, {len(ledger.sources)} sources, {pledges} pledges, "
-                f"{trade} trade figures and {ledger.citation_id} citations (seed {seed}"
-                f"{', no history' if no_history else ', with creation history'})."
-            ))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Wrote {len(ledger.actors)} actors, {len(ledger.sources)} sources, {pledges} pledges, "
+                    f"{trade} trade figures and {ledger.citation_id} citations (seed {seed}"
+                    f"{', no history' if no_history else ', with creation history'})."
+                )
+            )
 
     @contextlib.contextmanager
     def fast_inserts(self, connection):
