@@ -39,7 +39,7 @@ DATASETTE = ROOT / "bench" / ".venv" / "bin" / "datasette"
 # "/pledges/?_export=csv" for the page's own order (newest first): about 1.5x slower on SQLite, where
 # the rows come in date-index order rather than table order.
 EXPORT_PATHS = ["/pledges/?_export=csv&sort=id"]
-PAGE_SIZE = 25  # the app's table page size (ledger/views.py)
+PAGE_SIZE = 25  # the app's table page size (ledger/views/pages.py)
 DEEP_PAGE = 400  # the deepest page the app serves (ledger/paginators.py MAX_PAGE)
 # One key for the whole run: the admin session made by `manage.py shell` must be valid under gunicorn.
 SECRET_KEY = secrets.token_urlsafe(50)

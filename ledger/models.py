@@ -371,10 +371,21 @@ def _money_constraint_fields(prefix):
     return {f"{prefix}_{name}": field for name, field in MONEY_CONSTRAINT_FIELDS.items()}
 
 
+def counted_in_totals_condition() -> models.Exists:
+    """The one definition of "counted in totals": a pledge is counted unless it is a package with
+    parts, which is counted through its parts, never on top of them. A boolean expression, so it
+    can filter a queryset or be annotated onto one (exports, pages, the overview)."""
+    return ~models.Exists(Pledge.objects.filter(package=models.OuterRef("pk")))
+
+
 class PledgeQuerySet(models.QuerySet):
-    def counted_in_totals(self):
-        """Entries that a total may add: a package with parts is counted through its parts."""
-        return self.exclude(models.Exists(Pledge.objects.filter(package=models.OuterRef("pk"))))
+    def counted_in_totals(self) -> "PledgeQuerySet":
+        """Entries that a total may add (see counted_in_totals_condition)."""
+        return self.filter(counted_in_totals_condition())
+
+    def with_counted_in_totals(self) -> "PledgeQuerySet":
+        """Each entry annotated with `counted_in_totals` (a boolean), for pages and exports that show it."""
+        return self.annotate(counted_in_totals=counted_in_totals_condition())
 
 
 class Pledge(MoneyFields):
@@ -621,11 +632,12 @@ class Pledge(MoneyFields):
         return "amount not stated"
 
     @property
-    def is_counted_in_totals(self):
-        """A package with parts is counted through its parts, never on top of them."""
-        if self.kind != Pledge.Kind.PACKAGE:
-            return True
-        return not self.parts.exists()
+    def is_counted_in_totals(self) -> bool:
+        """counted_in_totals_condition for this entry: read from the queryset's annotation when the
+        page asked for it (with_counted_in_totals), otherwise asked of the database."""
+        if "counted_in_totals" in self.__dict__:
+            return self.counted_in_totals
+        return Pledge.objects.filter(pk=self.pk).counted_in_totals().exists()
 
 
 class TradeFigure(MoneyFields):
