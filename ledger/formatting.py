@@ -57,3 +57,23 @@ def format_date(date, precision, qualifier="", year_inferred=False):
     if year_inferred:
         text += " (year inferred)"
     return text
+
+
+CERTAINTY = {
+    "exact": "stated as an exact figure",
+    "approximately": "approximate: the source says “approximately”",
+    "up_to": "an upper bound: the source says “up to”",
+    "at_least": "a lower bound: the source says “at least”",
+}
+
+
+def format_certainty(amount, qualifier) -> str:
+    """How precisely the source states an amount, in words."""
+    if amount is None:
+        return "no figure stated"
+    return CERTAINTY.get(qualifier, qualifier)
+
+
+def format_day(day) -> str:
+    """A date known to the day: '5 Feb 2026'."""
+    return format_date(day, "day")
