@@ -4,8 +4,6 @@ import django_tables2 as tables
 from django.db.models import F
 from django.utils.html import format_html
 
-NOT_STATED = format_html('<span class="unknown">{}</span>', "not stated")
-
 
 class LedgerTable(tables.Table):
     class Meta:

@@ -3,6 +3,7 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
+from ledger import formatting
 from ledger.models import Source
 from ledger.tables.base import LedgerTable
 
@@ -20,7 +21,7 @@ class SourceTable(LedgerTable):
         empty_text = "No sources match these filters."
 
     def render_published_on(self, record):
-        return f"{record.published_on.day} {record.published_on:%b %Y}"
+        return formatting.format_day(record.published_on)
 
     def render_headline(self, record):
         return format_html('<a href="{}">{}</a>', record.get_absolute_url(), record.headline)
@@ -29,7 +30,7 @@ class SourceTable(LedgerTable):
         if not record.wire_agency:
             return "—"
         if record.wire_date:
-            return f"{record.wire_agency}, {record.wire_date.day} {record.wire_date:%b %Y}"
+            return f"{record.wire_agency}, {formatting.format_day(record.wire_date)}"
         return record.wire_agency
 
     def render_language(self, record):

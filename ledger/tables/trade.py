@@ -3,8 +3,8 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
+from ledger import formatting
 from ledger.models import TradeFigure
-from ledger.selectors import certainty_display
 from ledger.tables.base import LedgerTable, actor_link, order_nulls_low
 
 
@@ -44,7 +44,7 @@ class TradeTable(LedgerTable):
         return format_html('<a href="{}">{}</a>', record.get_absolute_url(), record.value_display)
 
     def render_certainty(self, record):
-        return certainty_display(record)
+        return formatting.format_certainty(record.amount, record.amount_qualifier)
 
     def render_rank_statement(self, record):
         parts = [p for p in (record.rank_statement, record.relationship and f"“{record.relationship}”") if p]

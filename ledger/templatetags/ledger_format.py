@@ -1,4 +1,4 @@
-"""Template filters that word totals the way ledger/formatting.py words single values."""
+"""Template filters: the templates word numbers, dates and totals through ledger/formatting.py."""
 
 from django import template
 
@@ -22,8 +22,21 @@ def number(value):
 
 
 @register.filter
+def day(value):
+    """A date known to the day, worded as formatting.format_day words it: "5 Feb 2026"."""
+    return formatting.format_day(value) if value is not None else ""
+
+
+@register.filter
+def certainty(entry):
+    """How precisely the source states an entry's amount, in words."""
+    return formatting.format_certainty(entry.amount, entry.amount_qualifier)
+
+
+@register.filter
 def goods(row):
-    return f"{formatting.format_number(row['quantity'])} {row['unit']} of {row['commodity']}"
+    """A goods total row (dict with quantity, unit, commodity) as "60,000 t of rice"."""
+    return formatting.format_goods(row["quantity"], row["unit"], row["commodity"])
 
 
 @register.filter
