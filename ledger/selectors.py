@@ -1,18 +1,22 @@
-"""Reads for the public pages, one selector per page. Tables take their rows from the `*_for_table`
-querysets filtered by the page's FilterSet; the overview's totals are aggregated in the database
-(values()/annotate) and shaped with pandas, never computed by loading every row."""
+"""Reads for the public pages, one selector per page, named after it. Selectors return data
+(querysets, model instances, dicts and DataFrames of numbers and codes); how a value reads is
+ledger/formatting.py's, and how a page draws it (charts, summed tails) is ledger/views/'s.
 
-from collections import Counter
+Tables take their rows from the `*_for_table` querysets filtered by the page's FilterSet; the
+overview's totals are aggregated in the database (values()/annotate) and combined with pandas, never
+computed by loading every row. What a total counts is PledgeQuerySet.counted_in_totals()."""
+
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pandas as pd
-from django.db.models import Count, Exists, Func, IntegerField, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Func, IntegerField, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
 from ledger import cache as ledger_cache
 from ledger.history import entry_history
-from ledger.models import Actor, Citation, Pledge, Source, Statement, TradeFigure
+from ledger.models import Actor, Citation, Pledge, Source, Statement, TradeFigure, counted_in_totals_condition
 
 # How many rows an entry, actor or source page lists before pointing to the filtered table.
 PAGE_LIST_LIMIT = 50
@@ -46,7 +50,7 @@ def sources_for_table() -> QuerySet[Source]:
 TOTAL_COLUMNS = ["currency", "amount", "qualifier", "entries", "entries_in_total", "entries_without_usd"]
 
 
-def combine_qualifiers(qualifiers) -> str:
+def combine_qualifiers(qualifiers: Iterable) -> str:
     """The qualifier of a sum: exact only if every term is; 'at least' if every term is exact or a
     lower bound; 'up to' likewise; otherwise approximate."""
     found = {q for q in qualifiers if isinstance(q, str) and q}
@@ -61,7 +65,7 @@ def combine_qualifiers(qualifiers) -> str:
 CENT = Decimal("0.01")
 
 
-def _decimal_sum(values):
+def decimal_sum(values: Iterable) -> Decimal | None:
     """Exact sum of the Decimals present, to the cent (SQLite hands SUM() back through a float);
     None when there is none, so an unknown total never reads as 0."""
     present = [v for v in values if isinstance(v, Decimal)]
@@ -78,7 +82,8 @@ class OverviewTotals:
     goods: commodity, unit, quantity, entries, entries_with_usd_value.
     unconverted: currency, amount, entries (money stated in a currency with no USD value; left out).
     left_out: reason, entries, detail (what no USD total includes).
-    chart: donor (name) × year, USD as floats, for drawing only."""
+    by_donor_year: actor_code, year, amount: USD per donor and year, dated entries with a USD value
+    only (what the overview's chart draws)."""
 
     by_donor: pd.DataFrame
     by_recipient: pd.DataFrame
@@ -87,7 +92,7 @@ class OverviewTotals:
     goods: pd.DataFrame
     unconverted: pd.DataFrame
     left_out: pd.DataFrame
-    chart: pd.DataFrame
+    by_donor_year: pd.DataFrame
     grand_total: dict = field(default_factory=dict)
 
 
@@ -123,7 +128,7 @@ def _group_totals(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     grouped = (
         frame.groupby(keys, dropna=False, sort=False)
         .agg(
-            amount=("usd", _decimal_sum),
+            amount=("usd", decimal_sum),
             qualifier=("usd_qualifier", combine_qualifiers),
             entries=("entries", "sum"),
             entries_in_total=("usd_entries", "sum"),
@@ -152,7 +157,7 @@ def _grand_total(frame: pd.DataFrame) -> dict:
     entries, in_total = int(frame["entries"].sum()), int(frame["usd_entries"].sum())
     return {
         "currency": "USD",
-        "amount": _decimal_sum(frame["usd"]),
+        "amount": decimal_sum(frame["usd"]),
         "qualifier": combine_qualifiers(frame["usd_qualifier"]),
         "entries": entries,
         "entries_in_total": in_total,
@@ -160,7 +165,7 @@ def _grand_total(frame: pd.DataFrame) -> dict:
     }
 
 
-def _actor_totals(frame: pd.DataFrame, key: str, actors: dict) -> pd.DataFrame:
+def _actor_totals(frame: pd.DataFrame, key: str, actors: dict[int, dict]) -> pd.DataFrame:
     frame = frame.assign(
         actor_code=frame[key].map(lambda pk: actors[pk]["code"]),
         actor_name=frame[key].map(lambda pk: actors[pk]["name"]),
@@ -168,15 +173,12 @@ def _actor_totals(frame: pd.DataFrame, key: str, actors: dict) -> pd.DataFrame:
     return _group_totals(frame, ["actor_code", "actor_name"])
 
 
-CHART_DONORS = 8
-
-
-def _year(value):
+def _year(value: object) -> int | None:
     return None if value is None or pd.isna(value) else int(value)
 
 
 def overview_totals(*, pledges: QuerySet[Pledge]) -> OverviewTotals:
-    """Totals of `pledges` (already filtered by PledgeFilter), counting packages through their parts.
+    """Totals of `pledges` (already filtered by PledgeFilterSet), counting packages through their parts.
 
     Each dimension is one GROUP BY in the database returning a few rows per key; pandas only
     combines those. Eleven queries, however many entries there are."""
@@ -221,12 +223,7 @@ def overview_totals(*, pledges: QuerySet[Pledge]) -> OverviewTotals:
         columns=["commodity", "unit", "quantity", "entries", "entries_with_usd_value"],
     )
 
-    packages = (
-        pledges.filter(kind=Pledge.Kind.PACKAGE)
-        .filter(Exists(Pledge.objects.filter(package=OuterRef("pk"))))
-        .order_by()
-        .count()
-    )
+    packages = pledges.exclude(counted_in_totals_condition()).order_by().count()
     trade_figures = TradeFigure.objects.count()
     grand_total = _grand_total(by_kind_rows)
     unconverted_entries = int(unconverted["entries"].sum()) if len(unconverted) else 0
@@ -256,72 +253,22 @@ def overview_totals(*, pledges: QuerySet[Pledge]) -> OverviewTotals:
         goods=goods,
         unconverted=unconverted,
         left_out=left_out,
-        chart=_donor_years(counted, by_donor, actors),
+        by_donor_year=_donor_years(counted, actors),
         grand_total=grand_total,
     )
 
 
-def _donor_years(counted: QuerySet[Pledge], by_donor: pd.DataFrame, actors: dict) -> pd.DataFrame:
-    """USD per year for the largest donors (the rest summed as one series), as floats for drawing."""
+def _donor_years(counted: QuerySet[Pledge], actors: dict[int, dict]) -> pd.DataFrame:
+    """USD per donor and year, for dated entries with a USD value (a Decimal, exact)."""
     rows = list(
         counted.filter(amount_usd__isnull=False, date__isnull=False)
         .values("donor_id", year=Year("date"))
-        .annotate(usd=Sum("amount_usd"))
+        .annotate(amount=Sum("amount_usd"))
         .order_by()
     )
-    if not rows:
-        return pd.DataFrame()
-    frame = pd.DataFrame.from_records(rows, columns=["donor_id", "year", "usd"])
-    top = list(by_donor.dropna(subset=["amount"])["actor_code"])[:CHART_DONORS]
-    codes = frame["donor_id"].map(lambda pk: actors[pk]["code"])
-    # Series are keyed by code: two actors may share a name (every country has a foreign ministry),
-    # and a pivot on names would merge them, or give duplicate columns that break the chart.
-    others = ""  # no actor has an empty code (a constraint)
-    frame["donor"] = codes.where(codes.isin(top), others)
-    frame["usd"] = frame["usd"].map(float)
-    chart = frame.pivot_table(index="year", columns="donor", values="usd", aggfunc="sum").sort_index()
-    chart = chart[[*[code for code in top if code in chart.columns], *([others] if others in chart.columns else [])]]
-    name_of = {actor["code"]: actor["name"] for actor in actors.values()}
-    shared = {name for name, n in Counter(name_of[c] for c in chart.columns if c != others).items() if n > 1}
-    chart.columns = [
-        "all other donors"
-        if code == others
-        else f"{name_of[code]} ({code})"
-        if name_of[code] in shared
-        else name_of[code]
-        for code in chart.columns
-    ]
-    return chart
-
-
-def top_rows(frame: pd.DataFrame, limit: int) -> tuple[list[dict], dict | None]:
-    """The first `limit` rows of a totals frame, and the rest summed into one row (None if no rest)."""
-    rows = frame.to_dict("records")
-    rest = frame.iloc[limit:]
-    if rest.empty:
-        return rows, None
-    return rows[:limit], {
-        "count": len(rest),
-        "currency": "USD",
-        "amount": _decimal_sum(rest["amount"]),
-        "qualifier": combine_qualifiers(rest["qualifier"]),
-        "entries": int(rest["entries"].sum()),
-        "entries_in_total": int(rest["entries_in_total"].sum()),
-        "entries_without_usd": int(rest["entries_without_usd"].sum()),
-    }
-
-
-def chart_data(chart: pd.DataFrame) -> dict:
-    """Chart.js data for pledges by donor over time; gaps stay null, never 0."""
-    if chart.empty:
-        return {"labels": [], "datasets": []}
-    return {
-        "labels": [str(year) for year in chart.index],
-        "datasets": [
-            {"label": donor, "data": [None if pd.isna(v) else round(float(v), 2) for v in chart[donor]]}
-            for donor in chart.columns
-        ],
-    }
+    frame = pd.DataFrame.from_records(rows, columns=["donor_id", "year", "amount"])
+    frame.insert(0, "actor_code", frame["donor_id"].map(lambda pk: actors[pk]["code"]))
+    return frame.drop(columns="donor_id").sort_values(["actor_code", "year"], kind="stable").reset_index(drop=True)
 
 
 def pledge_usd_total(*, pledges: QuerySet[Pledge]) -> dict:
@@ -337,37 +284,26 @@ def pledge_usd_total(*, pledges: QuerySet[Pledge]) -> dict:
     return _grand_total(frame)
 
 
-def latest_pledges(*, pledges: QuerySet[Pledge], limit=LATEST_LIMIT) -> list[Pledge]:
+def overview_latest_pledges(*, pledges: QuerySet[Pledge], limit: int = LATEST_LIMIT) -> list[Pledge]:
     return list(pledges.prefetch_related("donor", "recipient").order_by("-id")[:limit])
 
 
-def latest_trade(*, limit=LATEST_LIMIT) -> list[TradeFigure]:
+def overview_latest_trade(*, limit: int = LATEST_LIMIT) -> list[TradeFigure]:
     return list(TradeFigure.objects.prefetch_related("reporter", "partner").order_by("-id")[:limit])
 
 
 # --- Entry, actor and source pages -------------------------------------------------------------
 
-CERTAINTY = {
-    "exact": "stated as an exact figure",
-    "approximately": "approximate: the source says “approximately”",
-    "up_to": "an upper bound: the source says “up to”",
-    "at_least": "a lower bound: the source says “at least”",
-}
 
-
-def certainty_display(entry) -> str:
-    """How precisely the source states an entry's amount, in words."""
-    if entry.amount is None:
-        return "no figure stated"
-    return CERTAINTY.get(entry.amount_qualifier, entry.get_amount_qualifier_display())
-
-
-def _citations(queryset):
+def _citations(queryset: QuerySet[Citation]) -> list[Citation]:
     return list(queryset.select_related("source").order_by("source__published_on", "paragraph", "id"))
 
 
-def pledge_detail(*, pk) -> dict:
-    pledge = get_object_or_404(Pledge.objects.select_related("donor", "recipient", "package", "official"), pk=pk)
+def pledge_detail(*, pk: int) -> dict:
+    """The entry (annotated with `counted_in_totals`), its parts if it is a package, citations, history."""
+    pledge = get_object_or_404(
+        Pledge.objects.with_counted_in_totals().select_related("donor", "recipient", "package", "official"), pk=pk
+    )
     parts = list(pledge.parts.order_by("id")) if pledge.kind == Pledge.Kind.PACKAGE else []
     return {
         "pledge": pledge,
@@ -377,22 +313,21 @@ def pledge_detail(*, pk) -> dict:
     }
 
 
-def trade_detail(*, pk) -> dict:
+def trade_detail(*, pk: int) -> dict:
     figure = get_object_or_404(TradeFigure.objects.select_related("reporter", "partner"), pk=pk)
     return {
         "figure": figure,
-        "certainty": certainty_display(figure),
         "citations": _citations(figure.citations),
         "history": entry_history(figure),
     }
 
 
-def _limited(queryset, limit=PAGE_LIST_LIMIT):
+def _limited(queryset: QuerySet, limit: int = PAGE_LIST_LIMIT) -> tuple[list, bool]:
     rows = list(queryset[: limit + 1])
     return rows[:limit], len(rows) > limit
 
 
-def actor_detail(*, code) -> dict:
+def actor_detail(*, code: str) -> dict:
     actor = get_object_or_404(Actor.objects.select_related("parent"), code=code.strip().upper())
     pledged, more_pledged = _limited(
         Pledge.objects.filter(donor=actor).select_related("recipient").order_by("-date", "-id")
@@ -433,7 +368,7 @@ def actor_detail(*, code) -> dict:
     }
 
 
-def source_detail(*, pk) -> dict:
+def source_detail(*, pk: int) -> dict:
     source = get_object_or_404(Source, pk=pk)
     citations, more = _limited(
         Citation.objects.filter(source=source)

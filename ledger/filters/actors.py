@@ -2,13 +2,13 @@
 
 import django_filters
 
-from ledger.filters.fields import ActorFilter, FilterForm, StrictChoiceFilter, TextSearchFilter
+from ledger.filters.base import ActorCodeFilter, FilterForm, StrictChoiceFilter, TextSearchFilter
 from ledger.models import Actor
 
 
-class ActorListFilter(django_filters.FilterSet):
+class ActorFilterSet(django_filters.FilterSet):
     kind = StrictChoiceFilter(choices=Actor.Kind.choices, label="Kind")
-    parent = ActorFilter(label="Belongs to")
+    parent = ActorCodeFilter(label="Belongs to")
     q = TextSearchFilter(fields=["code", "name", "description"], help_text="Searches codes, names and descriptions.")
 
     class Meta:

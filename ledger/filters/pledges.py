@@ -3,8 +3,8 @@
 
 import django_filters
 
-from ledger.filters.fields import (
-    ActorFilter,
+from ledger.filters.base import (
+    ActorCodeFilter,
     CitedSourceFilter,
     CurrencyFilter,
     DateRangeInputs,
@@ -18,9 +18,9 @@ from ledger.models import CURRENCY_CHOICES, Pledge
 HAS_VALUE_CHOICES = [("yes", "has a money value"), ("no", "no money value (goods only, or not stated)")]
 
 
-class PledgeFilter(django_filters.FilterSet):
-    donor = ActorFilter(label="Donor")
-    recipient = ActorFilter(label="Recipient")
+class PledgeFilterSet(django_filters.FilterSet):
+    donor = ActorCodeFilter(label="Donor")
+    recipient = ActorCodeFilter(label="Recipient")
     kind = StrictChoiceFilter(choices=Pledge.Kind.choices, label="Kind")
     status = StrictChoiceFilter(choices=Pledge.Status.choices, label="Status")
     date = django_filters.DateFromToRangeFilter(

@@ -2,11 +2,11 @@
 
 import django_filters
 
-from ledger.filters.fields import DateRangeInputs, FilterForm, TextSearchFilter
+from ledger.filters.base import DateRangeInputs, FilterForm, TextSearchFilter
 from ledger.models import Source
 
 
-class SourceFilter(django_filters.FilterSet):
+class SourceFilterSet(django_filters.FilterSet):
     publisher = django_filters.CharFilter(lookup_expr="iexact", label="Publisher")
     published = django_filters.DateFromToRangeFilter(
         field_name="published_on",

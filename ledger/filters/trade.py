@@ -4,8 +4,8 @@
 import django_filters
 from django.db.models import Q
 
-from ledger.filters.fields import (
-    ActorFilter,
+from ledger.filters.base import (
+    ActorCodeFilter,
     CitedSourceFilter,
     CurrencyFilter,
     FilterForm,
@@ -19,10 +19,10 @@ from ledger.models import CURRENCY_CHOICES, TradeFigure
 HAS_VALUE_CHOICES = [("yes", "has a figure"), ("no", "no figure (rank or relationship only)")]
 
 
-class TradeFilter(django_filters.FilterSet):
-    country = ActorFilter(method="filter_country", label="Either side")
-    reporter = ActorFilter(label="Reporter")
-    partner = ActorFilter(label="Partner")
+class TradeFilterSet(django_filters.FilterSet):
+    country = ActorCodeFilter(method="filter_country", label="Either side")
+    reporter = ActorCodeFilter(label="Reporter")
+    partner = ActorCodeFilter(label="Partner")
     flow = StrictChoiceFilter(choices=TradeFigure.Flow.choices, label="Flow")
     year = django_filters.RangeFilter(
         label="Year (from, to)",

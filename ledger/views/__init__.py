@@ -1,8 +1,9 @@
-"""The app's views. pages.py: the table pages and the entry pages."""
+"""The app's views. pages.py: the table pages and the entry pages; overview.py: the overview and how
+it shapes the totals for the page (top rows, the chart)."""
 
+from ledger.views.overview import OverviewView
 from ledger.views.pages import (
     ActorListView,
-    OverviewView,
     PledgeListView,
     SourceListView,
     TradeListView,

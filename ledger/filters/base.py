@@ -1,5 +1,6 @@
-"""Filters shared by the table pages: an actor picked by its code, a yes/no choice that rejects
-anything else, and a date range that refuses to run backwards."""
+"""What every table page's FilterSet shares: the filters (an actor given by its code, a choice that
+words its errors, a currency code, a cited source, free text), their widgets, and the form that
+refuses a range running backwards."""
 
 import django_filters
 from django import forms
@@ -50,7 +51,7 @@ class ActorChoiceField(django_filters.fields.ModelChoiceField):
         return f"{obj.name} ({obj.code})"
 
 
-class ActorFilter(django_filters.ModelChoiceFilter):
+class ActorCodeFilter(django_filters.ModelChoiceFilter):
     """An actor given by its code in the URL (?donor=CHN)."""
 
     field_class = ActorChoiceField
