@@ -67,7 +67,7 @@ class EcbConversionTests(SimpleTestCase):
         self.assertEqual(result.amount_usd, (YEN * expected_rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
     def test_no_rate_further_back_than_four_days(self):
-        # The ECB published no ISK rate from Dec 2008 to Aug 2018: the look-back must not reach across.
+        # The ECB published no ISK rate from December 2008 to February 2018: the look-back must not reach across.
         result = convert(currency="ISK", date=datetime.date(2010, 3, 10))
         self.assertFalse(result.converted)
         self.assertIsNone(result.usd_rate)
