@@ -2,6 +2,9 @@
 stated)", "end of Jan 2026 (year inferred)". Unknown values read as words, never as 0 or None."""
 
 from decimal import Decimal
+from typing import Any
+
+from django.db.models import Model
 
 QUALIFIER_PREFIX = {"": "", "exact": "", "approximately": "≈ ", "up_to": "up to ", "at_least": "at least "}
 SCALES = [(Decimal(10) ** 12, "trillion"), (Decimal(10) ** 9, "billion"), (Decimal(10) ** 6, "million")]
@@ -77,3 +80,28 @@ def format_certainty(amount, qualifier) -> str:
 def format_day(day) -> str:
     """A date known to the day: '5 Feb 2026'."""
     return format_date(day, "day")
+
+
+EMPTY_VALUE = "—"
+
+
+def format_field_value(model: type[Model], name: str, value: Any) -> str:
+    """A stored field value as an editor reads it, in the admin, the history and the stale-edit message:
+    "—" when empty (never "None" or 0), a choice's label, yes/no, a number as format_number writes it,
+    a related entry by its name (an actor with its code: "Vietnam (VNM)"), or "#id" when the caller
+    only has its id."""
+    if value is None or value == "":
+        return EMPTY_VALUE
+    field = model._meta.get_field(name)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field.is_relation:
+        if not isinstance(value, Model):
+            return f"#{value}"
+        code = getattr(value, "code", "")
+        return f"{value} ({code})" if code else str(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        return format_number(value)
+    return str(value)
