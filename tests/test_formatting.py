@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from django.test import SimpleTestCase
 
-from ledger.formatting import format_date, format_goods, format_money
+from ledger.formatting import format_certainty, format_date, format_day, format_goods, format_money
 
 
 class FormattingTests(SimpleTestCase):
@@ -36,3 +36,13 @@ class FormattingTests(SimpleTestCase):
         self.assertEqual(format_date(date(2024, 1, 1), "year"), "2024")
         self.assertEqual(format_date(date(2026, 2, 4), "day"), "4 Feb 2026")
         self.assertEqual(format_date(None, ""), "date not stated")
+
+    def test_a_day_reads_day_month_year(self):
+        self.assertEqual(format_day(date(2026, 2, 5)), "5 Feb 2026")
+
+    def test_certainty_says_what_the_source_says_and_never_guesses_a_missing_figure(self):
+        self.assertEqual(format_certainty(Decimal(1), "exact"), "stated as an exact figure")
+        self.assertEqual(format_certainty(Decimal(1), "approximately"), "approximate: the source says “approximately”")
+        self.assertEqual(format_certainty(Decimal(1), "up_to"), "an upper bound: the source says “up to”")
+        self.assertEqual(format_certainty(Decimal(1), "at_least"), "a lower bound: the source says “at least”")
+        self.assertEqual(format_certainty(None, ""), "no figure stated")

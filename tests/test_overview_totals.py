@@ -9,8 +9,8 @@ from django.test import TestCase
 from django.urls import reverse
 
 from ledger import selectors
-from ledger.views.overview import donor_chart
 from ledger.models import Actor, Pledge, Source, TradeFigure
+from ledger.views.overview import donor_chart
 from tests import factories
 from tests.test_pages import OVERVIEW_QUERIES
 
@@ -47,7 +47,7 @@ class SeedTotalsTests(TestCase):
         self.assertEqual(total["qualifier"], "exact")
         self.assertEqual((total["entries"], total["entries_in_total"], total["entries_without_usd"]), (4, 3, 1))
 
-    def test_by_donor_recipient_year_and_kind(self):
+    def test_each_dimension_sums_usd_largest_first_and_an_unknown_sum_stays_none(self):
         totals = self.totals()
         self.assertEqual(row(totals.by_donor, actor_code="CHN")["amount"], Decimal("180000000"))
         self.assertEqual(row(totals.by_donor, actor_code="VNM")["amount"], Decimal("15000000"))
@@ -71,6 +71,19 @@ class SeedTotalsTests(TestCase):
             left_out,
             {"packages_counted_through_parts": 1, "no_money_value": 1, "no_usd_conversion": 0, "trade_figures": 3},
         )
+
+    def test_donor_years_are_exact_usd_sums_keyed_by_code_and_year(self):
+        frame = self.totals().by_donor_year
+        self.assertEqual(list(frame.columns), ["actor_code", "year", "amount"])
+        self.assertEqual(
+            [tuple(r.values()) for r in frame.to_dict("records")],
+            [
+                ("CHN", 2024, Decimal("100000000")),
+                ("CHN", 2026, Decimal("80000000")),
+                ("VNM", 2025, Decimal("15000000")),
+            ],
+        )
+        self.assertTrue(all(isinstance(amount, Decimal) for amount in frame["amount"]))
 
     def test_chart_has_one_series_per_donor_and_leaves_gaps_empty(self):
         data = donor_chart(self.totals())

@@ -67,7 +67,7 @@ class SeedPagesTests(TestCase):
         self.assertContains(response, "No actor has the code “ZZZ”")
         self.assertNotContains(response, "Total pledged</h2>")
 
-    def test_pledges_page(self):
+    def test_pledges_table_words_goods_inferred_dates_and_missing_values(self):
         with self.assertNumQueries(5):  # the rows, their donors and recipients, the form's choices
             response = self.client.get(reverse("ledger:pledge-list"))
         self.assertHonest(response)
@@ -76,26 +76,29 @@ class SeedPagesTests(TestCase):
         self.assertContains(response, "no USD value")
         self.assertContains(response, "package (total not stated)")
 
-    def test_trade_page(self):
+    def test_trade_table_words_approximate_figures_and_missing_years(self):
         with self.assertNumQueries(6):  # the rows, their reporters and partners, the form's choices
             response = self.client.get(reverse("ledger:trade-list"))
         self.assertHonest(response)
         self.assertContains(response, "≈ USD 340 million")
         self.assertContains(response, "approximate")
+        self.assertContains(response, "approximate: the source says “approximately”")
         self.assertContains(response, "year not stated")
         self.assertContains(response, "no figure stated")
 
-    def test_actors_page(self):
+    def test_actors_table_lists_bodies_by_their_full_name(self):
         with self.assertNumQueries(2):
             response = self.client.get(reverse("ledger:actor-list"))
         self.assertHonest(response)
         self.assertContains(response, "China International Development Cooperation Agency (CIDCA)")
 
-    def test_sources_page(self):
+    def test_sources_table_words_dates_agencies_and_translations(self):
         with self.assertNumQueries(1):
             response = self.client.get(reverse("ledger:source-list"))
         self.assertHonest(response)
         self.assertContains(response, "CiberCuba")
+        self.assertContains(response, "5 Feb 2026")
+        self.assertContains(response, "EFE, 4 Feb 2026")
         self.assertContains(response, "translated from es")
 
     def test_package_page_shows_parts_citation_and_how_it_is_counted(self):
@@ -104,6 +107,7 @@ class SeedPagesTests(TestCase):
             response = self.client.get(package.get_absolute_url())
         self.assertHonest(response)
         self.assertContains(response, "Counted through its 2 parts, never on top of them.")
+        self.assertNotIn("Counted.", visible_text(response))
         for part in package.parts.all():
             self.assertContains(response, part.get_absolute_url())
         self.assertContains(response, "Chinese President Xi Jinping approved an emergency aid package")
@@ -117,7 +121,28 @@ class SeedPagesTests(TestCase):
         self.assertHonest(response)
         self.assertContains(response, "60,000 t of rice (value not stated)")
         self.assertContains(response, f"package #{rice.package_id}")
+        self.assertRegex(
+            visible_text(response), rf"In totals\s+Counted; its\s+package #{rice.package_id}\s+is not counted on top\."
+        )
         self.assertContains(response, "no USD value")
+
+    def test_entry_page_says_whether_the_entry_is_counted_from_the_counted_in_totals_rule(self):
+        china, cuba = Actor.objects.get(code="CHN"), Actor.objects.get(code="CUB")
+        grant = factories.pledge(china, cuba, src=Source.objects.get(), amount=Decimal(1000))
+        lone_package = factories.pledge(china, cuba, src=Source.objects.get(), kind=Pledge.Kind.PACKAGE, amount=None)
+        uncounted = Pledge.objects.get(kind=Pledge.Kind.PACKAGE, pk__lt=grant.pk)  # the seed package, with parts
+        for pledge, sentence in (
+            (grant, r"In totals\s+Counted\.\s"),
+            (lone_package, r"In totals\s+Not in USD totals \(no USD value\)\."),
+            (uncounted, r"In totals\s+Counted through its 2 parts, never on top of them\."),
+        ):
+            with self.subTest(pledge=pledge.pk):
+                response = self.client.get(pledge.get_absolute_url())
+                self.assertEqual(
+                    response.context["pledge"].counted_in_totals,
+                    Pledge.objects.counted_in_totals().filter(pk=pledge.pk).exists(),
+                )
+                self.assertRegex(visible_text(response), sentence)
 
     def test_trade_page_says_how_certain_the_figure_is_and_which_sentence_says_so(self):
         figure = TradeFigure.objects.get(amount__isnull=False)
@@ -126,7 +151,7 @@ class SeedPagesTests(TestCase):
         self.assertHonest(response)
         text = visible_text(response)
         self.assertIn("≈ USD 340 million", text)
-        self.assertIn("approximate: the source says “approximately”", text)
+        self.assertRegex(text, r"How certain\s+approximate: the source says “approximately”")
         self.assertIn("year not stated", text)
         self.assertIn("with an exchange of approximately 340 million dollars.", text)
         self.assertIn("never added to aid", text)
@@ -267,7 +292,7 @@ class QueryCountsDoNotGrowTests(TestCase):
             valuation="not_stated",
         )
 
-    def test_counts(self):
+    def test_every_page_runs_the_same_queries_with_many_more_rows(self):
         cache.clear()
         package = Pledge.objects.get(kind=Pledge.Kind.PACKAGE)
         pages = [
