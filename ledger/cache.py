@@ -9,6 +9,8 @@ stamp, so a write invalidates them all and no signal can be missed. Writes that 
 totals read, and after loading fixtures into a live database, restart the app."""
 
 import hashlib
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.core.cache import cache
 from django.db import connection
@@ -17,6 +19,8 @@ from ledger.models import Actor, Pledge, TradeFigure
 
 STAMP_MODELS = (Pledge, Actor, TradeFigure)
 TIMEOUT = 24 * 3600
+
+T = TypeVar("T")
 
 
 def ledger_stamp() -> str:
@@ -31,7 +35,7 @@ def ledger_stamp() -> str:
         return "-".join(str(value or 0) for value in cursor.fetchone())
 
 
-def cached(name, params, compute):
+def cached(name: str, params: object, compute: Callable[[], T]) -> T:
     """`compute()`, or its value from the cache when nothing was written since it was computed."""
     digest = hashlib.sha256(repr(params).encode()).hexdigest()[:32]
     key = f"ledger:{name}:{ledger_stamp()}:{digest}"

@@ -113,7 +113,7 @@ class Year(Func):
 AGGREGATES = {"entries": Count("id"), "usd_entries": Count("amount_usd"), "usd": Sum("amount_usd")}
 
 
-def _aggregate(counted: QuerySet[Pledge], *keys, **expressions) -> pd.DataFrame:
+def _aggregate(counted: QuerySet[Pledge], *keys: str, **expressions: Func) -> pd.DataFrame:
     """One GROUP BY over the counted pledges: entries, entries with a USD value and their USD sum
     per key and amount qualifier (the qualifier says how precise each sum is)."""
     rows = list(counted.values(*keys, "amount_qualifier", **expressions).annotate(**AGGREGATES).order_by())
