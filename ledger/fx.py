@@ -70,6 +70,13 @@ class Conversion:
     def date_rule_label(self) -> str:
         return DateRule.LABELS.get(self.date_rule, "")
 
+    @property
+    def date_label(self) -> str:
+        """The date the rate was sought for and why: "2026-03-08, the entry's date"."""
+        if self.rate_sought_for is None:
+            return ""
+        return f"{self.rate_sought_for.isoformat()}, {self.date_rule_label}"
+
     def field_values(self) -> dict[str, Any]:
         """The four MoneyFields values to save."""
         return {
