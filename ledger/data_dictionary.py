@@ -1,14 +1,10 @@
-"""The data dictionary: every exported table's columns, what they mean and how an import reads them.
-The page (/data-dictionary/) and docs/data-dictionary.md are both generated from the column specs
-in ledger/exports.py, so they cannot drift from the files."""
+"""The data dictionary's content: every exported table's columns, what they mean and how an import
+reads them. docs/data-dictionary.md (`markdown()`) and the page (ledger/views/data_dictionary.py,
+from `tables()`) are both generated from the column specs in ledger/exports/columns.py, so they
+cannot drift from the files."""
 
-import re
-
-from django.shortcuts import render
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
-
-from ledger import exports
+from ledger.exports.columns import TABLES, TYPE_DESCRIPTIONS, ExportColumn
+from ledger.exports.totals import TOTALS_COLUMNS_DOC
 
 CONVENTIONS = [
     "Files are CSV (RFC 4180: comma-separated, rows end in CRLF, cells quoted when needed), UTF-8 "
@@ -48,7 +44,7 @@ IMPORT_RULES = [
 ]
 
 
-def _allowed(column):
+def _allowed(column: ExportColumn) -> str:
     if column.name == "currency":
         return "ISO 4217 code (USD, EUR, CNY...), or empty"
     if column.choices:
@@ -57,33 +53,33 @@ def _allowed(column):
     return ""
 
 
-def _access(column):
+def _access(column: ExportColumn) -> str:
     return "read and import" if column.importable else "read-only"
 
 
-def tables():
+def tables() -> list[dict]:
     return [
         {
             "table": table,
             "columns": [
                 {
                     "column": column,
-                    "type": exports.TYPE_DESCRIPTIONS[column.type],
+                    "type": TYPE_DESCRIPTIONS[column.type],
                     "allowed": _allowed(column),
                     "access": _access(column),
                 }
                 for column in table.columns
             ],
         }
-        for table in exports.TABLES
+        for table in TABLES
     ]
 
 
-def markdown():
+def markdown() -> str:
     lines = [
         "# Data dictionary",
         "",
-        "Generated from `ledger/exports.py` by `python manage.py data_dictionary`; the app shows the same at "
+        "Generated from `ledger/exports/columns.py` by `python manage.py data_dictionary`; the app shows the same at "
         "`/data-dictionary/`.",
         "",
         "## Conventions",
@@ -103,7 +99,7 @@ def markdown():
         "",
         "| column | meaning |",
         "| --- | --- |",
-        *(f"| `{name}` | {text} |" for name, text in exports.TOTALS_COLUMNS_DOC.items()),
+        *(f"| `{name}` | {text} |" for name, text in TOTALS_COLUMNS_DOC.items()),
     ]
     for entry in tables():
         table = entry["table"]
@@ -124,25 +120,3 @@ def markdown():
                 f"| `{column.name}` | {row['type']} | {column.description} | {row['allowed']} | {row['access']} |"
             )
     return "\n".join(lines) + "\n"
-
-
-def _html(text):
-    """The Markdown's `code` spans as <code>, everything else escaped."""
-    return mark_safe(re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(text)))  # noqa: S308 (escaped first)
-
-
-def data_dictionary(request):
-    entries = tables()
-    for entry in entries:
-        for row in entry["columns"]:
-            row["allowed"] = _html(row["allowed"])
-    return render(
-        request,
-        "ledger/data_dictionary.html",
-        {
-            "tables": entries,
-            "totals_columns": exports.TOTALS_COLUMNS_DOC.items(),
-            "conventions": [_html(item) for item in CONVENTIONS],
-            "import_rules": [_html(item) for item in IMPORT_RULES],
-        },
-    )

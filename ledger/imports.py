@@ -24,7 +24,7 @@ from django.core.management.color import no_style
 from django.db import DatabaseError, connection, transaction
 
 from ledger import exports, services
-from ledger.exports import (
+from ledger.exports.columns import (
     BOOLEAN,
     CHOICE,
     DATE,
@@ -93,7 +93,7 @@ class Change:
 class Report:
     """What one file's import did (or, in a dry run or when refused, would have done)."""
 
-    table: exports.Table
+    table: exports.ExportTable
     name: str
     changes: list = field(default_factory=list)
     problems: list = field(default_factory=list)

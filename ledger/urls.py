@@ -1,6 +1,7 @@
 from django.urls import path
 
-from ledger import data_dictionary, views
+from ledger import views
+from ledger.views.data_dictionary import data_dictionary
 
 app_name = "ledger"
 
@@ -14,5 +15,5 @@ urlpatterns = [
     path("actors/<str:code>/", views.actor_detail, name="actor-detail"),
     path("sources/", views.SourceListView.as_view(), name="source-list"),
     path("sources/<int:pk>/", views.source_detail, name="source-detail"),
-    path("data-dictionary/", data_dictionary.data_dictionary, name="data-dictionary"),
+    path("data-dictionary/", data_dictionary, name="data-dictionary"),
 ]

@@ -15,7 +15,9 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from ledger import exports
+from ledger.exports import rows
 from ledger.models import Actor, Citation, Person, Pledge, Source, Statement
+from ledger.views.exporting import export_response
 from tests import factories
 
 
@@ -175,12 +177,10 @@ class PledgeExportTests(TestCase):
 
     def test_negative_numbers_stay_numeric(self):
         # The model forbids a negative amount, so the raw row is taken from the database and altered.
-        (batch,) = exports._raw_batches(
-            exports.export_queryset(exports.PLEDGES, Pledge.objects.filter(pk=self.grant.pk)), 10
-        )
+        (batch,) = rows._raw_batches(rows.export_queryset(exports.PLEDGES, Pledge.objects.filter(pk=self.grant.pk)), 10)
         row = list(batch[0])
         row[[c.name for c in exports.PLEDGES.query_columns].index("amount")] = Decimal("-5.50")
-        cells = exports._row_converter(exports.PLEDGES, escape=True)(row, ("", "", "", ""))
+        cells = rows._row_converter(exports.PLEDGES, escape=True)(row, ("", "", "", ""))
         self.assertEqual(cells[exports.PLEDGES.header.index("amount")], "-5.50")
 
     def test_json_keeps_every_digit_and_leaves_unknown_null(self):
@@ -207,11 +207,11 @@ class PledgeExportTests(TestCase):
         self.assertIsNone(rows[2][header.index("amount")])
 
     def test_download_is_streamed_with_the_table_and_date_in_its_name(self):
-        response = exports.export_response(exports.PLEDGES, Pledge.objects.all(), "csv", day=date(2026, 11, 27))
+        response = export_response(exports.PLEDGES, Pledge.objects.all(), "csv", day=date(2026, 11, 27))
         self.assertIsInstance(response, StreamingHttpResponse)
         self.assertEqual(response["Content-Disposition"], 'attachment; filename="pledges-2026-11-27.csv"')
         self.assertEqual(response["Content-Type"], "text/csv; charset=utf-8")
-        response = exports.export_response(exports.PLEDGES, Pledge.objects.all(), "xlsx", day=date(2026, 11, 27))
+        response = export_response(exports.PLEDGES, Pledge.objects.all(), "xlsx", day=date(2026, 11, 27))
         self.assertEqual(response["Content-Disposition"], 'attachment; filename="pledges-2026-11-27.xlsx"')
 
 

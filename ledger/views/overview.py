@@ -12,6 +12,7 @@ from django.views.generic import TemplateView
 from ledger import cache as ledger_cache
 from ledger import exports, selectors
 from ledger.filters.pledges import PledgeFilterSet
+from ledger.views.exporting import export_links, filters_refused
 
 OVERVIEW_ROWS = 12  # rows per totals table; the rest are summed in one row
 CHART_DONORS = 8  # donors drawn one series each; the rest are drawn as one
@@ -96,7 +97,7 @@ class OverviewView(TemplateView):
         if request.GET.get("_export") == "csv":
             totals = self.get_totals()
             if totals is None:
-                return exports.filters_refused(self.filterset)
+                return filters_refused(self.filterset)
             return exports.totals_csv_response(totals)
         return super().get(request, *args, **kwargs)
 
@@ -118,7 +119,7 @@ class OverviewView(TemplateView):
         pledges = self.filterset.qs if totals is not None else self.filterset.queryset.none()
         context.update(
             nav="overview",
-            export_links=exports.export_links(self.request, ("csv",)),
+            export_links=export_links(self.request, ("csv",)),
             filter=self.filterset,
             filter_invalid=totals is None,
             totals=totals,

@@ -17,9 +17,10 @@ from ledger.tables.actors import ActorTable
 from ledger.tables.pledges import PledgeTable
 from ledger.tables.sources import SourceTable
 from ledger.tables.trade import TradeTable
+from ledger.views.exporting import StreamingExportMixin
 
 
-class LedgerTableView(exports.ExportMixin, SingleTableMixin, FilterView):
+class LedgerTableView(StreamingExportMixin, SingleTableMixin, FilterView):
     """A sortable, filterable, paginated table whose URL holds its whole state."""
 
     template_name = "ledger/table_page.html"
