@@ -176,12 +176,15 @@ class PledgeExportTests(TestCase):
             self.assertEqual(exports.unescape_text(row["description"]), text)
 
     def test_negative_numbers_stay_numeric(self):
-        # The model forbids a negative amount, so the raw row is taken from the database and altered.
-        (batch,) = rows._raw_batches(rows.export_queryset(exports.PLEDGES, Pledge.objects.filter(pk=self.grant.pk)), 10)
-        row = list(batch[0])
-        row[[c.name for c in exports.PLEDGES.query_columns].index("amount")] = Decimal("-5.50")
-        cells = rows._row_converter(exports.PLEDGES, escape=True)(row, ("", "", "", ""))
-        self.assertEqual(cells[exports.PLEDGES.header.index("amount")], "-5.50")
+        # The model forbids a negative amount, so the row is read from the database and altered.
+        (values,) = rows.export_queryset(exports.PLEDGES, Pledge.objects.filter(pk=self.grant.pk))
+        amount = [c.name for c in exports.PLEDGES.query_columns].index("amount")
+        convert = rows.row_converter(exports.PLEDGES, escape=True)
+        for stored in (Decimal("-5.50"), -5.5):  # as PostgreSQL and as SQLite hand it back
+            values = list(values)
+            values[amount] = stored
+            cells = convert(values, rows.NO_CITATIONS)
+            self.assertEqual(cells[exports.PLEDGES.header.index("amount")], "-5.50")
 
     def test_json_keeps_every_digit_and_leaves_unknown_null(self):
         body = b"".join(exports.stream_json(exports.PLEDGES, Pledge.objects.order_by("id"))).decode()
@@ -306,6 +309,12 @@ class FastCsvPathTests(TestCase):
             csv.DictReader(io.StringIO(self.assertSameBytes(exports.SOURCES, Source.objects.all()), newline=""))
         )
         self.assertEqual((source["published_on"], source["wire_date"]), ("0999-12-31", "2026-02-04"))
+
+    def test_an_amount_of_sixteen_digits_keeps_every_digit(self):
+        # Django's SQLite converter keeps 15 significant digits (12345678901235.00); the export must not.
+        text = self.assertSameBytes(exports.PLEDGES, Pledge.objects.order_by("id"))
+        amounts = [r["amount"] for r in csv.DictReader(io.StringIO(text, newline=""))]
+        self.assertIn("12345678901234.99", amounts)
 
     def test_it_asks_no_more_queries(self):
         with self.assertNumQueries(1 + 2):
