@@ -105,3 +105,12 @@ def format_field_value(model: type[Model], name: str, value: Any) -> str:
     if isinstance(value, Decimal):
         return format_number(value)
     return str(value)
+
+
+# What the overview's totals leave out, by reason code: the page and the totals CSV word them alike.
+LEFT_OUT_REASONS = {
+    "packages_counted_through_parts": "Aid packages with parts, counted through their parts instead (never both)",
+    "no_money_value": "Entries with no money value (goods whose value is not stated, or no amount stated)",
+    "no_usd_conversion": "Entries in another currency with no USD value",
+    "trade_figures": "Trade and investment figures, never added to aid",
+}
