@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.test import TestCase, override_settings
+from django.test import TestCase, override_settings, tag
 
 from ledger.models import Actor, Citation, Person, Pledge, Source, Statement, TradeFigure
 from ledger.roles import ANALYSTS, EDITORS
@@ -107,6 +107,7 @@ class RoleGroupTests(TestCase):
             call_command("create_demo_users")
 
 
+@tag("slow")
 class PermissionMatrixTests(TestCase):
     fixtures = ["cibercuba-2026-02-05"]
 

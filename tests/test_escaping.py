@@ -12,7 +12,7 @@ import re
 import openpyxl
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.test import TestCase
+from django.test import TestCase, tag
 from hypothesis import given, note
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -183,6 +183,7 @@ class EscapingInExportsTests(QuietRequestLogs, TestCase):
         self.assertTrue(any("HYPERLINK" in t for t in texts))
 
 
+@tag("slow")
 class GeneratedTextIsEscapedTests(QuietRequestLogs, HypothesisTestCase):
     """Any text an editor can save reads back as that text on the entry's page and the lists."""
 
