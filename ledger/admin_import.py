@@ -1,6 +1,6 @@
 """The admin's Import and Export buttons (django-import-export) for the ledger's tables.
 
-Import runs ledger/imports.py through the resources in ledger/resources.py: the upload is a dry run
+Import runs ledger/imports/ through the resources in ledger/resources.py: the upload is a dry run
 that lists what would be created and changed, or every bad row by line; confirming runs the same
 import for real, all or nothing, recording the editor and the reason they give in the history.
 Editors (add and change permissions) may import; analysts (view permission) may export."""

@@ -1,6 +1,6 @@
 """django-import-export resources for the admin's Import and Export buttons (pledges, trade figures,
 actors, sources). They carry the same columns as the CSV export, and an admin import runs the very
-same importer as `manage.py import_ledger` (ledger/imports.py): same parsing, same services, same
+same importer as `manage.py import_ledger` (ledger/imports/): same parsing, same services, same
 plain-words errors by line, all or nothing. The admin's dry run is that importer's dry run."""
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError

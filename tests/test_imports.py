@@ -103,6 +103,13 @@ class ImportTests(TestCase):
             ],
         )
 
+    def test_an_import_without_a_reason_records_the_file_it_came_from(self):
+        result = imports.import_texts([("desk.csv", self.new_pledges(self.good_line()))], user=self.editor)
+        self.assertTrue(result.written, result.problems)
+        pledge = Pledge.objects.get()
+        self.assertEqual(pledge.history.get().history_change_reason, "import of desk.csv")
+        self.assertEqual(pledge.citations.get().history.get().history_change_reason, "import of desk.csv")
+
     def test_a_dry_run_previews_and_writes_nothing(self):
         pledge = factories.pledge(self.china, self.cuba, src=self.source, amount=Decimal("80000000"))
         text = b"".join(exports.stream_csv(exports.PLEDGES, Pledge.objects.all())).decode()

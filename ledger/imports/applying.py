@@ -1,0 +1,251 @@
+"""Applying an import: each parsed row written through the same services as the admin, so the
+history records who imported it and why; the whole import in one transaction.
+
+An import is all or nothing. Every row is tried (each in its own savepoint) so that every bad row
+is reported with its line number and a reason in plain words; then, if any row was bad or the run
+is a dry run, the whole transaction is rolled back and nothing is written. A dry run therefore
+previews exactly what the real import would do, with the same validation.
+
+Rules for a row: an empty `id` creates a new entry; an `id` that exists updates that entry (only
+the columns present in the file, and only if something differs); an `id` that does not exist
+creates the entry with that id (a restore, keeping its `updated_at`). Read-only columns (names next
+to codes, counted_in_totals) are accepted and ignored. Every write carries a reason: the one given,
+or "import of <file name>"."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.management.color import no_style
+from django.db import DatabaseError, connection, transaction
+
+from ledger import services
+from ledger.exports.columns import LIST, PLEDGES, TABLES, ExportTable
+from ledger.imports.parsing import (
+    Lookups,
+    ParsedRow,
+    Problem,
+    RowError,
+    dependency_order,
+    detect_table,
+    parse_row,
+    read_csv,
+)
+from ledger.models import Actor, Citation, Person, Pledge, Source, Statement, TradeFigure
+
+# How each table is written: (create service, update service, the update's keyword for the entry).
+SERVICES = {
+    Actor: (services.actor_create, services.actor_update, "actor"),
+    Source: (services.source_create, services.source_update, "source"),
+    Person: (services.person_create, services.person_update, "person"),
+    Pledge: (services.pledge_create, services.pledge_update, "pledge"),
+    TradeFigure: (services.trade_figure_create, services.trade_figure_update, "trade_figure"),
+    Statement: (services.statement_create, services.statement_update, "statement"),
+}
+
+
+@dataclass
+class Change:
+    line: int
+    action: str  # "create", "update" or "unchanged"
+    entry: str
+    details: list = field(default_factory=list)
+    pk: int | None = None
+
+    def __str__(self):
+        text = f"line {self.line}: {self.action} {self.entry}"
+        return text + (f" ({'; '.join(self.details)})" if self.details else "")
+
+
+@dataclass
+class Report:
+    """What one file's import did (or, in a dry run or when refused, would have done)."""
+
+    table: ExportTable
+    name: str
+    changes: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+
+    def count(self, action):
+        return sum(1 for change in self.changes if change.action == action)
+
+    @property
+    def summary(self):
+        return (
+            f"{self.name} ({self.table.title.lower()}): {self.count('create')} to create, "
+            f"{self.count('update')} to change, {self.count('unchanged')} unchanged, "
+            f"{len(self.problems)} bad row{'s' if len(self.problems) != 1 else ''}"
+        )
+
+
+@dataclass
+class Result:
+    reports: list
+    dry_run: bool
+
+    @property
+    def problems(self):
+        return [problem for report in self.reports for problem in report.problems]
+
+    @property
+    def written(self):
+        return not self.dry_run and not self.problems
+
+
+def _problems_from(error: ValidationError, table: ExportTable, line: int) -> list[Problem]:
+    if not hasattr(error, "error_dict"):
+        return [Problem(line, "", message) for message in error.messages]
+    problems = []
+    for field_name, messages in error.message_dict.items():
+        column = (
+            next((c.name for c in table.columns if c.field == field_name and c.type != LIST), "")
+            if field_name != "__all__"
+            else ""
+        )
+        problems.extend(Problem(line, column, message) for message in messages)
+    return problems
+
+
+def _current_citations(table: ExportTable, instance) -> list[dict]:
+    rows = (
+        Citation.objects.filter(**{table.citation_field: instance})
+        .order_by("id")
+        .values_list("source_id", "paragraph", "excerpt", "note")
+    )
+    return [dict(source_id=s, paragraph=p, excerpt=e, note=n) for s, p, e, n in rows]
+
+
+def _describe(value) -> str:
+    return "(empty)" if value in (None, "") else str(value)
+
+
+def apply_row(table: ExportTable, row: ParsedRow, *, user, reason: str) -> Change:
+    """Create or update one entry through the services; returns the Change."""
+    create, update, keyword = SERVICES[table.model]
+    instance = table.model.objects.filter(pk=row.pk).first() if row.pk is not None else None
+    name = table.model._meta.verbose_name
+    if instance is None:
+        extra = {"citations": row.citations or []} if table.citation_field else {}
+        if row.pk is not None:
+            extra["id"] = row.pk
+        created = create(user=user, reason=reason, **row.fields, **extra)
+        if row.updated_at is not None:
+            services.entry_restore_updated_at(instance=created, updated_at=row.updated_at)
+        return Change(row.line, "create", f"{name} {created.pk}: {created}", pk=created.pk)
+    changed = {attname: value for attname, value in row.fields.items() if getattr(instance, attname) != value}
+    details = [
+        f"{attname.removesuffix('_id')}: {_describe(getattr(instance, attname))} → {_describe(value)}"
+        for attname, value in changed.items()
+    ]
+    citations_changed = row.citations is not None and _current_citations(table, instance) != row.citations
+    if citations_changed:
+        details.append("citations replaced")
+    if not changed and not citations_changed:
+        return Change(row.line, "unchanged", f"{name} {instance.pk}", pk=instance.pk)
+    if changed:
+        instance = update(**{keyword: instance}, data=changed, user=user, reason=reason)
+    if citations_changed:
+        services.citations_replace(entry=instance, citations=row.citations, user=user, reason=reason)
+    return Change(row.line, "update", f"{name} {instance.pk}", details, pk=instance.pk)
+
+
+def import_table(table: ExportTable, header: list[str], records: list, *, name: str, user, reason: str) -> Report:
+    """Import the rows of one file inside the caller's transaction; the Report says what happened."""
+    report = Report(table=table, name=name)
+    unknown = [column for column in header if column not in table.header]
+    duplicates = sorted({column for column in header if header.count(column) > 1})
+    if unknown or duplicates:
+        if unknown:
+            report.problems.append(
+                Problem(
+                    1,
+                    "",
+                    f"unknown column(s) {', '.join(unknown)}: the {table.name} table's "
+                    f"columns are {', '.join(table.header)}",
+                )
+            )
+        if duplicates:
+            report.problems.append(Problem(1, "", f"column(s) given twice: {', '.join(duplicates)}"))
+        return report
+    lookups = Lookups()
+    for line, cells in dependency_order(table, header, records):
+        if not any(cell.strip() for cell in cells):
+            continue  # a blank line
+        try:
+            with transaction.atomic():
+                row = parse_row(table, header, line, cells, lookups)
+                report.changes.append(apply_row(table, row, user=user, reason=reason))
+        except RowError as error:
+            report.problems.extend(error.problems)
+        except ValidationError as error:
+            report.problems.extend(_problems_from(error, table, line))
+        except DatabaseError as error:
+            report.problems.append(Problem(line, "", f"the database refused this row: {error}"))
+    report.changes.sort(key=lambda change: change.line)
+    report.problems.sort(key=lambda problem: problem.line)
+    return report
+
+
+def _reset_sequences(models: list[type]) -> None:
+    """After rows were created with their ids (a restore), new rows must not reuse those ids."""
+    statements = connection.ops.sequence_reset_sql(no_style(), models)
+    if statements:
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+
+
+def import_tables(files: list, *, user=None, reason: str = "", dry_run: bool = False) -> Result:
+    """Import [(name, table or None, header, records)] in one transaction, tables in dependency order.
+
+    Nothing is written when any row of any file is bad, or in a dry run."""
+    order = {t.name: index for index, t in enumerate(TABLES)}
+    files = sorted(files, key=lambda item: order.get(item[1].name, -1) if item[1] else -1)
+    reports = []
+    with transaction.atomic():
+        for name, table, header, records in files:
+            if table is None:
+                unknown = Report(table=PLEDGES, name=name)
+                unknown.problems.append(
+                    Problem(
+                        1,
+                        "",
+                        "cannot tell which table this file holds: name it after the "
+                        "table (pledges.csv) or use the exported columns",
+                    )
+                )
+                reports.append(unknown)
+                continue
+            reason_given = reason or f"import of {name}"  # every write carries a reason
+            reports.append(import_table(table, header, records, name=name, user=user, reason=reason_given))
+        result = Result(reports=reports, dry_run=dry_run)
+        if result.written:
+            _reset_sequences([report.table.model for report in reports])
+        else:
+            transaction.set_rollback(True)
+    return result
+
+
+def import_texts(
+    files: list[tuple[str, str]],
+    *,
+    user=None,
+    reason: str = "",
+    dry_run: bool = False,
+    table: ExportTable | None = None,
+) -> Result:
+    """Import [(name, CSV text)]; each file's table is told by its name or its columns."""
+    parsed = []
+    for name, text in files:
+        records = list(read_csv(text.removeprefix("\ufeff")))
+        header, records = (records[0][1], records[1:]) if records else ([], [])
+        parsed.append((name, table or detect_table(header, name), header, records))
+    return import_tables(parsed, user=user, reason=reason, dry_run=dry_run)
+
+
+def import_paths(path: Path | str, *, user=None, reason: str = "", dry_run: bool = False) -> Result:
+    """Import a CSV file, or a folder of them as export_ledger writes it."""
+    path = Path(path)
+    files = sorted(path.glob("*.csv")) if path.is_dir() else [path]
+    texts = [(file.name, file.read_text(encoding="utf-8")) for file in files]
+    return import_texts(texts, user=user, reason=reason or f"import of {path.name}", dry_run=dry_run)

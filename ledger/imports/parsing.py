@@ -1,0 +1,225 @@
+"""Reading an import: files into rows, and each row's cells into the values a service takes.
+
+The table a file holds is told by its name or its columns (`detect_table`). Each cell is read by
+the column specs' codec (ledger/exports/columns.py: `decode_cell`); a column that names another
+entry (a code, an id) is looked up here. A bad cell becomes a `Problem` with the line, the column
+and the reason in plain words. Rows that name another row of the same file (a part its package, a
+body its parent) are put after it (`dependency_order`). Writing the rows is applying.py."""
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from ledger.exports.columns import (
+    DATETIME,
+    ID,
+    LIST,
+    TABLES,
+    TABLES_BY_NAME,
+    TEXT_LIST_SEPARATOR,
+    ExportColumn,
+    ExportTable,
+    decode_cell,
+    split_list,
+    unescape_text,
+)
+from ledger.models import Source
+
+# The columns that tell one table's file from another's when the file name does not.
+SIGNATURES = {
+    "pledges": {"donor_code", "recipient_code"},
+    "trade-figures": {"reporter_code", "partner_code"},
+    "statements": {"speaker_code", "subject_code"},
+    "people": {"role", "actor_code"},
+    "actors": {"code", "kind"},
+    "sources": {"url", "headline"},
+}
+
+
+@dataclass
+class Problem:
+    line: int
+    column: str
+    message: str
+
+    def __str__(self):
+        where = f"line {self.line}" + (f", column {self.column}" if self.column else "")
+        return f"{where}: {self.message}"
+
+
+class RowError(Exception):
+    def __init__(self, problems):
+        self.problems = problems
+
+
+def detect_table(header: list[str], name: str = "") -> ExportTable | None:
+    """The table a file holds: by its name (pledges-2026-11-27.csv), else by its columns."""
+    stem = Path(name).name.lower()
+    for table in sorted(TABLES, key=lambda t: -len(t.name)):
+        if stem.startswith(table.name):
+            return table
+    for table_name, signature in SIGNATURES.items():
+        if signature <= set(header):
+            return TABLES_BY_NAME[table_name]
+    return None
+
+
+def read_csv(text: str) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells) for each record, the line being where the record starts."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    line = 1
+    for cells in reader:
+        yield line, cells
+        line = reader.line_num + 1
+
+
+class Lookups:
+    """Resolves codes and ids to primary keys, remembering what it found (not what it missed:
+    an earlier row of the same import may create it)."""
+
+    def __init__(self):
+        self.found = {}
+
+    def pk(self, model: type, lookup: str, value) -> int | None:
+        key = (model, lookup, value)
+        if key not in self.found:
+            pk = model.objects.filter(**{lookup: value}).values_list("pk", flat=True).first()
+            if pk is None:
+                return None
+            self.found[key] = pk
+        return self.found[key]
+
+
+def _reference_label(column: ExportColumn) -> str:
+    return column.name.removesuffix("_code")
+
+
+def parse_cell(column: ExportColumn, raw: str, lookups: Lookups):
+    """The cell's value for the model, or ValueError with the reason in plain words."""
+    if not column.refers:
+        return decode_cell(column, raw)
+    if raw == "":
+        return None
+    model, lookup = column.refers
+    value = raw
+    if lookup == "id":
+        if not raw.isdigit():
+            raise ValueError(f"malformed {column.name} '{raw}': give the id of a {model._meta.verbose_name}")
+        value = int(raw)
+    pk = lookups.pk(model, lookup, value)
+    if pk is None:
+        if lookup == "code":
+            raise ValueError(f"unknown {_reference_label(column)} code '{raw}': no actor has this code")
+        raise ValueError(f"unknown {column.name} '{raw}': no {model._meta.verbose_name} has this id")
+    return pk
+
+
+def parse_citations(cells: dict[str, str], lookups: Lookups) -> list[dict]:
+    """The citation columns of one row as the services' citation dicts."""
+    raw_sources = cells.get("sources", "")
+    if raw_sources.strip() == "":
+        return []
+    source_ids = []
+    for item in split_list(raw_sources):
+        if not item.isdigit() or lookups.pk(Source, "id", int(item)) is None:
+            raise ValueError("sources", f"unknown source id '{item}': cite a source by its id in the sources table")
+        source_ids.append(int(item))
+    count = len(source_ids)
+    # With one citation the cell is its excerpt, line breaks and all; with several, one per line.
+    raw_excerpts = unescape_text(cells.get("excerpts", ""))
+    excerpts = [raw_excerpts] if count == 1 else raw_excerpts.split(TEXT_LIST_SEPARATOR)
+    if len(excerpts) != count:
+        raise ValueError(
+            "excerpts", f"{count} source(s) but {len(excerpts)} excerpt(s): give one excerpt per source, one per line"
+        )
+    raw_paragraphs = cells.get("paragraphs", "")
+    paragraphs = [None] * count if raw_paragraphs.strip() == "" else split_list(raw_paragraphs)
+    if len(paragraphs) != count:
+        raise ValueError("paragraphs", f"{count} source(s) but {len(paragraphs)} paragraph number(s)")
+    for index, paragraph in enumerate(paragraphs):
+        if paragraph in (None, ""):
+            paragraphs[index] = None
+        elif paragraph.isdigit():
+            paragraphs[index] = int(paragraph)
+        else:
+            raise ValueError("paragraphs", f"malformed paragraph number '{paragraph}'")
+    raw_notes = unescape_text(cells.get("citation_notes", ""))
+    notes = [""] * count if raw_notes == "" else [raw_notes] if count == 1 else raw_notes.split(TEXT_LIST_SEPARATOR)
+    if len(notes) != count:
+        raise ValueError("citation_notes", f"{count} source(s) but {len(notes)} note(s): one per line")
+    return [
+        dict(source_id=source_id, paragraph=paragraph, excerpt=excerpt, note=note)
+        for source_id, paragraph, excerpt, note in zip(source_ids, paragraphs, excerpts, notes)
+    ]
+
+
+@dataclass
+class ParsedRow:
+    line: int
+    pk: int | None
+    fields: dict  # attname -> value
+    citations: list | None  # None when the file has no citation columns
+    updated_at: datetime | None
+
+
+def parse_row(table: ExportTable, header: list[str], line: int, cells: list[str], lookups: Lookups) -> "ParsedRow":
+    if len(cells) != len(header):
+        raise RowError([Problem(line, "", f"this row has {len(cells)} cells but the header has {len(header)}")])
+    values = dict(zip(header, cells))
+    problems, fields, pk, updated_at = [], {}, None, None
+    for name, raw in values.items():
+        column = table.column(name)
+        if not column.importable or column.type == LIST:
+            continue
+        try:
+            value = parse_cell(column, raw, lookups)
+        except ValueError as error:
+            problems.append(Problem(line, name, str(error)))
+            continue
+        if column.type == ID:
+            pk = value
+        elif column.type == DATETIME:
+            updated_at = value
+        else:
+            fields[table.model._meta.get_field(column.field).attname] = value
+    citations = None
+    if table.citation_field and "sources" in values:
+        try:
+            citations = parse_citations(values, lookups)
+        except ValueError as error:
+            column, message = error.args
+            problems.append(Problem(line, column, message))
+    if problems:
+        raise RowError(problems)
+    return ParsedRow(line, pk, fields, citations, updated_at)
+
+
+def dependency_order(table: ExportTable, header: list[str], records: list) -> list:
+    """Rows that name another row of the same file (a part its package, a body its parent) after it."""
+    if not table.self_reference or table.self_reference[0] not in header:
+        return records
+    ref_index, key_index = header.index(table.self_reference[0]), header.index(table.self_reference[1])
+    waiting = {}
+    for record in records:
+        cells = record[1]
+        if len(cells) == len(header) and cells[key_index]:
+            waiting[cells[key_index]] = waiting.get(cells[key_index], 0) + 1
+    ordered, pending = [], list(records)
+    while pending:
+        ready, still = [], []
+        for record in pending:
+            cells = record[1]
+            ref = cells[ref_index] if len(cells) == len(header) else ""
+            (still if ref and waiting.get(ref) else ready).append(record)
+        if not ready:  # a cycle or a dangling name: let validation report it
+            ready, still = still, []
+        for record in ready:
+            cells = record[1]
+            if len(cells) == len(header) and cells[key_index]:
+                waiting[cells[key_index]] -= 1
+        ordered.extend(ready)
+        pending = still
+    return ordered
