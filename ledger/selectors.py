@@ -15,6 +15,7 @@ from django.db.models import Count, Func, IntegerField, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
 from ledger import cache as ledger_cache
+from ledger import formatting
 from ledger.history import entry_history
 from ledger.models import Actor, Citation, Pledge, Source, Statement, TradeFigure, counted_in_totals_condition
 
@@ -81,7 +82,7 @@ class OverviewTotals:
     Decimal (None when no entry of the group has a USD value), `qualifier` is how precise the sum is.
     goods: commodity, unit, quantity, entries, entries_with_usd_value.
     unconverted: currency, amount, entries (money stated in a currency with no USD value; left out).
-    left_out: reason, entries, detail (what no USD total includes).
+    left_out: reason, entries, detail (what no USD total includes; detail is formatting.LEFT_OUT_REASONS').
     by_donor_year: actor_code, year, amount: USD per donor and year, dated entries with a USD value
     only (what the overview's chart draws)."""
 
@@ -227,21 +228,14 @@ def overview_totals(*, pledges: QuerySet[Pledge]) -> OverviewTotals:
     trade_figures = TradeFigure.objects.count()
     grand_total = _grand_total(by_kind_rows)
     unconverted_entries = int(unconverted["entries"].sum()) if len(unconverted) else 0
+    left_out_entries = {
+        "packages_counted_through_parts": packages,
+        "no_money_value": grand_total["entries_without_usd"] - unconverted_entries,
+        "no_usd_conversion": unconverted_entries,
+        "trade_figures": trade_figures,
+    }
     left_out = pd.DataFrame.from_records(
-        [
-            (
-                "packages_counted_through_parts",
-                packages,
-                "Aid packages with parts, counted through their parts instead (never both)",
-            ),
-            (
-                "no_money_value",
-                grand_total["entries_without_usd"] - unconverted_entries,
-                "Entries with no money value (goods whose value is not stated, or no amount stated)",
-            ),
-            ("no_usd_conversion", unconverted_entries, "Entries in another currency with no USD value"),
-            ("trade_figures", trade_figures, "Trade and investment figures, never added to aid"),
-        ],
+        [(reason, entries, formatting.LEFT_OUT_REASONS[reason]) for reason, entries in left_out_entries.items()],
         columns=["reason", "entries", "detail"],
     )
 

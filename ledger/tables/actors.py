@@ -3,6 +3,7 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
+from ledger import formatting
 from ledger.models import Actor
 from ledger.tables.base import LedgerTable
 
@@ -29,5 +30,5 @@ class ActorTable(LedgerTable):
 
     def render_parent(self, record):
         if record.parent is None:
-            return "—"
+            return formatting.EMPTY_VALUE
         return format_html('<a href="{}">{}</a>', record.parent.get_absolute_url(), record.parent.name)

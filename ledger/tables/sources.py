@@ -28,7 +28,7 @@ class SourceTable(LedgerTable):
 
     def render_wire_agency(self, record):
         if not record.wire_agency:
-            return "—"
+            return formatting.EMPTY_VALUE
         if record.wire_date:
             return f"{record.wire_agency}, {formatting.format_day(record.wire_date)}"
         return record.wire_agency
