@@ -1,14 +1,18 @@
-"""Admin forms: every change carries the editor's reason, and every edit is checked against the
-version the editor loaded, so a concurrent save is refused instead of overwritten."""
+"""Admin forms: every change carries the editor's reason, and every edit names the version the editor
+loaded. The form refuses a stale edit early (without locking); the service it is saved through checks
+again under the row lock, so a concurrent save is refused instead of overwritten."""
 
 from datetime import datetime
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.db.models import Model
 
 from ledger import services
 from ledger.models import Citation
+from ledger.services import ERROR_NO_REASON
 
 REASON_MAX_LENGTH = 100  # simple_history's change-reason column
 REASON_LABEL = "Reason for this change"
@@ -16,16 +20,15 @@ REASON_HELP = (
     "Required. Kept in the history with your name and the time, for example "
     "\u201cA later article (Granma, 3 Mar 2026) gives the year: 2025\u201d."
 )
-ERROR_NO_REASON = "Say why you are making this change: the history keeps the reason with your name."
 ERROR_UNKNOWN_CURRENCY = "Unknown currency: use an ISO 4217 code such as USD, EUR or CNY."
 ERROR_REVERT_REASON_TOO_LONG = "Keep the reason under {limit} characters (the history adds \u201c{prefix}\u201d)."
 
 
-def is_versioned(model):
+def is_versioned(model: type[Model]) -> bool:
     return any(field.name == "version" for field in model._meta.concrete_fields)
 
 
-def edit_token(instance):
+def edit_token(instance: Model) -> str:
     if is_versioned(type(instance)):
         return str(instance.version)
     return instance.updated_at.isoformat() if instance.updated_at else ""
@@ -44,7 +47,8 @@ class LedgerAdminForm(forms.ModelForm):
     )
     edit_token = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    # Set by the admin on the revert screen: the historical record the entry goes back to.
+    # Set by LedgerAdmin.get_form(revert_record=...) on the revert screen: the historical record the
+    # entry goes back to.
     revert_record = None
 
     def __init__(self, *args, **kwargs):
@@ -67,14 +71,14 @@ class LedgerAdminForm(forms.ModelForm):
                 "change_reason"
             ].help_text = f"Required. The history records it as \u201c{prefix}\u2026\u201d with your name and the time."
 
-    def current_token(self):
+    def current_token(self) -> str:
         """The token of the entry as stored now (on the revert screen the instance is the old version)."""
         instance = self.instance
         if self.revert_record is not None:
             instance = self._meta.model.objects.get(pk=instance.pk)
         return edit_token(instance)
 
-    def expected(self):
+    def expected(self) -> dict[str, Any]:
         """The keyword arguments for the services' version check."""
         token = self.cleaned_data.get("edit_token") or ""
         if is_versioned(self._meta.model):
@@ -96,10 +100,10 @@ class LedgerAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk is not None and "edit_token" in cleaned and not self.has_error("edit_token"):
-            # Inside the admin's transaction: the row stays locked until this save commits, so a
-            # second editor's check waits for the first and then sees the new version.
+            # Refused here, the editor sees what changed on the form at once. No lock is taken: the
+            # service checks again under the row lock when it saves (LedgerAdmin.changeform_view).
             try:
-                services.entry_check_unchanged(instance=self.instance, **self.expected())
+                services.refuse_stale_edit(instance=self.instance, **self.expected())
             except services.StaleEditError as error:
                 raise ValidationError(error.messages, code="stale") from error
         return cleaned

@@ -342,7 +342,9 @@ class StaleMessageTests(AdminTestCase):
             reason="newer figure",
         )
         with self.assertRaises(services.StaleEditError) as caught:
-            services.trade_figure_update(trade_figure=figure, data={"rank": 3}, expected_version=1, user=self.editor)
+            services.trade_figure_update(
+                trade_figure=figure, data={"rank": 3}, expected_version=1, user=self.editor, reason="rank"
+            )
         message = caught.exception.messages[0]
         self.assertIn("amount: 340,000,000 → 350,000,000", message)
         self.assertIn("flow: Total trade → Exports", message)
@@ -351,9 +353,18 @@ class StaleMessageTests(AdminTestCase):
 
 
 class RaceBehindTheFormTests(AdminTestCase):
-    def test_a_save_that_slips_past_the_forms_check_is_still_refused_and_rolled_back(self):
-        # Without row locks (SQLite) another save can land between the form's check and the write;
-        # the service's own check then refuses it, and the admin says so instead of failing.
+    def test_a_save_that_lands_after_the_forms_check_is_refused_on_the_form_and_rolled_back(self):
+        # The form checks the version without a lock; another save can land between that check and
+        # the write (simulated here by letting the form's first check pass). The service, under the
+        # row lock, refuses; the editor sees the refusal on the form and nothing of theirs is saved.
+        later = services.source_create(
+            publisher="Granma",
+            headline="Comercio",
+            url="https://example.org/granma",
+            published_on="2026-03-03",
+            language="es",
+            reason="a second source",
+        )
         data = self.open_change_form(TradeFigure, VIETNAM_CUBA_TRADE)
         services.trade_figure_update(
             trade_figure=TradeFigure.objects.get(pk=VIETNAM_CUBA_TRADE),
@@ -362,21 +373,32 @@ class RaceBehindTheFormTests(AdminTestCase):
             user=self.other_editor,
             reason="newer ranking",
         )
-        real_check = services.entry_check_unchanged
-        calls = []
+        new = int(data["citations-TOTAL_FORMS"])
+        data.update(
+            {
+                "year": "2025",
+                "change_reason": "year from Granma",
+                "citations-TOTAL_FORMS": str(new + 1),
+                f"citations-{new}-source": str(later.pk),
+                f"citations-{new}-excerpt": "en 2025",
+                f"citations-{new}-paragraph": "4",
+            }
+        )
+        real_check, checks = services.refuse_stale_edit, []
 
-        def check(**kwargs):
-            calls.append(kwargs)
-            if len(calls) == 1:  # the form's check: pretend the other save had not landed yet
-                return None
-            return real_check(**kwargs)
+        def check_passing_once(**kwargs):
+            checks.append(kwargs)
+            if len(checks) > 1:  # the first check ran before the other save landed
+                real_check(**kwargs)
 
-        data.update({"year": "2025", "change_reason": "year from Granma"})
-        with mock.patch.object(services, "entry_check_unchanged", side_effect=check):
-            response = self.client.post(self.change_url(TradeFigure, VIETNAM_CUBA_TRADE), data, follow=True)
-        self.assertEqual(len(calls), 2)
-        self.assertContains(response, "Someone else saved this entry while you were editing it (by bruno")
+        with mock.patch.object(services, "refuse_stale_edit", side_effect=check_passing_once):
+            response = self.client.post(self.change_url(TradeFigure, VIETNAM_CUBA_TRADE), data)
+        self.assertEqual(response.status_code, 200)
+        message = " ".join(response.context["adminform"].form.non_field_errors())
+        self.assertIn("Someone else saved this entry while you were editing it (by bruno", message)
+        self.assertIn("rank: 2 → 3", message)
         self.assertContains(response, "rank: 2 → 3")
         figure = TradeFigure.objects.get(pk=VIETNAM_CUBA_TRADE)
         self.assertEqual((figure.year, figure.rank, figure.version), (None, 3, 2))
-        self.assertFalse(figure.citations.filter(source__publisher="Granma").exists())
+        self.assertFalse(figure.citations.filter(source=later).exists())
+        self.assertFalse(figure.history.filter(history_change_reason="year from Granma").exists())

@@ -1,0 +1,8 @@
+"""The editors' admin: LedgerAdmin (base.py) with its history and revert screens (history.py), the
+cited entries' admins (entries.py) and the directory's (directory.py). Every write goes through the
+model's services in ledger/services/, as the importer's do."""
+
+from ledger.admin import directory, entries
+from ledger.admin.base import CappedCountPaginator, LedgerAdmin
+
+__all__ = ["CappedCountPaginator", "LedgerAdmin", "directory", "entries"]

@@ -1,0 +1,204 @@
+"""The admin of the cited entries: pledges, trade figures and statements with their citations inline,
+and the citations list that finds an excerpt across the ledger."""
+
+from django.contrib import admin
+
+from ledger import resources
+from ledger.admin.base import REASON_FIELDSET, LedgerAdmin
+from ledger.admin_import import LedgerImportExportMixin
+from ledger.forms import CitationForm, CitationInlineFormSet
+from ledger.models import Citation, Pledge, Statement, TradeFigure
+
+
+class CitationInline(admin.StackedInline):
+    model = Citation
+    form = CitationForm
+    formset = CitationInlineFormSet
+    autocomplete_fields = ["source"]
+
+    def get_extra(self, request, obj=None, **kwargs):
+        # One empty citation on a new entry; the formset, not min_num, enforces "at least one", so
+        # the editor reads the rule ("Every figure needs a source") rather than "field required".
+        return 1 if obj is None else 0
+
+    verbose_name_plural = "citations (the source's words each figure rests on)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("source")
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+
+class PledgeCitationInline(CitationInline):
+    fk_name = "pledge"
+
+
+class TradeFigureCitationInline(CitationInline):
+    fk_name = "trade_figure"
+
+
+class StatementCitationInline(CitationInline):
+    fk_name = "statement"
+
+
+@admin.register(Pledge)
+class PledgeAdmin(LedgerImportExportMixin, LedgerAdmin):
+    resource_classes = [resources.PledgeResource]
+    cited_entry_field = "pledge"
+    inlines = [PledgeCitationInline]
+    list_display = ["parties", "value", "when", "status", "kind", "public_page"]
+    list_select_related = False
+    list_prefetch_related = ["donor", "recipient"]
+    list_filter = ["status", "kind", "date_precision", "year_inferred", "valuation", "donor", "recipient"]
+    search_fields = ["donor__name", "recipient__name", "commodity", "description"]
+    autocomplete_fields = ["donor", "recipient", "package", "official"]
+    fieldsets = [
+        (None, {"fields": ("donor", "recipient", "kind", "status", "package", "official")}),
+        (
+            "Money",
+            {
+                "fields": (
+                    "amount",
+                    "currency",
+                    "amount_qualifier",
+                    "amount_usd",
+                    "usd_rate",
+                    "usd_rate_date",
+                    "usd_rate_source",
+                )
+            },
+        ),
+        ("Goods", {"fields": ("quantity", "unit", "commodity", "valuation", "valuation_method")}),
+        ("Date", {"fields": ("date", "date_precision", "date_qualifier", "year_inferred")}),
+        (None, {"fields": ("description",)}),
+        REASON_FIELDSET,
+    ]
+
+    @admin.display(description="donor → recipient", ordering="donor__name")
+    def parties(self, obj):
+        return f"{obj.donor} → {obj.recipient}"
+
+    @admin.display(description="value")
+    def value(self, obj):
+        return obj.value_display
+
+    @admin.display(description="date", ordering="date")
+    def when(self, obj):
+        return obj.date_display
+
+    change_select_related = ["donor", "recipient"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "package":
+            # The selected package is shown by its name, "China → Cuba: …": join its parties.
+            kwargs["queryset"] = Pledge.objects.select_related("donor", "recipient")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("model_name") == "pledge" and request.GET.get("field_name") == "package":
+            queryset = queryset.filter(kind=Pledge.Kind.PACKAGE)  # only packages can hold parts
+        return queryset, may_have_duplicates
+
+
+@admin.register(TradeFigure)
+class TradeFigureAdmin(LedgerImportExportMixin, LedgerAdmin):
+    resource_classes = [resources.TradeFigureResource]
+    cited_entry_field = "trade_figure"
+    inlines = [TradeFigureCitationInline]
+    list_display = ["parties", "flow", "value", "period", "rank_statement", "public_page"]
+    list_select_related = False
+    list_prefetch_related = ["reporter", "partner"]
+    list_filter = ["flow", "year_inferred", "reporter", "partner"]
+    search_fields = ["reporter__name", "partner__name", "rank_statement", "relationship", "description"]
+    autocomplete_fields = ["reporter", "partner"]
+    change_select_related = ["reporter", "partner"]
+    fieldsets = [
+        (None, {"fields": ("reporter", "partner", "flow")}),
+        (
+            "Money",
+            {
+                "fields": (
+                    "amount",
+                    "currency",
+                    "amount_qualifier",
+                    "amount_usd",
+                    "usd_rate",
+                    "usd_rate_date",
+                    "usd_rate_source",
+                )
+            },
+        ),
+        ("Period", {"fields": ("year", "year_inferred")}),
+        ("Rank and relation", {"fields": ("rank", "rank_statement", "relationship")}),
+        (None, {"fields": ("description",)}),
+        REASON_FIELDSET,
+    ]
+
+    @admin.display(description="reporter – partner", ordering="reporter__name")
+    def parties(self, obj):
+        return f"{obj.reporter} – {obj.partner}"
+
+    @admin.display(description="value")
+    def value(self, obj):
+        return obj.value_display
+
+    @admin.display(description="period", ordering="year")
+    def period(self, obj):
+        return obj.period_display
+
+
+@admin.register(Statement)
+class StatementAdmin(LedgerAdmin):
+    cited_entry_field = "statement"
+    inlines = [StatementCitationInline]
+    list_display = ["parties", "kind", "when", "summary"]
+    list_select_related = ["speaker", "subject"]
+    list_filter = ["kind", "speaker", "subject"]
+    search_fields = ["speaker__name", "subject__name", "summary"]
+    autocomplete_fields = ["speaker", "subject", "person"]
+    change_select_related = ["speaker", "subject"]
+    fieldsets = [
+        (None, {"fields": ("speaker", "subject", "person", "kind", "summary")}),
+        ("Date", {"fields": ("date", "date_precision", "date_qualifier", "year_inferred")}),
+        REASON_FIELDSET,
+    ]
+
+    @admin.display(description="speaker → subject", ordering="speaker__name")
+    def parties(self, obj):
+        return f"{obj.speaker} → {obj.subject}"
+
+    @admin.display(description="date", ordering="date")
+    def when(self, obj):
+        return obj.date_display
+
+
+@admin.register(Citation)
+class CitationAdmin(LedgerAdmin):
+    """Citations are usually edited inline on their entry; this list finds an excerpt across the ledger."""
+
+    list_display = ["source", "entry", "paragraph", "excerpt_start"]
+    list_select_related = [
+        "source",
+        "pledge__donor",
+        "pledge__recipient",
+        "trade_figure__reporter",
+        "trade_figure__partner",
+        "statement__speaker",
+        "statement__subject",
+    ]
+    search_fields = ["excerpt", "note"]
+    autocomplete_fields = ["source", "pledge", "trade_figure", "statement"]
+    fieldsets = [
+        (None, {"fields": ("source", "pledge", "trade_figure", "statement", "excerpt", "paragraph", "note")}),
+        REASON_FIELDSET,
+    ]
+
+    @admin.display(description="entry")
+    def entry(self, obj):
+        return obj.pledge or obj.trade_figure or obj.statement
+
+    @admin.display(description="excerpt")
+    def excerpt_start(self, obj):
+        return obj.excerpt if len(obj.excerpt) <= 100 else f"{obj.excerpt[:100]}…"
