@@ -2,6 +2,7 @@
 from ledger/filters/, columns from ledger/tables/, wording from ledger/formatting.py (through the
 tables and the ledger_format template filters). The overview is in overview.py."""
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django_filters.views import FilterView
@@ -30,10 +31,10 @@ class LedgerTableView(StreamingExportMixin, SingleTableMixin, FilterView):
     intro = ""
     nav = ""
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet:
         return type(self).selector()
 
-    def get_export_queryset(self):
+    def get_export_queryset(self) -> QuerySet:
         """Every row the page's filters select, in the table's order (ties broken by the primary
         key); no rows when the filter input is invalid (self.filterset.errors says why)."""
         if not hasattr(self, "filterset"):
@@ -44,7 +45,7 @@ class LedgerTableView(StreamingExportMixin, SingleTableMixin, FilterView):
         RequestConfig(self.request, paginate=False).configure(table)
         return table.data.data
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)
         table = context["table"]
         invalid = self.filterset.is_bound and not self.filterset.is_valid()
