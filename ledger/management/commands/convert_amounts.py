@@ -16,7 +16,8 @@ MODELS = (Pledge, TradeFigure)
 
 def save_conversion(entry, values: dict, *, reason: str) -> None:
     """The one write this command makes. Kept in one place so it follows the services' API."""
-    services.entry_update(instance=entry, data=values, user=None, reason=reason)
+    model_services = services.SERVICES[type(entry)]
+    model_services.update(**{model_services.keyword: entry}, data=values, user=None, reason=reason)
 
 
 def history_reason(conversion: fx.Conversion) -> str:
