@@ -1,20 +1,50 @@
-"""The seed article's fixtures hold what the article says, and nothing it does not."""
+"""The seed article's fixtures hold what the article says, and nothing it does not.
 
+The article's text and metadata live in the project (fixtures/sources/), so a clone needs nothing
+beside it."""
+
+import hashlib
+import json
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
-from django.test import TestCase
+from django.test import SimpleTestCase, TestCase
 
 from ledger.models import Actor, Citation, Person, Pledge, Source, Statement, TradeFigure
 
 FIXTURE = "cibercuba-2026-02-05"
+SOURCES = Path(settings.BASE_DIR) / "fixtures" / "sources"
+
+
+def article_metadata():
+    return json.loads((SOURCES / f"{FIXTURE}.meta.json").read_text(encoding="utf-8"))
+
+
+def article_text():
+    return (SOURCES / article_metadata()["text"]).read_text(encoding="utf-8")
 
 
 def article_paragraphs():
-    text = (settings.SEED_DIR / "article.txt").read_text(encoding="utf-8")
-    return [p.strip() for p in text.split("\n\n") if p.strip()]
+    return [p.strip() for p in article_text().split("\n\n") if p.strip()]
+
+
+class SeedArticleTests(SimpleTestCase):
+    """The article is kept byte for byte as received, with the metadata the seed's notes give."""
+
+    def test_the_article_text_is_the_one_received_byte_for_byte(self):
+        meta = article_metadata()
+        self.assertEqual(hashlib.sha256((SOURCES / meta["text"]).read_bytes()).hexdigest(), meta["sha256"])
+        self.assertIn("In ChinaRodríguez", article_text())  # as received, missing break included
+
+    def test_the_relative_dates_quoted_in_the_metadata_are_in_the_article(self):
+        text = article_text()
+        phrases = [entry["phrase"] for entry in article_metadata()["relative_dates"]]
+        self.assertEqual(phrases, ["in September", "at the end of January", "last week"])
+        for phrase in phrases:
+            self.assertIn(phrase, text)
 
 
 class SeedFixtureTests(TestCase):
@@ -28,7 +58,7 @@ class SeedFixtureTests(TestCase):
             for row in model.objects.all():
                 row.full_clean()
 
-    def test_source_metadata_matches_the_seed_readme(self):
+    def test_source_row_matches_the_article_metadata(self):
         source = Source.objects.get()
         self.assertEqual(source.publisher, "CiberCuba")
         self.assertEqual(source.published_on, date(2026, 2, 5))
@@ -36,6 +66,32 @@ class SeedFixtureTests(TestCase):
         self.assertEqual(source.wire_date, date(2026, 2, 4))
         self.assertEqual(source.language, "en")
         self.assertTrue(source.url.startswith("https://en.cibercuba.com/noticias/2026-02-05-"))
+        meta = article_metadata()
+        self.assertEqual(
+            (
+                source.publisher,
+                source.byline,
+                source.headline,
+                source.published_on.isoformat(),
+                source.url,
+                source.language,
+                source.original_language,
+                source.wire_agency,
+                source.wire_date.isoformat(),
+            ),
+            (
+                meta["publisher"],
+                meta["byline"],
+                meta["headline"],
+                meta["published"],
+                meta["address"],
+                meta["language"],
+                meta["original_language"],
+                meta["wire_source"]["agency"],
+                meta["wire_source"]["date"],
+            ),
+        )
+        self.assertEqual(article_text().splitlines()[0], source.headline)
 
     def test_chinese_emergency_package_holds_80_million_and_rice(self):
         package = self.pledge("CHN", kind=Pledge.Kind.PACKAGE)
@@ -69,9 +125,10 @@ class SeedFixtureTests(TestCase):
         self.assertFalse(package.is_counted_in_totals)
         self.assertEqual(counted.count(), Pledge.objects.count() - 1)
 
-    def test_chinese_2024_donation(self):
+    def test_chinese_2024_donation_is_a_100_million_grant_known_to_the_year(self):
         grant = self.pledge("CHN", amount=Decimal("100000000"))
         self.assertEqual(grant.kind, Pledge.Kind.GRANT)
+        self.assertEqual((grant.currency, grant.amount_usd), ("USD", Decimal("100000000")))
         self.assertEqual((grant.date, grant.date_precision, grant.year_inferred), (date(2024, 1, 1), "year", False))
         self.assertIsNone(grant.package)
 
@@ -117,6 +174,7 @@ class SeedFixtureTests(TestCase):
         self.assertTrue(Person.objects.filter(name="Miguel Díaz-Canel").exists())
 
     def test_every_entry_cites_the_article(self):
+        self.assertEqual(set(Citation.objects.values_list("source__url", flat=True)), {article_metadata()["address"]})
         for pledge in Pledge.objects.all():
             self.assertTrue(pledge.citations.exists(), pledge)
         for trade in TradeFigure.objects.all():
@@ -135,8 +193,10 @@ class SeedFixtureTests(TestCase):
             Decimal("100000000"): "100 million dollars",
             Decimal("15000000"): "15 million dollars",
         }
-        for pledge in Pledge.objects.exclude(amount=None):
-            self.assertTrue(any(expectations[pledge.amount] in c.excerpt for c in pledge.citations.all()))
+        pledges = Pledge.objects.exclude(amount=None)
+        self.assertEqual(sorted(p.amount for p in pledges), sorted(expectations))
+        for pledge in pledges:
+            self.assertTrue(any(expectations[pledge.amount] in c.excerpt for c in pledge.citations.all()), pledge)
         rice = Pledge.objects.get(commodity="rice")
         self.assertIn("60,000 tons of rice", rice.citations.get().excerpt)
         trade = TradeFigure.objects.exclude(amount=None).get()
