@@ -6,7 +6,6 @@ app refuses to start without a real SECRET_KEY.
 """
 
 import os
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,15 +15,21 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def env_bool(name, default=False):
+def env_bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def env_list(name, default=""):
+def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_int(name: str, default: int | None) -> int | None:
+    """An integer from the environment; unset or empty gives the default."""
+    value = os.environ.get(name)
+    return default if value is None or value.strip() == "" else int(value)
 
 
 DEBUG = env_bool("DEBUG", default=False)
@@ -97,7 +102,7 @@ WSGI_APPLICATION = "aidledger.wsgi.application"
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_max_age=env_int("CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
@@ -122,15 +127,16 @@ AUTHENTICATION_BACKENDS = [
     "aidledger.auth.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
 # Behind a reverse proxy REMOTE_ADDR is the proxy's: set AXES_PROXY_COUNT to the number of proxies
 # in front of the app, and the client's address is read from X-Forwarded-For instead.
-if os.environ.get("AXES_PROXY_COUNT"):
-    AXES_IPWARE_PROXY_COUNT = int(os.environ["AXES_PROXY_COUNT"])
+_PROXY_COUNT = env_int("AXES_PROXY_COUNT", None)
+if _PROXY_COUNT is not None:
+    AXES_IPWARE_PROXY_COUNT = _PROXY_COUNT
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -167,26 +173,25 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 
-# Where the seed article lives (CI checks the fixtures' excerpts against it).
-SEED_DIR = Path(os.environ.get("SEED_DIR", BASE_DIR.parent / "shared" / "seed"))
-
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL") or "WARNING"},
 }
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
+# `manage.py test` runs without a cache and without logs of expected 4xx answers: the test runner
+# applies those settings (aidledger/test_runner.py), so nothing here depends on the command line.
+TEST_RUNNER = "aidledger.test_runner.TestRunner"
+
 # Per-process memory cache for the totals pages (ledger/cache.py keys every entry by a stamp of the
-# latest write, so each process drops stale totals by itself). The test suite rolls back between
-# tests and reuses history ids, so it runs without a cache; tests/test_cache.py turns it on.
+# latest write, so each process drops stale totals by itself). The test runner replaces it with no
+# cache (the suite rolls back between tests and reuses history ids); tests/test_cache.py turns it on.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.dummy.DummyCache"
-        if len(sys.argv) > 1 and sys.argv[1] == "test"
-        else "django.core.cache.backends.locmem.LocMemCache",
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "OPTIONS": {"MAX_ENTRIES": 500},
     }
 }
@@ -200,6 +205,6 @@ if env_bool("SECURE_PROXY_SSL_HEADER", default=not DEBUG):
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS") or (0 if DEBUG else 31_536_000))
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)

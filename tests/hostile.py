@@ -7,7 +7,6 @@ as many examples. Neither has a deadline: the tests assert behaviour, never time
 import atexit
 import os
 import sys
-import warnings
 from collections import Counter
 from urllib.parse import quote, quote_from_bytes
 
@@ -252,8 +251,3 @@ def _report():
         total = sum(FUZZ_CASES.values())
         detail = ", ".join(f"{label}: {n}" for label, n in sorted(FUZZ_CASES.items()))
         print(f"\nHypothesis cases run: {total} ({detail})", file=sys.stderr)
-
-
-# Each test client builds the middleware again, and WhiteNoise warns every time that `collectstatic`
-# has not run; in tests that is expected.
-warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)

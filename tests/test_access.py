@@ -10,10 +10,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.middleware.csrf import REASON_NO_CSRF_COOKIE
-from django.test import Client, TestCase, override_settings
+from django.test import Client, TestCase, override_settings, tag
 from django.urls import reverse
 
-from tests.test_fuzz import QuietRequestLogs
+from tests import QuietLoggers
 from tests.urlmap import UrlMap
 
 PASSWORD = "a-long-correct-password-42"
@@ -22,7 +22,7 @@ FAST_HASHER = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.M
 
 
 @FAST_HASHER
-class PublicPagesLoginSwitchTests(QuietRequestLogs, TestCase):
+class PublicPagesLoginSwitchTests(TestCase):
     fixtures = ["cibercuba-2026-02-05"]
 
     @classmethod
@@ -65,6 +65,7 @@ class PublicPagesLoginSwitchTests(QuietRequestLogs, TestCase):
         self.assertRedirects(response, f"{reverse('admin:login')}?next=/admin/", fetch_redirect_response=False)
         self.assertEqual(self.client.get(reverse("admin:login")).status_code, 200)
 
+    @tag("slow")  # four child processes
     def test_the_switch_is_read_from_the_environment(self):
         code = "import django; django.setup(); from django.conf import settings; print(settings.PUBLIC_PAGES_REQUIRE_LOGIN)"
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "aidledger.settings", "SECRET_KEY": "x"}
@@ -82,8 +83,8 @@ class PublicPagesLoginSwitchTests(QuietRequestLogs, TestCase):
 
 
 @FAST_HASHER
-class FailedLoginThrottlingTests(QuietRequestLogs, TestCase):
-    loggers = QuietRequestLogs.loggers + ("axes",)
+class FailedLoginThrottlingTests(QuietLoggers, TestCase):
+    quiet_loggers = ("axes",)  # django-axes warns of every failed login and lockout
 
     @classmethod
     def setUpTestData(cls):
@@ -157,7 +158,7 @@ class FailedLoginThrottlingTests(QuietRequestLogs, TestCase):
 
 
 @FAST_HASHER
-class CsrfOnEveryPostTests(QuietRequestLogs, TestCase):
+class CsrfOnEveryPostTests(TestCase):
     fixtures = ["cibercuba-2026-02-05"]
 
     @classmethod

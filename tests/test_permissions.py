@@ -5,11 +5,10 @@ What each role may do, in the product's words: anyone reads the public pages; st
 admin; analysts view the ledger there; editors also add and change ledger entries (and import);
 only a superuser deletes, and only a superuser sees accounts, groups and login records."""
 
-from django.test import Client, TestCase
+from django.test import Client, TestCase, tag
 
 from ledger.models import Actor, Citation, Person, Pledge, Source, Statement, TradeFigure
 from tests.hardening_data import ROLES, populate, role_users
-from tests.test_fuzz import QuietRequestLogs
 from tests.urlmap import UrlMap
 
 OK, LOGIN, DENIED, REDIRECT, NOT_ALLOWED = "ok", "login page", "denied", "redirect", "method not allowed"
@@ -77,7 +76,8 @@ def expected_get(endpoint, role):
     return f"no rule for {action}"
 
 
-class PermissionMatrixTests(QuietRequestLogs, TestCase):
+@tag("slow")  # every URL for every role: several seconds
+class PermissionMatrixTests(TestCase):
     fixtures = ["cibercuba-2026-02-05"]
 
     @classmethod
