@@ -2,14 +2,16 @@
 
 Settings are read once at import, so each case runs a fresh `manage.py` with its own environment."""
 
+import ast
 import os
+import re
 import secrets
 import subprocess
 import sys
 from pathlib import Path
 
 from django.conf import settings
-from django.test import SimpleTestCase
+from django.test import SimpleTestCase, tag
 
 MANAGE = str(Path(settings.BASE_DIR) / "manage.py")
 DEPLOY_VARIABLES = (
@@ -50,6 +52,39 @@ def manage(*args, env):
     )
 
 
+ENV_READERS = {"env", "env_bool", "env_int", "env_list"}  # the helpers in settings.py and gunicorn.conf.py
+
+
+def environment_variables_read(path):
+    """Names the file reads from the environment: os.environ.get("X"), os.environ["X"], env*("X")."""
+    names = set()
+    for node in ast.walk(ast.parse(Path(path).read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
+            func = node.func
+            reads = (isinstance(func, ast.Name) and func.id in ENV_READERS) or (
+                isinstance(func, ast.Attribute) and func.attr == "get" and ast.unparse(func.value) == "os.environ"
+            )
+            if reads:
+                names.add(node.args[0].value)
+        elif isinstance(node, ast.Subscript) and ast.unparse(node.value) == "os.environ":
+            names.add(ast.literal_eval(node.slice))
+    return names
+
+
+class EnvExampleTests(SimpleTestCase):
+    def test_env_example_lists_exactly_the_variables_settings_and_gunicorn_read(self):
+        base = Path(settings.BASE_DIR)
+        read = environment_variables_read(base / "aidledger" / "settings.py") | environment_variables_read(
+            base / "gunicorn.conf.py"
+        )
+        self.assertTrue({"SECRET_KEY", "DATABASE_URL", "SECURE_SSL_REDIRECT", "WEB_CONCURRENCY"} <= read, read)
+        example = (base / ".env.example").read_text(encoding="utf-8")
+        listed = re.findall(r"^([A-Z][A-Z0-9_]*)=", example, flags=re.MULTILINE)
+        self.assertEqual(len(listed), len(set(listed)), "a variable is listed twice")
+        self.assertEqual(set(listed), read)
+
+
+@tag("slow")  # each test starts manage.py or gunicorn in a child process
 class DeploySettingsTests(SimpleTestCase):
     def test_deploy_check_passes_with_production_values(self):
         result = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env())
@@ -84,11 +119,11 @@ class DeploySettingsTests(SimpleTestCase):
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("SECRET_KEY is not set", result.stderr)
 
-    def test_gunicorn_uses_threaded_workers_so_streams_are_not_killed(self):
+    def test_gunicorn_uses_threaded_workers_so_streams_are_not_killed_and_reads_its_environment(self):
         gunicorn = str(Path(sys.executable).parent / "gunicorn")
         result = subprocess.run(
             [gunicorn, "-c", "gunicorn.conf.py", "--print-config"],
-            env=production_env(),
+            env=production_env(GUNICORN_THREADS="", GUNICORN_TIMEOUT="90"),  # empty keeps the default
             capture_output=True,
             text=True,
             timeout=60,
@@ -102,4 +137,5 @@ class DeploySettingsTests(SimpleTestCase):
         }
         self.assertEqual(config["worker_class"], "gthread")
         self.assertEqual(config["wsgi_app"], "aidledger.wsgi:application")
-        self.assertGreater(int(config["threads"]), 1)
+        self.assertEqual(config["threads"], "4")
+        self.assertEqual(config["timeout"], "90")
