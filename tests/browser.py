@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from django.test import tag
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -24,6 +25,7 @@ CHROMIUM_ARGS = [
 ]
 
 
+@tag("slow")  # a real browser; every test case that inherits this class is tagged too
 class BrowserTestCase(StaticLiveServerTestCase):
     """Live-server tests flush the tables, so the seed fixtures are loaded for every test."""
 

@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core import serializers
 from django.core.management import call_command
-from django.test import SimpleTestCase, TransactionTestCase
+from django.test import SimpleTestCase, TransactionTestCase, tag
 
 from ledger import services
 from ledger.models import Actor, Pledge, Source
@@ -168,6 +168,7 @@ print("new actor", actor.pk)
 """
 
 
+@tag("slow")  # migrates two databases in child processes
 class SqliteToPostgresMoveTests(SimpleTestCase):
     """Runs the README's commands in child processes: a SQLite ledger, dumped, loaded into a fresh
     PostgreSQL database of its own, dumped again; the two dumps must be the same."""

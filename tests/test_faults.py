@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.test import SimpleTestCase, TestCase
+from django.test import SimpleTestCase, TestCase, tag
 
 from tests.urlmap import UrlMap
 
@@ -79,6 +79,7 @@ class PathsFromTheUrlConf(TestCase):
         )  # the login form needs no database
 
 
+@tag("slow")  # the app runs in child processes
 class DatabaseUnreachableTests(PathsFromTheUrlConf):
     # Pages that read the ledger; pages that need no database (the data dictionary, the login
     # form) may still be served, but nothing may answer with a server error or a traceback.
@@ -137,6 +138,7 @@ print(json.dumps({m._meta.label: m._default_manager.count() for m in apps.get_ap
 """
 
 
+@tag("slow")  # manage.py in child processes, and an import left to write for seconds
 class KilledImportTests(SimpleTestCase):
     """`manage.py import_ledger` killed (SIGKILL) while it writes a big file leaves the ledger as
     it was: no entry, citation or history row of the half-done import survives."""

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
-from django.test import TestCase
+from django.test import TestCase, tag
 
 from ledger.models import COUNTRY_CODES, CURRENCY_CODES, Actor, Citation, Pledge, Source, TradeFigure
 from tests import factories
@@ -32,6 +32,7 @@ def digest():
     return sha.hexdigest()
 
 
+@tag("slow")  # generates three ledgers of 2,000 pledges
 class GenerateLedgerDeterminismTests(TestCase):
     def test_same_seed_gives_the_same_rows_and_another_seed_does_not(self):
         runs = {}
@@ -44,6 +45,7 @@ class GenerateLedgerDeterminismTests(TestCase):
         self.assertNotEqual(runs[3][0], runs[4][0])
 
 
+@tag("slow")  # generates a ledger of 2,000 pledges
 class GenerateLedgerShapeTests(TestCase):
     @classmethod
     def setUpTestData(cls):
@@ -133,6 +135,7 @@ class GenerateLedgerShapeTests(TestCase):
         self.assertGreater(pledge.pk, 2000)
 
 
+@tag("slow")
 class GenerateLedgerSafetyTests(TestCase):
     def test_refuses_a_database_that_holds_a_ledger(self):
         factories.actor("CUB")
