@@ -68,11 +68,13 @@ class AdminImportTests(TestCase):
         )
         self.assertEqual(Pledge.objects.count(), 5)
 
-    def test_a_reason_is_required(self):
+    def test_an_upload_without_a_reason_is_refused_and_previews_nothing(self):
         preview = self.upload(HEADER + GOOD, reason="")
         self.assertTrue(preview.context["form"].errors["change_reason"])
+        self.assertNotIn("result", preview.context)
+        self.assertEqual(Pledge.objects.count(), 5)
 
-    def test_actors_and_sources_import_too(self):
+    def test_an_actors_upload_previews_the_new_actor_without_writing_it(self):
         preview = self.upload("code,name,kind,iso3\nZWE,Zimbabwe,country,ZWE\n", model="actor")
         self.assertEqual(preview.context["result"].totals["new"], 1)
         self.assertFalse(Actor.objects.filter(code="ZWE").exists())
