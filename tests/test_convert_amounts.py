@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.test import TestCase
 
 from ledger import fx
+from ledger.management.commands.convert_amounts import history_reason
 from ledger.models import Pledge, TradeFigure
 from tests import factories
 
@@ -64,8 +65,9 @@ class ConvertAmountsTests(TestCase):
         self.assertEqual(self.yen.version, 2)
         latest = self.yen.history.order_by("-history_id").first()
         self.assertEqual(latest.amount_usd, Decimal("2852098.87"))
-        self.assertIn("ECB rate of 2026-03-10", latest.history_change_reason)
-        self.assertIn("the entry's date", latest.history_change_reason)
+        self.assertEqual(
+            latest.history_change_reason, "convert_amounts: ECB rate of 2026-03-10 for 2026-03-10 (entry's date)"
+        )
 
     def test_what_has_no_rate_stays_empty_and_is_reported_with_its_reason(self):
         output = run()
@@ -107,6 +109,9 @@ class ConvertAmountsTests(TestCase):
         self.assertEqual(self.roubles.usd_rate_source, "")
         latest = self.roubles.history.order_by("-history_id").first()
         self.assertIn("no ECB rate for RUB after 2022-03-01", latest.history_change_reason)
+        # PostgreSQL refuses a reason longer than the history's column; SQLite would not notice.
+        limit = Pledge.history.model._meta.get_field("history_change_reason").max_length
+        self.assertLessEqual(len(latest.history_change_reason), limit)
 
     def test_month_precision_uses_the_earliest_sources_publication_date(self):
         later = factories.source(url="https://example.org/later", published_on=datetime.date(2026, 3, 20))
@@ -148,3 +153,29 @@ class ConvertAmountsTests(TestCase):
         self.dollars.refresh_from_db()
         self.assertEqual(self.dollars.amount_usd, Decimal("15000000"))
         self.assertEqual(self.dollars.version, 1)
+
+    def test_every_history_reason_fits_the_history_column(self):
+        limit = Pledge.history.model._meta.get_field("history_change_reason").max_length
+        conversions = [
+            fx.conversion_for(
+                amount=YEN,
+                currency="JPY",
+                date=datetime.date(2026, 4, 1),
+                date_precision="month",
+                published=datetime.date(2026, 2, 5),
+            ),
+            fx.conversion_for(
+                amount=YEN, currency="JPY", date=datetime.date(2026, 12, 1), date_precision="day", published=None
+            ),
+            fx.conversion_for(amount=YEN, currency="JPY", date=None, date_precision="", published=None),
+            fx.conversion_for(
+                amount=YEN, currency="ISK", date=datetime.date(2010, 3, 10), date_precision="day", published=None
+            ),
+            fx.conversion_for(
+                amount=YEN, currency="RUB", date=datetime.date(2024, 5, 1), date_precision="day", published=None
+            ),
+        ]
+        for conversion in conversions:
+            reason = history_reason(conversion)
+            self.assertLessEqual(len(reason), limit, reason)
+            self.assertFalse(reason.endswith("…"), reason)

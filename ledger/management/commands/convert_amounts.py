@@ -20,15 +20,26 @@ def save_conversion(entry, values: dict, *, reason: str) -> None:
     model_services.update(**{model_services.keyword: entry}, data=values, user=None, reason=reason)
 
 
+RULE_WORDS = {
+    fx.DateRule.ENTRY_DATE: "entry's date",
+    fx.DateRule.PUBLICATION_DATE: "publication date",
+    fx.DateRule.PERIOD_START: "period's first day",
+}
+
+
 def history_reason(conversion: fx.Conversion) -> str:
+    """The history's reason for the change, within the history's column (100 characters)."""
     if conversion.converted and conversion.usd_rate_date is not None:
-        return (
-            f"USD value from the ECB rate of {conversion.usd_rate_date.isoformat()} "
-            f"(sought for {conversion.date_label}) by convert_amounts"
+        reason = (
+            f"convert_amounts: ECB rate of {conversion.usd_rate_date.isoformat()} for "
+            f"{conversion.rate_sought_for.isoformat()} ({RULE_WORDS[conversion.date_rule]})"
         )
-    if conversion.reason:
-        return f"USD value removed by convert_amounts: {conversion.reason}"
-    return "USD value set by convert_amounts"
+    elif conversion.reason:
+        reason = f"convert_amounts: {conversion.reason}"
+    else:
+        reason = "convert_amounts: USD value set"
+    limit = Pledge.history.model._meta.get_field("history_change_reason").max_length
+    return reason if len(reason) <= limit else reason[: limit - 1] + "…"
 
 
 def entries(model):
