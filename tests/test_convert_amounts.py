@@ -179,3 +179,16 @@ class ConvertAmountsTests(TestCase):
             reason = history_reason(conversion)
             self.assertLessEqual(len(reason), limit, reason)
             self.assertFalse(reason.endswith("…"), reason)
+
+    def test_an_entry_that_fails_validation_is_reported_and_the_others_still_saved(self):
+        # Stored before the forms checked it: a month-precision date that is not the month's first day.
+        broken = factories.pledge(
+            self.japan, self.russia, amount=YEN, currency="JPY", date=MARCH_10, date_precision="month"
+        )
+        output = run()
+        broken.refresh_from_db()
+        self.yen.refresh_from_db()
+        self.assertIsNone(broken.amount_usd)
+        self.assertIn(f"pledge {broken.pk}: For a month or year, enter the first day", output)
+        self.assertEqual(self.yen.amount_usd, Decimal("2852098.87"))
+        self.assertIn("changed 1,", output)

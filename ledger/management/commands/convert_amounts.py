@@ -5,6 +5,7 @@ the history records it with its reason."""
 
 from collections import defaultdict
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand
 from django.db.models import Min
 
@@ -66,7 +67,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run=False, **options):
         changed, unchanged, kept = 0, 0, 0
-        unconverted = defaultdict(list)
+        unconverted, refused = defaultdict(list), []
         for model in MODELS:
             label = model._meta.verbose_name
             for entry in entries(model):
@@ -80,14 +81,23 @@ class Command(BaseCommand):
                 if values == _current(entry):
                     unchanged += 1
                     continue
-                changed += 1
                 self.stdout.write(f"{label} {entry.pk}: {self._describe(entry, conversion)}")
                 if not dry_run:
-                    save_conversion(entry, values, reason=history_reason(conversion))
+                    try:
+                        save_conversion(entry, values, reason=history_reason(conversion))
+                    except ValidationError as error:
+                        # The entry breaks a rule the forms enforce; an editor has to fix it first.
+                        refused.append(f"{label} {entry.pk}: {'; '.join(error.messages)}")
+                        continue
+                changed += 1
         verb = "would change" if dry_run else "changed"
         self.stdout.write(
             f"{verb} {changed}, unchanged {unchanged}, kept {kept} (stated by the source or set by an editor)"
         )
+        if refused:
+            self.stdout.write("Not saved, the entry needs an editor first:")
+            for line in refused:
+                self.stdout.write(f"  {line}")
         if unconverted:
             self.stdout.write("No USD value:")
             for reason, labels in sorted(unconverted.items()):
