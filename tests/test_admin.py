@@ -205,7 +205,7 @@ class RevertTests(AdminTestCase):
         history_page = self.client.get(f"/admin/ledger/tradefigure/{VIETNAM_CUBA_TRADE}/history/")
         self.assertContains(history_page, "Revert to version 2: 1999 was a typo")
 
-    def test_a_revert_needs_a_reason(self):
+    def test_a_revert_without_a_reason_is_refused_and_changes_nothing(self):
         self.edit(year=1999)
         target = TradeFigure.history.get(id=VIETNAM_CUBA_TRADE, version=1)
         url = f"/admin/ledger/tradefigure/{VIETNAM_CUBA_TRADE}/history/{target.history_id}/"
@@ -281,7 +281,7 @@ class AddEntryTests(AdminTestCase):
         record = pledge.history.get()
         self.assertEqual((record.history_user, record.history_change_reason), (self.editor, "new article"))
 
-    def test_a_pledge_without_a_citation_is_refused(self):
+    def test_a_pledge_without_a_citation_is_refused_and_nothing_is_saved(self):
         before = Pledge.objects.count()
         response = self.client.post("/admin/ledger/pledge/add/", self.add_form())
         self.assertEqual(response.status_code, 200)

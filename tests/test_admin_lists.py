@@ -65,7 +65,7 @@ class AdminListTests(TestCase):
         ):
             self.assertContains(response, text)
 
-    def test_filters_and_search(self):
+    def test_search_and_filters_keep_only_the_matching_pledges(self):
         response = self.client.get("/admin/ledger/pledge/", {"q": "Vietnam"})
         self.assertContains(response, "Vietnam → Cuba")
         self.assertNotContains(response, "China → Cuba")
@@ -110,23 +110,23 @@ class AdminListTests(TestCase):
             factories.pledge(china, cuba, src=source)
         self.assertEqual(self.changelist_queries("/admin/ledger/pledge/"), few)
 
-    def test_pledge_changelist_query_count(self):
+    def test_pledge_list_runs_ten_queries(self):
         # session, user, the user's own and group permissions, the filter sidebar's actor lists
         # (donor, recipient), the capped count, the page's rows, then their donors and recipients.
         with self.assertNumQueries(10):
             self.client.get("/admin/ledger/pledge/")
 
-    def test_trade_changelist_query_count(self):
+    def test_trade_list_runs_ten_queries(self):
         with self.assertNumQueries(10):
             self.client.get("/admin/ledger/tradefigure/")
 
-    def test_pledge_change_form_query_count(self):
+    def test_pledge_change_form_runs_eleven_queries(self):
         # session, user, the pledge with its parties, permissions (own, group), its citations, the
         # autocomplete widgets' selected donor, recipient, package and official, the citations' sources.
         with self.assertNumQueries(11):
             self.client.get("/admin/ledger/pledge/2/change/")
 
-    def test_pledge_add_form_query_count(self):
+    def test_pledge_add_form_runs_four_queries(self):
         with self.assertNumQueries(4):  # session, user, permissions (own, group)
             self.client.get("/admin/ledger/pledge/add/")
 
@@ -181,14 +181,14 @@ class AdminHistoryPageQueryTests(TestCase):
         self.assertContains(response, "year 2009")
         self.assertEqual(len(many), len(few), "\n".join(q["sql"][:150] for q in many.captured_queries))
 
-    def test_history_page_query_count(self):
+    def test_history_page_runs_nine_queries(self):
         self.edit(3)
         # session, user, the entry, permissions (own, group), the history's count, the page of versions
         # with their users and reporter/partner joined, the entry's reporter and partner for the title.
         with self.assertNumQueries(9):
             self.client.get("/admin/ledger/tradefigure/1/history/")
 
-    def test_revert_screen_query_count(self):
+    def test_revert_screen_runs_nine_queries(self):
         from ledger.models import TradeFigure
 
         self.edit(1)

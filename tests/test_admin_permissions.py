@@ -76,7 +76,7 @@ class RoleGroupTests(TestCase):
             self.assertLessEqual({f"add_{name}", f"change_{name}", f"view_{name}"}, permissions)
         self.assertFalse([p for p in permissions if p.startswith("delete_")])
 
-    def test_analysts_only_view(self):
+    def test_analysts_may_view_but_not_add_change_or_delete(self):
         permissions = self.permissions(ANALYSTS)
         self.assertEqual({p.split("_", 1)[0] for p in permissions}, {"view"})
         for model in LEDGER_MODELS:
@@ -214,7 +214,7 @@ class PermissionMatrixTests(TestCase):
             return result
         raise AssertionError(action)
 
-    def test_matrix_on_pledges(self):
+    def test_each_role_may_do_exactly_what_the_matrix_allows_on_pledges(self):
         for role, expected in MATRIX.items():
             for action, outcome in expected.items():
                 with self.subTest(role=role, action=action):

@@ -57,22 +57,22 @@ class PledgeValidationTests(AdminValidationTestCase):
         form = admin_form(Pledge, self.pledge_data(amount="5", currency="USD"))
         self.assertTrue(form.is_valid(), form.errors)
 
-    def test_negative_amount(self):
+    def test_negative_amount_is_refused_on_its_field(self):
         self.check("amount", "The amount cannot be negative.", amount="-5", currency="USD")
 
-    def test_unknown_currency(self):
+    def test_unknown_currency_is_refused_on_its_field(self):
         self.check("currency", ERROR_UNKNOWN_CURRENCY, amount="5", currency="XYZ")
 
-    def test_amount_without_currency(self):
+    def test_amount_without_currency_is_refused_on_its_field(self):
         self.check("currency", "An amount needs its currency", amount="5")
 
-    def test_currency_without_amount(self):
+    def test_currency_without_amount_is_refused_on_its_field(self):
         self.check("currency", "Currency, qualifier and USD value only go with an amount", currency="USD")
 
-    def test_quantity_without_unit(self):
+    def test_quantity_without_unit_is_refused_on_its_field(self):
         self.check("unit", "A quantity needs its unit", quantity="10", commodity="rice", valuation="not_stated")
 
-    def test_negative_quantity(self):
+    def test_negative_quantity_is_refused_on_its_field(self):
         self.check(
             "quantity",
             "The quantity cannot be negative.",
@@ -82,16 +82,16 @@ class PledgeValidationTests(AdminValidationTestCase):
             valuation="not_stated",
         )
 
-    def test_goods_without_commodity(self):
+    def test_goods_without_commodity_is_refused_on_its_field(self):
         self.check("commodity", "Say what the goods are", quantity="10", unit="t", valuation="not_stated")
 
-    def test_goods_without_valuation(self):
+    def test_goods_without_valuation_is_refused_on_its_field(self):
         self.check("valuation", "Say how the goods' value is known", quantity="10", unit="t", commodity="rice")
 
-    def test_goods_fields_without_quantity(self):
+    def test_goods_fields_without_quantity_is_refused_on_its_field(self):
         self.check("quantity", "give the quantity too", unit="t")
 
-    def test_reported_value_without_amount(self):
+    def test_reported_value_without_amount_is_refused_on_its_field(self):
         self.check(
             "amount",
             "A reported or estimated value needs the amount.",
@@ -101,7 +101,7 @@ class PledgeValidationTests(AdminValidationTestCase):
             valuation="reported",
         )
 
-    def test_unstated_value_with_an_amount(self):
+    def test_unstated_value_with_an_amount_is_refused_on_its_field(self):
         self.check(
             "amount",
             "the amount must stay empty",
@@ -113,7 +113,7 @@ class PledgeValidationTests(AdminValidationTestCase):
             valuation="not_stated",
         )
 
-    def test_estimate_without_method(self):
+    def test_estimate_without_method_is_refused_on_its_field(self):
         self.check(
             "valuation_method",
             "An estimated value needs the method",
@@ -125,10 +125,10 @@ class PledgeValidationTests(AdminValidationTestCase):
             valuation="estimated",
         )
 
-    def test_donor_equal_to_recipient(self):
+    def test_donor_equal_to_recipient_is_refused_on_its_field(self):
         self.check("recipient", "The donor and the recipient must be different actors.", recipient=self.china.pk)
 
-    def test_part_whose_package_has_other_parties(self):
+    def test_part_whose_package_has_other_parties_is_refused_on_its_field(self):
         self.check(
             "package",
             "This part's donor and recipient must be the package's: China → Cuba.",
@@ -136,10 +136,10 @@ class PledgeValidationTests(AdminValidationTestCase):
             package=self.package.pk,
         )
 
-    def test_part_of_an_entry_that_is_not_a_package(self):
+    def test_part_of_an_entry_that_is_not_a_package_is_refused_on_its_field(self):
         self.check("package", "Only an entry of kind 'Aid package' can hold parts.", package=self.part.pk)
 
-    def test_package_inside_a_package(self):
+    def test_package_inside_a_package_is_refused_on_its_field(self):
         self.check(
             "package", "A package cannot itself be part of another package.", kind="package", package=self.package.pk
         )
@@ -148,13 +148,13 @@ class PledgeValidationTests(AdminValidationTestCase):
         form = admin_form(Pledge, {"kind": "grant"}, instance=self.package)
         self.assertFieldError(form, "kind", "This entry has parts, so it must stay an aid package.")
 
-    def test_date_without_precision(self):
+    def test_date_without_precision_is_refused_on_its_field(self):
         self.check("date_precision", "Say how precise the date is", date="2026-01-05")
 
-    def test_precision_without_date(self):
+    def test_precision_without_date_is_refused_on_its_field(self):
         self.check("date_precision", "give the date too", date_precision="month")
 
-    def test_qualifier_on_a_day(self):
+    def test_qualifier_on_a_day_is_refused_on_its_field(self):
         self.check(
             "date_qualifier",
             "qualify a month or a year, not a day",
@@ -163,13 +163,13 @@ class PledgeValidationTests(AdminValidationTestCase):
             date_qualifier="end",
         )
 
-    def test_month_not_entered_as_its_first_day(self):
+    def test_month_not_entered_as_its_first_day_is_refused_on_its_field(self):
         self.check("date", "enter the first day of the period", date="2026-01-05", date_precision="month")
 
-    def test_year_not_entered_as_first_of_january(self):
+    def test_year_not_entered_as_first_of_january_is_refused_on_its_field(self):
         self.check("date", "For a year, enter 1 January of that year.", date="2026-02-01", date_precision="year")
 
-    def test_converted_value_without_its_rate(self):
+    def test_converted_value_without_its_rate_is_refused_on_its_field(self):
         self.check(
             "usd_rate",
             "needs the rate, the rate's date and where the rate comes from",
@@ -178,7 +178,7 @@ class PledgeValidationTests(AdminValidationTestCase):
             amount_usd="6",
         )
 
-    def test_negative_usd_value(self):
+    def test_negative_usd_value_is_refused_on_its_field(self):
         self.check(
             "amount_usd",
             "The USD value cannot be negative.",
@@ -190,7 +190,7 @@ class PledgeValidationTests(AdminValidationTestCase):
             usd_rate_source="ECB",
         )
 
-    def test_usd_amount_with_a_rate(self):
+    def test_usd_amount_with_a_rate_is_refused_on_its_field(self):
         self.check(
             "amount_usd",
             "the USD value is the amount itself and needs no rate",
@@ -215,25 +215,25 @@ class TradeFigureValidationTests(AdminValidationTestCase):
         data = {"reporter": self.china.pk, "partner": self.cuba.pk, "flow": "total_trade", **fields}
         self.assertFieldError(admin_form(TradeFigure, data), field, message)
 
-    def test_reporter_equal_to_partner(self):
+    def test_reporter_equal_to_partner_is_refused_on_its_field(self):
         self.check("partner", "between two different countries", partner=self.china.pk, amount="5", currency="USD")
 
-    def test_implausible_year(self):
+    def test_implausible_year_is_refused_on_its_field(self):
         self.check("year", "The year must be a calendar year", year="1700", amount="5", currency="USD")
 
-    def test_inferred_year_without_a_year(self):
+    def test_inferred_year_without_a_year_is_refused_on_its_field(self):
         self.check("year_inferred", "'Year inferred' needs a year.", year_inferred="on", amount="5", currency="USD")
 
-    def test_rank_below_one(self):
+    def test_rank_below_one_is_refused_on_its_field(self):
         self.check("rank", "A rank starts at 1", rank="0", amount="5", currency="USD")
 
-    def test_an_entry_that_states_nothing(self):
+    def test_an_entry_that_states_nothing_is_refused_on_its_field(self):
         self.check("amount", "A trade entry needs a value, a rank statement or a relationship.")
 
-    def test_negative_amount(self):
+    def test_negative_amount_is_refused_on_its_field(self):
         self.check("amount", "The amount cannot be negative.", amount="-5", currency="USD")
 
-    def test_unknown_currency(self):
+    def test_unknown_currency_is_refused_on_its_field(self):
         self.check("currency", ERROR_UNKNOWN_CURRENCY, amount="5", currency="ABC")
 
 
@@ -242,21 +242,21 @@ class ActorValidationTests(AdminValidationTestCase):
         data = fields if instance else {"kind": "country", **fields}
         self.assertFieldError(admin_form(Actor, data, instance=instance), field, message)
 
-    def test_country_without_iso_code(self):
+    def test_country_without_iso_code_is_refused_on_its_field(self):
         self.check("iso3", "A country needs its ISO 3166-1 alpha-3 code", code="VNM", name="Vietnam")
 
-    def test_unknown_iso_code(self):
+    def test_unknown_iso_code_is_refused_on_its_field(self):
         self.check("iso3", "This is not an ISO 3166-1 alpha-3 country code.", code="XXQ", name="X", iso3="XXQ")
 
-    def test_country_code_differs_from_iso_code(self):
+    def test_country_code_differs_from_iso_code_is_refused_on_its_field(self):
         self.check(
             "code", "A country's code must be its ISO 3166-1 alpha-3 code.", code="VIET", name="Vietnam", iso3="VNM"
         )
 
-    def test_code_with_a_space(self):
+    def test_code_with_a_space_is_refused_on_its_field(self):
         self.check("code", "must not be empty or contain spaces", code="CHN X", name="X", kind="government_body")
 
-    def test_iso_code_already_taken(self):
+    def test_iso_code_already_taken_is_refused_on_its_field(self):
         self.check(
             "iso3",
             "Another actor already has this ISO code.",
@@ -266,7 +266,7 @@ class ActorValidationTests(AdminValidationTestCase):
             iso3="CUB",
         )
 
-    def test_actor_belonging_to_itself(self):
+    def test_actor_belonging_to_itself_is_refused_on_its_field(self):
         self.check("parent", "An actor cannot belong to itself.", instance=self.china, parent=self.china.pk)
 
 
