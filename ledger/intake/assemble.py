@@ -1,0 +1,148 @@
+"""Pledge proposals from one read sentence: each amount (with its stated conversion) and each quantity of
+goods is one pledge; a "package" holding two or more of them is proposed too, with its parts. Kind comes
+from the nearest cue word, status from the verbs, the date from the date nearest the verb. What is not
+aid is not proposed: a commercial sale, a warning, a cumulative total, a figure with no aid word."""
+
+from ledger.intake import lexicon, roles
+from ledger.intake.reading import Reading, nearest, spans
+from ledger.intake.types import (
+    CONVERSION_STATED,
+    CURRENCY_ASSUMED,
+    MORE_THAN,
+    PARTY_MISSING,
+    PLEDGE,
+    RECIPIENT_INFERRED,
+    YEAR_INFERRED,
+    DateValue,
+    Evidence,
+    Party,
+    Proposal,
+)
+
+
+def evidence(reading: Reading) -> Evidence:
+    s = reading.sentence
+    return Evidence(s.paragraph, s.start, s.end, s.text)
+
+
+def status_of(reading: Reading) -> tuple[str, tuple[int, int] | None]:
+    """The status the verbs give, and where its verb stands."""
+    text = reading.full_text
+    if reading.future:
+        pledged = spans(lexicon.STATUS_CUES[3][1], text, reading.start, reading.end)
+        where = spans(lexicon.FUTURE, text, reading.start, reading.end)
+        return ("pledged", pledged[0]) if pledged else ("announced", where[0] if where else None)
+    for status, words in lexicon.STATUS_CUES:
+        found = spans(words, text, reading.start, reading.end)
+        if found:
+            return status, found[0]
+    return "announced", None
+
+
+def kind_of(reading: Reading, start: int, end: int) -> str:
+    text = reading.full_text
+    cues = [
+        (a, b, kind)
+        for kind, words in lexicon.KIND_CUES.items()
+        for a, b in spans(words, text, reading.start, reading.end)
+    ]
+    best = nearest([(a, b) for a, b, _kind in cues], start, end)
+    if best is None:
+        return lexicon.DEFAULT_MONEY_KIND
+    return next(kind for a, b, kind in cues if (a, b) == best)
+
+
+def date_near(reading: Reading, at: int) -> DateValue | None:
+    if not reading.dates:
+        return None
+    best = nearest([(d.start, d.end) for d in reading.dates], at, at)
+    return next(d for d in reading.dates if (d.start, d.end) == best)
+
+
+def is_aid(reading: Reading) -> bool:
+    return reading.aid and not (reading.commercial or reading.cumulative or reading.warning)
+
+
+def _finish(proposal: Proposal, roles_: roles.Roles, date: DateValue | None) -> Proposal:
+    proposal.donor, proposal.recipient = roles_.donor, roles_.recipient
+    if roles_.recipient_inferred:
+        proposal.flag(RECIPIENT_INFERRED)
+        proposal.confidence -= 0.15
+    if proposal.donor is None or proposal.recipient is None:
+        proposal.flag(PARTY_MISSING)
+        proposal.confidence -= 0.3
+    for party in (proposal.donor, proposal.recipient):
+        if party is not None and party.new:
+            proposal.flag("actor_new")
+    if date is not None:
+        proposal.date = date
+        proposal.spans.setdefault("date", []).append((date.start, date.end))
+        if date.year_inferred:
+            proposal.flag(YEAR_INFERRED)
+            proposal.confidence -= 0.05
+    return proposal
+
+
+def pledges(reading: Reading, default_recipient: Party | None) -> list[Proposal]:
+    if not is_aid(reading) or (reading.trade and not reading.goods and _trade_money_only(reading)):
+        return []
+    text = reading.full_text
+    status, verb = status_of(reading)
+    result: list[tuple[int, int, Proposal]] = []
+    valued: set[int] = set()
+    for goods in reading.goods:
+        proposal = Proposal(PLEDGE, evidence(reading), kind="in_kind", status=status, confidence=0.9)
+        proposal.quantity, proposal.unit, proposal.commodity = goods.quantity, goods.unit, goods.commodity
+        proposal.spans["amount"] = [(goods.start, goods.end)]
+        for index, (money, _conversion) in enumerate(reading.money):
+            if 0 <= money.qualifier_start - goods.end < 30 and roles_valued(text[goods.end : money.qualifier_start]):
+                proposal.amount, proposal.currency, proposal.amount_qualifier = (
+                    money.amount,
+                    money.currency,
+                    money.qualifier,
+                )
+                valued.add(index)
+        result.append((goods.start, goods.end, proposal))
+    for index, (money, conversion) in enumerate(reading.money):
+        if index in valued:
+            continue
+        proposal = Proposal(PLEDGE, evidence(reading), kind=kind_of(reading, money.start, money.end), status=status)
+        proposal.confidence = 0.9
+        proposal.amount, proposal.currency, proposal.amount_qualifier = money.amount, money.currency, money.qualifier
+        proposal.spans["amount"] = [(money.start, money.end)]
+        if money.currency_assumed:
+            proposal.flag(CURRENCY_ASSUMED)
+            proposal.confidence -= 0.05
+        if money.more_than:
+            proposal.flag(MORE_THAN)
+        if conversion is not None:
+            proposal.conversion = conversion
+            proposal.flag(CONVERSION_STATED)
+            proposal.spans["amount"].append((conversion.start, conversion.end))
+        result.append((money.start, money.end, proposal))
+    result.sort(key=lambda item: item[0])
+    proposals = []
+    for start, _end, proposal in result:
+        verb_at = verb[0] if verb and verb[0] < start else start
+        date = date_near(reading, verb[0] if verb else start)
+        proposals.append(_finish(proposal, roles.assign(text, reading.parties, verb_at, default_recipient), date))
+    if len(proposals) >= 2 and reading.has(lexicon.PACKAGE):
+        package = Proposal(PLEDGE, evidence(reading), kind="package", status=status, confidence=0.8)
+        package_at = spans(lexicon.PACKAGE, text, reading.start, reading.end)[0][0]
+        verb_at = verb[0] if verb and verb[0] < package_at else package_at
+        date = date_near(reading, verb[0] if verb else package_at)
+        proposals.insert(0, _finish(package, roles.assign(text, reading.parties, verb_at, default_recipient), date))
+        for part in proposals[1:]:
+            part.package = -1  # the package just before, resolved to an index by extract()
+    return proposals
+
+
+def roles_valued(gap: str) -> bool:
+    return bool(spans(r"worth|valued at|valorad[oa]s? en|por (?:un )?valor de|with a value of", gap, 0, len(gap)))
+
+
+def _trade_money_only(reading: Reading) -> bool:
+    """A sentence about trade whose figures are trade figures, not aid (no aid verb near them)."""
+    text = reading.full_text
+    aid_verbs = spans(lexicon.STATUS_CUES[0][1] + "|" + lexicon.STATUS_CUES[2][1], text, reading.start, reading.end)
+    return not aid_verbs

@@ -1,0 +1,248 @@
+"""Declarative word lists the extractor reads, English and Spanish together (a Spanish article may quote
+English and the reverse). Regular-expression fragments, matched case-insensitively on word boundaries."""
+
+# Number words that multiply the figure before them.
+SCALES = {
+    r"thousand|mil|k": 10**3,
+    r"million|millions|millones|millón|mln|mn|m": 10**6,
+    r"billion|billions|bn|b": 10**9,
+    r"mil millones": 10**9,
+    r"trillion|tn|billones|billón": 10**12,
+}
+
+# Bare currency words; the ones marked True name the currency only by assumption ("dollars" → USD).
+CURRENCY_WORDS = {
+    r"dollars?|dólares|dólar|dolares|dolar": ("USD", True),
+    r"euros?": ("EUR", False),
+    r"yen|yenes": ("JPY", False),
+    r"yuan|yuanes|renminbi|rmb": ("CNY", False),
+    r"rubles?|roubles?|rublos?": ("RUB", False),
+    r"pounds? sterling|pounds?|libras? esterlinas?|libras?": ("GBP", False),
+}
+# Stated currency words that babel's names do not include.
+CURRENCY_EXTRA = {
+    r"u\.s\. dollars?|us dollars?|american dollars?|dólares (?:estadounidenses|norteamericanos|americanos)": "USD",
+}
+CURRENCY_SYMBOLS = {"US$": "USD", "U$S": "USD", "$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₽": "RUB", "C$": "CAD"}
+ASSUMED_SYMBOLS = {"$"}  # "$" alone could be another dollar or a peso
+
+QUALIFIERS = {
+    "approximately": r"about|approximately|around|roughly|some|nearly|almost|close to|an estimated|estimated at|"
+    r"unos|unas|aproximadamente|alrededor de|cerca de|casi|en torno a|aproximados|de unos|de unas",
+    "up_to": r"up to|as much as|as many as|hasta",
+    "at_least": r"at least|no less than|al menos|por lo menos|como mínimo|no menos de",
+    "more_than": r"more than|over|in excess of|exceeding|más de|superior a|superiores a",
+}
+
+# What kind of aid a figure is, read from the nearest cue word.
+KIND_CUES = {
+    "loan": r"loans?|credits?|credit line|lend|lent|lending|préstamos?|créditos?|línea de crédito|financiamiento reembolsable",
+    "financial_assistance": r"financial assistance|financial aid|humanitarian assistance|humanitarian aid|budget support|"
+    r"asistencia financiera|ayuda financiera|ayuda humanitaria|asistencia humanitaria",
+    "grant": r"donations?|donated|donates|donate|grants?|gave|gives|give|donativos?|donación|donaciones|donó|donará|donar|"
+    r"donado|donada|grant aid|non-refundable|no reembolsable",
+    "debt_relief": r"debt relief|wrote off|written off|write off|condonó|condonación|alivio de la deuda",
+    "technical_assistance": r"technical assistance|asistencia técnica",
+}
+DEFAULT_MONEY_KIND = "grant"
+
+# Status from the verb; the first group found in this order wins, a future tense making it "announced".
+STATUS_CUES = [
+    (
+        "delivered",
+        r"delivered|delivers|has sent|have sent|had sent|sent|shipped|arrived|handed over|unloaded|"
+        r"entregó|entregaron|entregado|envió|enviaron|ha enviado|llegó|llegaron|arribó|desembarcó",
+    ),
+    ("disbursed", r"disbursed|paid out|desembolsó|desembolsado"),
+    (
+        "committed",
+        r"approved|granted|donated|gave|signed|allocated|awarded|agreed to provide|"
+        r"aprobó|aprobado|donó|otorgó|concedió|concede|firmó|asignó|destinó|acordó",
+    ),
+    ("pledged", r"pledged|pledges|promised|promises|committed to|prometió|promete|se comprometió"),
+    ("announced", r"announced|announces|unveiled|anunció|anuncia|dio a conocer"),
+]
+FUTURE = (
+    r"will|would|'ll|is to|are to|plans? to|planned to|set to|going to|intends to|to be (?:sent|delivered|shipped)|"
+    r"next (?:week|month|year)|"
+    r"\w+(?:ará|erá|irá|arán|erán|irán)|va a|van a|próxim[oa]s?"
+)
+
+# Aid words: a sentence needs one for its figures to be proposed as aid.
+AID_CUES = (
+    r"aid|assistance|help|donat\w*|grants?|granted|loans?|credit|lend|lent|pledg\w*|support package|package|"
+    r"relief|allocated|sent|send|ship\w*|deliver\w*|supply|supplied|provide|provided|gave|give|humanitarian|"
+    r"ayuda|asistencia|donaci\w*|donativo\w*|don[óoa]\w*|préstamo\w*|crédito\w*|envi\w*|entreg\w*|suministr\w*|"
+    r"aprob\w*|otorg\w*|conced\w*|paquete|apoyo"
+)
+# A sentence with one of these is not proposing new aid.
+COMMERCIAL = (
+    r"commercial contract|commercial terms|sold|sale|sells|purchased from|vendió|vendido|venta|ventas|contrato comercial|"
+    r"not a donation|no como donación|no es una donación|a precio de mercado"
+)
+CUMULATIVE = (
+    r"in total|totall?ed|totals|totaling|totalling|brings? (?:the |its |their )?\w*\s*total|a total of|cumulative|"
+    r"so far this year|to date|has reached|have reached|since \d{4}|altogether|"
+    r"en total|suma|sumó|acumulad\w*|en lo que va|desde \d{4}|hasta la fecha|ha alcanzado|han alcanzado"
+)
+WARNING = r"warned|warns|threatened|threatens|could be suspended|would be suspended|advirtió|amenazó"
+PACKAGE = r"package|paquete"
+
+TRADE_CUES = (
+    r"trade|trading|exchange|exports?|imports?|investor|investment|commerce|commercial exchange|"
+    r"comercio|intercambio|exportaciones|importaciones|inversor|inversión|socio comercial"
+)
+
+STATEMENT_CUES = [
+    (
+        "call_on_third_party",
+        r"urged|urges|called on|calls on|demanded|instó|insta|exhortó|exhorta|pidió a|pide a|exigió a",
+    ),
+    ("rejection_of_pressure", r"reject\w*|condemn\w*|rechaz\w*|conden\w*|denunci\w*"),
+    (
+        "offer_of_help",
+        r"willing to help|ready to help|keep helping|continue helping|continue to help|offered (?:to help|help|assistance)|"
+        r"dispuest[oa]s? a ayudar|seguir ayudando|continuar ayudando|ofreció (?:su )?ayuda",
+    ),
+    (
+        "support",
+        r"thank\w*|gratitude|grateful|reaffirmed (?:its |his |her |their )?support|expressed (?:its |his |her |their )?(?:support|solidarity)|"
+        r"reiterated (?:its |his |her |their )?(?:support|solidarity)|agradec\w*|gratitud|reafirmó (?:el |su )?apoyo|"
+        r"expresó (?:su )?(?:apoyo|solidaridad)|reiteró (?:su )?(?:apoyo|solidaridad)",
+    ),
+]
+THANKS = r"thank\w*|gratitude|grateful|agradec\w*|gratitud"
+
+# Where the recipient stands: after these words.
+RECIPIENT_BEFORE = r"to|for|into|in|help|helping|assist|gave|give|gives|support|supporting|a|para|en|hacia|ayudar a"
+SUBJECT_BEFORE = RECIPIENT_BEFORE + r"|against|contra|sobre|toward|towards|regarding|with|con|respecto a"
+CHANNEL_BEFORE = r"through|via|channelled through|por medio de|a través de"
+SOURCE_BEFORE = r"according to|said|says|told|según|informó|dijo|cited by|citadas por|citado por"
+
+# Goods. Units map to the ledger's Unit choices; count nouns become "units".
+UNITS = {
+    r"metric tons?|metric tonnes?|tonnes?|tons?|toneladas?|t": "t",
+    r"kilograms?|kilogrammes?|kilos?|kg|kilogramos?": "kg",
+    r"litres?|liters?|litros?": "l",
+    r"barrels?|bbl|barriles?": "bbl",
+    r"doses|dosis": "doses",
+    r"units|unidades": "units",
+}
+COUNT_GOODS = (
+    r"(?:solar )?lamps|generators|vehicles|ambulances|buses|tractors|trucks|computers|tablets|laptops|"
+    r"solar panels|panels|kits|beds|wheelchairs|ventilators|water purifiers|tents|"
+    r"generadores|vehículos|ambulancias|ómnibus|tractores|camiones|computadoras|paneles solares|lámparas(?: solares)?|kits|camas"
+)
+COMMODITY_STOP = (
+    r"to|for|as|in|on|at|by|from|under|worth|valued|with|which|that|this|last|and|aimed|destined|"
+    r"a|al|para|como|en|por|con|desde|bajo|valorad\w*|que|y|este|esta|e"
+)
+
+# Spanish commodity names → the ledger's English ones.
+COMMODITIES_ES = {
+    "arroz": "rice",
+    "petróleo": "oil",
+    "petróleo crudo": "crude oil",
+    "crudo": "crude oil",
+    "diésel": "diesel",
+    "diesel": "diesel",
+    "combustible": "fuel",
+    "frijol": "beans",
+    "frijoles": "beans",
+    "trigo": "wheat",
+    "leche en polvo": "powdered milk",
+    "azúcar": "sugar",
+    "maíz": "maize",
+    "harina": "flour",
+    "pollo": "chicken",
+    "medicamentos": "medicines",
+    "vacunas": "vaccines",
+    "fertilizantes": "fertiliser",
+    "aceite": "cooking oil",
+    "gas licuado": "liquefied gas",
+    "insumos médicos": "medical supplies",
+    "suministros médicos": "medical supplies",
+    "alimentos": "food",
+    "generadores": "generators",
+    "paneles solares": "solar panels",
+    "lámparas solares": "solar lamps",
+}
+
+STOPWORDS = {
+    "en": {
+        "the",
+        "of",
+        "and",
+        "to",
+        "in",
+        "a",
+        "is",
+        "that",
+        "for",
+        "on",
+        "with",
+        "as",
+        "was",
+        "by",
+        "from",
+        "at",
+        "it",
+        "his",
+        "its",
+        "are",
+        "be",
+        "have",
+        "has",
+        "this",
+        "an",
+        "which",
+        "said",
+        "were",
+        "their",
+        "not",
+        "or",
+        "will",
+        "would",
+        "also",
+        "been",
+        "who",
+        "after",
+    },
+    "es": {
+        "el",
+        "la",
+        "de",
+        "que",
+        "y",
+        "en",
+        "los",
+        "las",
+        "del",
+        "se",
+        "por",
+        "un",
+        "una",
+        "con",
+        "para",
+        "al",
+        "lo",
+        "como",
+        "su",
+        "más",
+        "pero",
+        "sus",
+        "le",
+        "ya",
+        "o",
+        "este",
+        "esta",
+        "fue",
+        "ha",
+        "son",
+        "entre",
+        "también",
+        "sobre",
+        "dijo",
+        "según",
+    },
+}

@@ -1,0 +1,98 @@
+"""Which party mention plays which role in a sentence: the donor stands before the verb, the recipient
+after "to/for/a/para"; an agency aid goes "through" is a channel, and the party whose pressure is
+rejected ("Washington's policies", "presiones de Washington") is neither speaker nor subject."""
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from ledger.intake import lexicon
+from ledger.intake.types import Party, PartyMention
+
+_ARTICLE = r"(?:(?:the|la|el|los|las|its|their|his|her|su|sus)\s+)?"
+
+
+@cache
+def _ends_with(words: str) -> re.Pattern:
+    return re.compile(rf"(?:^|\W)(?:{words})\s+{_ARTICLE}$", re.IGNORECASE)
+
+
+_PRESSURE_BEFORE = re.compile(
+    r"(?:pressures?|presiones|presión|sanctions|sanciones|blockade|bloqueo|policies|políticas|measures|medidas)\s+"
+    r"(?:from|by|of|de|del)\s+" + _ARTICLE + "$",
+    re.IGNORECASE,
+)
+_PRESSURE_AFTER = re.compile(
+    r"^['’]s\s+(?:\w+\s+){0,2}(?:policies|pressure|pressures|blockade|sanctions|embargo|measures)", re.IGNORECASE
+)
+_URGE = re.compile(
+    rf"(?:{lexicon.STATEMENT_CUES[0][1]})\s+(?:\w+(?:ly|mente)\s+)?(?:(?:a|on|upon)\s+)?{_ARTICLE}$", re.IGNORECASE
+)
+
+
+def _preceding(text: str, mention: PartyMention, width: int = 40) -> str:
+    return text[max(0, mention.start - width) : mention.start]
+
+
+def is_recipient_position(text: str, mention: PartyMention) -> bool:
+    return bool(_ends_with(lexicon.RECIPIENT_BEFORE).search(_preceding(text, mention)))
+
+
+def is_subject_position(text: str, mention: PartyMention) -> bool:
+    return bool(_ends_with(lexicon.SUBJECT_BEFORE).search(_preceding(text, mention)))
+
+
+def is_channel(text: str, mention: PartyMention) -> bool:
+    return bool(_ends_with(lexicon.CHANNEL_BEFORE).search(_preceding(text, mention)))
+
+
+def is_pressuring(text: str, mention: PartyMention) -> bool:
+    return bool(
+        _PRESSURE_BEFORE.search(_preceding(text, mention))
+        or _PRESSURE_AFTER.match(text[mention.end : mention.end + 40])
+    )
+
+
+def is_urged(text: str, mention: PartyMention) -> bool:
+    return bool(_URGE.search(_preceding(text, mention)))
+
+
+def is_passive_agent(text: str, mention: PartyMention) -> bool:
+    return bool(_ends_with(r"by|por").search(_preceding(text, mention)))
+
+
+@dataclass
+class Roles:
+    donor: Party | None
+    recipient: Party | None
+    recipient_inferred: bool = False
+
+
+def _prefer_country(mentions: list[PartyMention]) -> PartyMention | None:
+    countries = [m for m in mentions if m.party.kind == "country"]
+    return (countries or mentions or [None])[0]
+
+
+def assign(text: str, mentions: list[PartyMention], verb_at: int, default_recipient: Party | None) -> Roles:
+    """Donor and recipient of an act whose verb stands at `verb_at`."""
+    usable = [m for m in mentions if not is_channel(text, m) and not is_pressuring(text, m) and not is_urged(text, m)]
+    before = [m for m in usable if m.end <= verb_at and not is_recipient_position(text, m)]
+    donor_mention = before[-1] if before else None
+    if donor_mention is None:
+        agents = [m for m in usable if is_passive_agent(text, m)]
+        donor_mention = agents[0] if agents else None
+    if donor_mention is None:
+        others = [m for m in usable if not is_recipient_position(text, m)]
+        donor_mention = others[0] if others else None
+    donor = donor_mention.party if donor_mention else None
+    not_donor = [m for m in usable if donor is None or m.party.code != donor.code]
+    placed = [m for m in not_donor if is_recipient_position(text, m) and m.start >= verb_at]
+    placed = placed or [m for m in not_donor if is_recipient_position(text, m)]
+    recipient_mention = _prefer_country(placed) or _prefer_country([m for m in not_donor if m.start >= verb_at])
+    if recipient_mention is None:
+        recipient_mention = _prefer_country(not_donor)
+    if recipient_mention is not None:
+        return Roles(donor, recipient_mention.party)
+    if default_recipient is not None and (donor is None or default_recipient.code != donor.code):
+        return Roles(donor, default_recipient, True)
+    return Roles(donor, None)
