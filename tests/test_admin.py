@@ -402,3 +402,33 @@ class RaceBehindTheFormTests(AdminTestCase):
         self.assertEqual((figure.year, figure.rank, figure.version), (None, 3, 2))
         self.assertFalse(figure.citations.filter(source=later).exists())
         self.assertFalse(figure.history.filter(history_change_reason="year from Granma").exists())
+
+
+class ValueWordingTests(AdminTestCase):
+    """A changed value reads the same in the admin's history, on the public page's history and in
+    the stale-edit refusal (formatting.format_field_value): empty is "—", a flag is yes/no."""
+
+    def test_history_and_refusal_word_empty_and_flags_alike(self):
+        figure = TradeFigure.objects.get(pk=VIETNAM_CUBA_TRADE)
+        services.trade_figure_update(
+            trade_figure=figure,
+            data={"year": 2025, "year_inferred": True},
+            expected_version=1,
+            user=self.other_editor,
+            reason="year from Granma",
+        )
+        with self.assertRaises(services.StaleEditError) as caught:
+            services.trade_figure_update(
+                trade_figure=figure, data={"rank": 3}, expected_version=1, user=self.editor, reason="rank"
+            )
+        self.assertIn("year: — → 2025; year inferred: no → yes", caught.exception.messages[0])
+
+        public = self.client.get(figure.get_absolute_url())
+        self.assertContains(public, "<del>—</del> → <ins>2025</ins>", html=False)
+        self.assertContains(public, "<del>no</del> → <ins>yes</ins>", html=False)
+        self.assertNotContains(public, "<del>empty</del>", html=False)
+
+        self.client.force_login(self.editor)
+        admin_history = self.client.get(f"/admin/ledger/tradefigure/{VIETNAM_CUBA_TRADE}/history/")
+        self.assertContains(admin_history, "<strong>Year:</strong>\n                    —\n", html=False)
+        self.assertContains(admin_history, "<strong>Year inferred:</strong>\n                    no\n", html=False)

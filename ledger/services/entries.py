@@ -32,12 +32,25 @@ if TYPE_CHECKING:
 CITING_FIELDS = {Pledge: "pledge", TradeFigure: "trade_figure", Statement: "statement"}
 
 
-def _cite(entry: Pledge | TradeFigure | Statement, citations: Sequence[CitationData], *, user, reason: str) -> None:
+def _cite(
+    entry: Pledge | TradeFigure | Statement,
+    citations: Sequence[CitationData],
+    *,
+    user: AbstractBaseUser | None,
+    reason: str,
+) -> None:
     for citation in citations:
         save_entry(Citation(**{CITING_FIELDS[type(entry)]: entry}, **citation), user=user, reason=reason)
 
 
-def _create_cited(model, citations: Sequence[CitationData], *, user, reason: str, fields: dict[str, Any]):
+def _create_cited(
+    model: type[Pledge | TradeFigure | Statement],
+    citations: Sequence[CitationData],
+    *,
+    user: AbstractBaseUser | None,
+    reason: str,
+    fields: dict[str, Any],
+) -> Pledge | TradeFigure | Statement:
     if not citations:
         raise ValidationError(ERROR_NO_CITATION, code="no_citation")
     entry = save_entry(model(**fields), user=user, reason=reason)
