@@ -1,4 +1,5 @@
-# Aid Ledger: `make run` serves the app on SQLite with the seed article loaded; `make test` runs the suite.
+# Aid Ledger: `make run` serves the app on SQLite with the seed article loaded; `make test` runs the
+# suite; `make test-fast` runs the tests not tagged "slow", in parallel, for the edit-test loop.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -8,10 +9,13 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 TESTS ?= tests
 FIXTURES := $(wildcard fixtures/*.json)
 # Tests run with production-like settings (DEBUG off), so they need a key (it is not a secret);
-# the test client speaks plain HTTP, so the HTTPS redirect is off.
-TEST_ENV := SECRET_KEY=test-only-not-secret ALLOWED_HOSTS=testserver,127.0.0.1,localhost SECURE_SSL_REDIRECT=0
+# the test client speaks plain HTTP, so the HTTPS redirect is off. What else differs in tests (no
+# cache, no logs of expected 4xx answers) is set by the test runner, aidledger/test_runner.py.
+TEST_ENV := DEBUG=0 SECRET_KEY=test-only-not-secret ALLOWED_HOSTS=testserver,127.0.0.1,localhost SECURE_SSL_REDIRECT=0
+# Worker processes for test-fast (Django's --parallel; "auto" is one per core).
+PARALLEL ?= auto
 
-.PHONY: run test install install-dev chromium migrate seed demo-users check clean bench lint format
+.PHONY: run test test-fast install install-dev chromium migrate seed demo-users check clean bench lint format
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +52,11 @@ run: seed
 test: install-dev chromium
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(BIN)/python manage.py test --no-input $(TESTARGS) $(TESTS)
+
+# Everything but the tests tagged "slow" (subprocesses, PostgreSQL move, Hypothesis, browser,
+# generate_ledger, the permission matrices). No browser needed. CI runs `make test`.
+test-fast: install-dev
+	$(TEST_ENV) $(BIN)/python manage.py test --no-input --exclude-tag slow --parallel $(PARALLEL) $(TESTARGS) $(TESTS)
 
 # Lint and format check (ruff, configured in pyproject.toml); CI runs it. `make format` rewrites.
 lint: install-dev

@@ -1,5 +1,7 @@
 """The test runner (settings.TEST_RUNNER): what `manage.py test` changes from the settings the app serves with.
 
+- A fast password hasher: the production one is slow on purpose, and the suite creates and logs
+  in hundreds of users. Child processes that tests start (manage.py) keep the production hasher.
 - No cache: the suite rolls back between tests and reuses history ids, so a cached total could
   outlive the rows it was computed from. tests/test_cache.py turns a cache on for its own tests.
 - No warning that `collectstatic` has not run (WhiteNoise gives one per test client).
@@ -45,6 +47,7 @@ def quiet_logging_config(config: dict) -> dict:
 
 def settings_for_tests() -> dict:
     return {
+        "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
         "CACHES": {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}},
         "LOGGING": quiet_logging_config(settings.LOGGING),
     }

@@ -17,11 +17,8 @@ from tests import QuietLoggers
 from tests.urlmap import UrlMap
 
 PASSWORD = "a-long-correct-password-42"
-# These tests log in many times; the production hasher is slow on purpose.
-FAST_HASHER = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
 
 
-@FAST_HASHER
 class PublicPagesLoginSwitchTests(TestCase):
     fixtures = ["cibercuba-2026-02-05"]
 
@@ -82,7 +79,6 @@ class PublicPagesLoginSwitchTests(TestCase):
                 self.assertEqual(out.stdout.strip(), expected)
 
 
-@FAST_HASHER
 class FailedLoginThrottlingTests(QuietLoggers, TestCase):
     quiet_loggers = ("axes",)  # django-axes warns of every failed login and lockout
 
@@ -157,7 +153,6 @@ class FailedLoginThrottlingTests(QuietLoggers, TestCase):
         self.assertFalse(Client().login(username="editor", password="wrong-password"))
 
 
-@FAST_HASHER
 class CsrfOnEveryPostTests(TestCase):
     fixtures = ["cibercuba-2026-02-05"]
 
