@@ -4,7 +4,8 @@ from the nearest cue word, status from the verbs, the date from the date nearest
 aid is not proposed: a commercial sale, a warning, a cumulative total, a figure with no aid word."""
 
 from ledger.intake import lexicon, roles
-from ledger.intake.reading import Reading, nearest, spans
+from ledger.intake.money import own_currency
+from ledger.intake.reading import Reading, is_trade_money, nearest, spans
 from ledger.intake.types import (
     CONVERSION_STATED,
     CURRENCY_ASSUMED,
@@ -84,7 +85,7 @@ def _finish(proposal: Proposal, roles_: roles.Roles, date: DateValue | None) -> 
 
 
 def pledges(reading: Reading, default_recipient: Party | None) -> list[Proposal]:
-    if not is_aid(reading) or (reading.trade and not reading.goods and _trade_money_only(reading)):
+    if not is_aid(reading):
         return []
     text = reading.full_text
     status, verb = status_of(reading)
@@ -104,7 +105,7 @@ def pledges(reading: Reading, default_recipient: Party | None) -> list[Proposal]
                 valued.add(index)
         result.append((goods.start, goods.end, proposal))
     for index, (money, conversion) in enumerate(reading.money):
-        if index in valued:
+        if index in valued or is_trade_money(reading, money):
             continue
         proposal = Proposal(PLEDGE, evidence(reading), kind=kind_of(reading, money.start, money.end), status=status)
         proposal.confidence = 0.9
@@ -122,16 +123,21 @@ def pledges(reading: Reading, default_recipient: Party | None) -> list[Proposal]
         result.append((money.start, money.end, proposal))
     result.sort(key=lambda item: item[0])
     proposals = []
-    for start, _end, proposal in result:
+    for start, end, proposal in result:
         verb_at = verb[0] if verb and verb[0] < start else start
         date = date_near(reading, verb[0] if verb else start)
-        proposals.append(_finish(proposal, roles.assign(text, reading.parties, verb_at, default_recipient), date))
+        assigned = roles.assign(text, reading.parties, verb_at, default_recipient, reading.language)
+        proposals.append(_finish(proposal, assigned, date))
+        if CURRENCY_ASSUMED in proposal.flags and proposal.donor is not None and proposal.donor.iso3:
+            proposal.currency = own_currency(proposal.donor.iso3, text[start:end]) or proposal.currency
     if len(proposals) >= 2 and reading.has(lexicon.PACKAGE):
         package = Proposal(PLEDGE, evidence(reading), kind="package", status=status, confidence=0.8)
         package_at = spans(lexicon.PACKAGE, text, reading.start, reading.end)[0][0]
         verb_at = verb[0] if verb and verb[0] < package_at else package_at
         date = date_near(reading, verb[0] if verb else package_at)
-        proposals.insert(0, _finish(package, roles.assign(text, reading.parties, verb_at, default_recipient), date))
+        proposals.insert(
+            0, _finish(package, roles.assign(text, reading.parties, verb_at, default_recipient, reading.language), date)
+        )
         for part in proposals[1:]:
             part.package = -1  # the package just before, resolved to an index by extract()
     return proposals
@@ -139,10 +145,3 @@ def pledges(reading: Reading, default_recipient: Party | None) -> list[Proposal]
 
 def roles_valued(gap: str) -> bool:
     return bool(spans(r"worth|valued at|valorad[oa]s? en|por (?:un )?valor de|with a value of", gap, 0, len(gap)))
-
-
-def _trade_money_only(reading: Reading) -> bool:
-    """A sentence about trade whose figures are trade figures, not aid (no aid verb near them)."""
-    text = reading.full_text
-    aid_verbs = spans(lexicon.STATUS_CUES[0][1] + "|" + lexicon.STATUS_CUES[2][1], text, reading.start, reading.end)
-    return not aid_verbs

@@ -16,7 +16,7 @@ from babel.dates import get_day_names, get_month_names
 from ledger.intake.types import DateValue
 
 _QUALIFIER_WORDS = {
-    "end": r"end|late|close|finales|fines|final",
+    "end": r"end|late|close|finales|fines|final|fin",
     "early": r"beginning|start|early|principios|comienzos|inicios|primeros días",
     "mid": r"middle|mid|mediados",
 }

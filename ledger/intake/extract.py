@@ -44,12 +44,24 @@ def _dominant_recipient(text: str, readings: list[Reading]) -> Party | None:
                 continue
             parties[mention.party.code] = mention.party
             named[mention.party.code] += 1
-            if roles.is_recipient_position(text, mention):
+            if roles.is_recipient_position(text, mention, reading.language):
                 placed[mention.party.code] += 1
     counts = placed or named
     if not counts:
         return None
     return parties[counts.most_common(1)[0][0]]
+
+
+def _dominant_other(readings: list[Reading], recipient: Party | None) -> Party | None:
+    """The country most often named besides the recipient: the other side of "both countries"."""
+    named: Counter = Counter()
+    parties: dict[str, Party] = {}
+    for reading in readings:
+        for mention in reading.parties:
+            if mention.party.kind == "country" and (recipient is None or mention.party.code != recipient.code):
+                parties[mention.party.code] = mention.party
+                named[mention.party.code] += 1
+    return parties[named.most_common(1)[0][0]] if named else None
 
 
 def _same_figure(a: Proposal, b: Proposal) -> bool:
@@ -75,10 +87,11 @@ def extract(
     index = index or alias_index(actors, extra_aliases)
     readings = [read(text, s, published=published, language=language, index=index) for s in sentences(text)]
     default = _dominant_recipient(text, readings)
+    other = _dominant_other(readings, default)
     publication_month = DateValue(published.replace(day=1), "month", "", True)
     found: list[Proposal] = []
     for reading in readings:
-        figures = trade(reading, default) + pledges(reading, default)
+        figures = trade(reading, default, other) + pledges(reading, default)
         found += figures or statements(reading, default, publication_month)
     body = [p for p in found if p.evidence.paragraph != 1]
     result: list[Proposal] = []

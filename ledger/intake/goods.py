@@ -11,15 +11,15 @@ from ledger.intake.types import Goods
 _ARTICLES = re.compile(r"^(?:a|an|the|some|un|una|unos|unas|el|la|los|las)\s+", re.IGNORECASE)
 
 
+_WORD = re.compile(r"[^\W\d][\w'-]*|\S")
+
+
 @lru_cache(maxsize=1)
 def _patterns() -> tuple[re.Pattern, re.Pattern]:
     units = "|".join(sorted(lexicon.UNITS, key=len, reverse=True))
-    stop = lexicon.COMMODITY_STOP
-    # The commodity: up to four words, stopping at a preposition, a figure or punctuation.
-    commodity = rf"(?P<commodity>(?:(?!(?:{stop})\b)[^\W\d][\w'-]*)(?:\s+(?!(?:{stop})\b)[^\W\d][\w'-]*){{0,3}})"
     measured = re.compile(
         rf"(?<![\w.,])(?P<num>{NUMBER})(?:\s?(?P<scale>{SCALE})\b)?\s*(?:de\s+)?(?P<unit>{units})\b\.?"
-        rf"(?:\s+(?:of|de)\s+(?:(?:a|an|the|un|una)\s+)?{commodity})?",
+        rf"(?:\s+(?:of|de)\s+(?:(?:a|an|the|un|una)\s+)?(?P<commodity>(?=[^\W\d])))?",
         re.IGNORECASE,
     )
     counted = re.compile(
@@ -27,6 +27,37 @@ def _patterns() -> tuple[re.Pattern, re.Pattern]:
         re.IGNORECASE,
     )
     return measured, counted
+
+
+def commodity_words(text: str, start: int) -> tuple[list[list[str]], int]:
+    """The commodity starting at `start`: its parts (joined by and/y/e) as word lists, and where it ends.
+    It stops at a preposition, an article, a figure, a capitalised word (a name: "flour Canada shipped")
+    or a participle ("rice promised by")."""
+    parts: list[list[str]] = [[]]
+    end = start
+    for match in _WORD.finditer(text, start):
+        word = match.group(0)
+        lower = word.lower()
+        current = parts[-1]
+        if not word[0].isalpha():
+            break
+        if lower in lexicon.COMMODITY_JOIN and current:
+            following = _WORD.match(text, match.end() + 1) if match.end() < len(text) else None
+            if (
+                following
+                and following.group(0)[0].isalpha()
+                and following.group(0).lower() not in lexicon.COMMODITY_STOP
+            ):
+                parts.append([])
+                continue
+            break
+        if lower in lexicon.COMMODITY_STOP or len(current) >= 4:
+            break
+        if current and (word[0].isupper() or (lower.endswith("ed") and len(lower) > 4)):
+            break
+        current.append(word)
+        end = match.end()
+    return [p for p in parts if p], end
 
 
 def _unit_code(word: str) -> str:
@@ -39,9 +70,7 @@ def _unit_code(word: str) -> str:
 def normalise_commodity(words: str, language: str) -> str:
     words = _ARTICLES.sub("", words.strip()).strip()
     lower = words.lower()
-    if lower in lexicon.COMMODITIES_ES:
-        return lexicon.COMMODITIES_ES[lower]
-    return lower
+    return lexicon.COMMODITIES_ES.get(lower, lower)
 
 
 def find_goods(text: str, language: str = "en", start: int = 0, end: int | None = None) -> list[Goods]:
@@ -51,20 +80,21 @@ def find_goods(text: str, language: str = "en", start: int = 0, end: int | None 
     found: list[Goods] = []
     for match in measured.finditer(text, start, end):
         unit_word = match.group("unit")
-        commodity = match.group("commodity")
-        if unit_word.lower() == "t" and not commodity:
-            continue  # a lone "t" is too often something else
+        if match.group("commodity") is None:
+            continue  # "300,000 barrels" of what? Not proposed without the goods.
+        parts, commodity_end = commodity_words(text, match.start("commodity"))
         number = parse_number(match.group("num"), language)
-        if number is None or not commodity:
+        if number is None or not parts:
             continue
+        commodity = " and ".join(normalise_commodity(" ".join(p), language) for p in parts)
         qualifier, _where, _more = qualifier_before(text, match.start())
         found.append(
             Goods(
                 quantity=normal(number * scale_of(match.group("scale"))),
                 unit=_unit_code(unit_word),
-                commodity=normalise_commodity(commodity, language),
+                commodity=commodity,
                 start=match.start(),
-                end=match.end(),
+                end=commodity_end,
                 qualifier=qualifier,
             )
         )

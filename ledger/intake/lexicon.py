@@ -17,6 +17,8 @@ CURRENCY_WORDS = {
     r"yen|yenes": ("JPY", False),
     r"yuan|yuanes|renminbi|rmb": ("CNY", False),
     r"rubles?|roubles?|rublos?": ("RUB", False),
+    # Ambiguous units: the donor's own currency when it has one of that name (assemble.own_currency).
+    r"kroner|kronor|krone|coronas": ("NOK", True),
     r"pounds? sterling|pounds?|libras? esterlinas?|libras?": ("GBP", False),
 }
 # Stated currency words that babel's names do not include.
@@ -29,15 +31,18 @@ ASSUMED_SYMBOLS = {"$"}  # "$" alone could be another dollar or a peso
 QUALIFIERS = {
     "approximately": r"about|approximately|around|roughly|some|nearly|almost|close to|an estimated|estimated at|"
     r"unos|unas|aproximadamente|alrededor de|cerca de|casi|en torno a|aproximados|de unos|de unas",
-    "up_to": r"up to|as much as|as many as|hasta",
+    "up_to": r"up to|as much as|as many as|hasta|did not exceed|not more than|no more than|no más de|"
+    r"no super(?:ó|aron|a|an)(?:\s+(?:los|las))?",
     "at_least": r"at least|no less than|al menos|por lo menos|como mínimo|no menos de",
-    "more_than": r"more than|over|in excess of|exceeding|más de|superior a|superiores a",
+    "more_than": r"more than|over|in excess of|exceeding|exceeded|topped|más de|superior a|superiores a|"
+    r"(?:apenas\s+)?super(?:ó|aron|a|an)(?:\s+(?:los|las))?",
 }
 
 # What kind of aid a figure is, read from the nearest cue word.
 KIND_CUES = {
     "loan": r"loans?|credits?|credit line|lend|lent|lending|préstamos?|créditos?|línea de crédito|financiamiento reembolsable",
     "financial_assistance": r"financial assistance|financial aid|humanitarian assistance|humanitarian aid|budget support|"
+    r"emergency assistance|emergency aid|emergency funding|asistencia de emergencia|ayuda de emergencia|"
     r"asistencia financiera|ayuda financiera|ayuda humanitaria|asistencia humanitaria",
     "grant": r"donations?|donated|donates|donate|grants?|gave|gives|give|donativos?|donación|donaciones|donó|donará|donar|"
     r"donado|donada|grant aid|non-refundable|no reembolsable",
@@ -53,11 +58,12 @@ STATUS_CUES = [
         r"delivered|delivers|has sent|have sent|had sent|sent|shipped|arrived|handed over|unloaded|"
         r"entregó|entregaron|entregado|envió|enviaron|ha enviado|llegó|llegaron|arribó|desembarcó",
     ),
-    ("disbursed", r"disbursed|paid out|desembolsó|desembolsado"),
+    ("disbursed", r"disbursed|paid out|transferred|desembolsó|desembolsado|transfirió|transferido"),
     (
         "committed",
         r"approved|granted|donated|gave|signed|allocated|awarded|agreed to provide|"
-        r"aprobó|aprobado|donó|otorgó|concedió|concede|firmó|asignó|destinó|acordó",
+        r"agreed to \w+|aprobó|aprobado|donó|donado|donada|donados|otorgó|otorgado|concedió|concedido|concede|firmó|asignó|"
+        r"asignado|destinó|destinado|acordó",
     ),
     ("pledged", r"pledged|pledges|promised|promises|committed to|prometió|promete|se comprometió"),
     ("announced", r"announced|announces|unveiled|anunció|anuncia|dio a conocer"),
@@ -71,7 +77,8 @@ FUTURE = (
 # Aid words: a sentence needs one for its figures to be proposed as aid.
 AID_CUES = (
     r"aid|assistance|help|donat\w*|grants?|granted|loans?|credit|lend|lent|pledg\w*|support package|package|"
-    r"relief|allocated|sent|send|ship\w*|deliver\w*|supply|supplied|provide|provided|gave|give|humanitarian|"
+    r"relief|allocat\w*|earmark\w*|transferr\w*|credit line|sent|send|ship\w*|deliver\w*|supply|supplied|provide|"
+    r"provided|gave|give|given|humanitarian|destin\w*|asign\w*|transfir\w*|"
     r"ayuda|asistencia|donaci\w*|donativo\w*|don[óoa]\w*|préstamo\w*|crédito\w*|envi\w*|entreg\w*|suministr\w*|"
     r"aprob\w*|otorg\w*|conced\w*|paquete|apoyo"
 )
@@ -114,8 +121,14 @@ STATEMENT_CUES = [
 THANKS = r"thank\w*|gratitude|grateful|agradec\w*|gratitud"
 
 # Where the recipient stands: after these words.
-RECIPIENT_BEFORE = r"to|for|into|in|help|helping|assist|gave|give|gives|support|supporting|a|para|en|hacia|ayudar a"
-SUBJECT_BEFORE = RECIPIENT_BEFORE + r"|against|contra|sobre|toward|towards|regarding|with|con|respecto a"
+RECIPIENT_BEFORE = {
+    "en": r"to|for|into|in|help|helping|assist|gave|give|gives|support|supporting",
+    "es": r"a|para|en|hacia|ayudar a|con destino a",
+}
+SUBJECT_BEFORE = {
+    "en": RECIPIENT_BEFORE["en"] + r"|against|toward|towards|regarding|with|on",
+    "es": RECIPIENT_BEFORE["es"] + r"|contra|sobre|con|respecto a",
+}
 CHANNEL_BEFORE = r"through|via|channelled through|por medio de|a través de"
 SOURCE_BEFORE = r"according to|said|says|told|según|informó|dijo|cited by|citadas por|citado por"
 
@@ -133,10 +146,10 @@ COUNT_GOODS = (
     r"solar panels|panels|kits|beds|wheelchairs|ventilators|water purifiers|tents|"
     r"generadores|vehículos|ambulancias|ómnibus|tractores|camiones|computadoras|paneles solares|lámparas(?: solares)?|kits|camas"
 )
-COMMODITY_STOP = (
-    r"to|for|as|in|on|at|by|from|under|worth|valued|with|which|that|this|last|and|aimed|destined|"
-    r"a|al|para|como|en|por|con|desde|bajo|valorad\w*|que|y|este|esta|e"
+COMMODITY_STOP = frozenset(
+    ["to", "for", "as", "in", "on", "at", "by", "from", "under", "worth", "valued", "with", "which", "that", "this", "last", "aimed", "destined", "was", "were", "is", "are", "have", "has", "had", "will", "would", "the", "its", "their", "a", "al", "para", "como", "en", "por", "con", "desde", "bajo", "que", "este", "esta", "el", "la", "los", "las", "lo", "del", "ya", "ha", "han", "había", "fue", "será", "se", "su", "sus", "before", "after", "during", "until", "since", "antes", "después", "durante", "hasta", "tras"]
 )
+COMMODITY_JOIN = frozenset({"and", "y", "e", "&"})
 
 # Spanish commodity names → the ledger's English ones.
 COMMODITIES_ES = {

@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 import pycountry
-from babel.numbers import get_currency_name
+from babel.numbers import get_currency_name, get_territory_currencies
 
 from ledger.intake import lexicon
 from ledger.intake.types import Money
@@ -197,3 +197,23 @@ def pair_conversions(text: str, mentions: list[Money]) -> list[tuple[Money, Mone
             result.append((current, None))
             index += 1
     return result
+
+
+def own_currency(iso3: str, written: str) -> str | None:
+    """The currency of the country `iso3` if `written` ("30 million kroner", "5 millones de pesos") names it
+    by its unit word alone; None otherwise. A bare "dollars" stays USD unless the donor's own currency is
+    a dollar, and even then the proposal keeps its currency_assumed flag."""
+    country = pycountry.countries.get(alpha_3=iso3)
+    if country is None:
+        return None
+    try:
+        codes = get_territory_currencies(country.alpha_2)
+    except Exception:  # noqa: BLE001 - a territory babel does not know
+        return None
+    words = set(re.findall(r"[^\W\d]+", written.lower()))
+    for code in codes[:1]:
+        for locale in ("en", "es"):
+            unit = get_currency_name(code, count=2, locale=locale).lower().split()
+            if unit and (unit[-1] in words or unit[0] in words) and code != "USD":
+                return code
+    return None

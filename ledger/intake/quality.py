@@ -128,7 +128,9 @@ def flat(proposal: dict) -> dict:
 def value(name: str, entry: dict):
     kind = entry["entry"]
     if name == "money":
-        return (_decimal(entry.get("amount")), entry.get("currency")) if entry.get("amount") not in (None, "") else None
+        if entry.get("amount") in (None, ""):
+            return None
+        return _decimal(entry.get("amount")), entry.get("currency"), entry.get("amount_qualifier") or "exact"
     if name == "goods":
         return (
             (_decimal(entry.get("quantity")), entry.get("unit"), entry.get("commodity"))

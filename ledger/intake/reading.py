@@ -44,6 +44,7 @@ class Reading:
         return self.full_text[start:end]
 
     full_text: str = ""
+    language: str = "en"
 
 
 def read(text: str, sentence: Sentence, *, published: date, language: str, index: AliasIndex) -> Reading:
@@ -77,11 +78,12 @@ def read(text: str, sentence: Sentence, *, published: date, language: str, index
         aid=bool(cue(lexicon.AID_CUES).search(body)),
         trade=bool(cue(lexicon.TRADE_CUES).search(body)),
         full_text=text,
+        language=language,
     )
     return reading
 
 
-_CLAUSE_BREAK = re.compile(r"[,;:()—–]")
+_CLAUSE_BREAK = re.compile(r"(?<!\d)[,;:()—–]|[,;:()—–](?!\d)")  # not the comma of "2,500"
 
 
 def _clause_is_future(text: str, start: int, end: int, at: int, until: int) -> bool:
@@ -110,3 +112,23 @@ def nearest(matches: list[tuple[int, int]], start: int, end: int) -> tuple[int, 
 
 def spans(words: str, text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in cue(words).finditer(text, start, end)]
+
+
+def is_trade_money(reading: Reading, money: Money) -> bool:
+    """A figure is trade, not aid, when a trade word ("exchange", "comercio") is nearer to it than any word
+    of aid ("credit line", "donation"): "a credit line worth $100 million ... to finance imports" is aid."""
+    if not reading.trade:
+        return False
+    text = reading.full_text
+    trade_at = nearest(spans(lexicon.TRADE_CUES, text, reading.start, reading.end), money.start, money.end)
+    aid_words = "|".join(lexicon.KIND_CUES.values())
+    aid_at = nearest(spans(aid_words, text, reading.start, reading.end), money.start, money.end)
+    if trade_at is None:
+        return False
+    if aid_at is None:
+        return True
+
+    def distance(span: tuple[int, int]) -> int:
+        return max(money.start - span[1], span[0] - money.end, 0)
+
+    return distance(trade_at) < distance(aid_at)

@@ -10,7 +10,7 @@ import re
 
 from ledger.intake import lexicon, roles
 from ledger.intake.assemble import date_near, evidence
-from ledger.intake.reading import Reading, cue, spans
+from ledger.intake.reading import Reading, cue, is_trade_money, spans
 from ledger.intake.types import RECIPIENT_INFERRED, STATEMENT, TRADE, DateValue, Party, PartyMention, Proposal
 
 _ORDINALS = {
@@ -63,7 +63,7 @@ def _mention_at(parties: list[PartyMention], start: int, end: int) -> PartyMenti
     return next((m for m in parties if start <= m.start and m.end <= end), None)
 
 
-def trade(reading: Reading, default_partner: Party | None) -> list[Proposal]:
+def trade(reading: Reading, default_partner: Party | None, default_reporter: Party | None = None) -> list[Proposal]:
     if not reading.trade:
         return []
     text = reading.full_text
@@ -93,7 +93,7 @@ def trade(reading: Reading, default_partner: Party | None) -> list[Proposal]:
         proposals.append(proposal)
     totals = [p for p in proposals if p.kind == "total_trade"]
     for money, _conversion in reading.money:
-        if reading.cumulative and not totals:
+        if not is_trade_money(reading, money) or (reading.cumulative and not totals):
             continue
         target = totals[0] if totals else None
         if target is None or target.amount is not None:
@@ -108,6 +108,8 @@ def trade(reading: Reading, default_partner: Party | None) -> list[Proposal]:
     year = next((d for d in reading.dates if d.precision == "year" or d.precision == "month"), None)
     others = [m.party for m in parties if reporter is None or m.party.code != reporter.code]
     partner = partner or (others[0] if others else default_partner)
+    if reporter is None and default_reporter is not None and (partner is None or default_reporter.code != partner.code):
+        reporter = default_reporter  # "entre ambos países": the article's two countries
     for proposal in proposals:
         proposal.donor, proposal.recipient = reporter, partner
         if relationship:
@@ -153,12 +155,13 @@ def statements(reading: Reading, default_subject: Party | None, publication_mont
                     thanked.append(mention)
             pairs = [(m.party, thanker, thanker is None) for m in thanked]
     else:
-        assigned = roles.assign(text, parties, cue_start, None)
+        assigned = roles.assign(text, parties, cue_start, None, reading.language)
         speaker = assigned.donor
         subjects = [
             m
             for m in parties
-            if roles.is_subject_position(text, m) and (speaker is None or m.party.code != speaker.code)
+            if roles.is_subject_position(text, m, reading.language)
+            and (speaker is None or m.party.code != speaker.code)
         ]
         subject = roles._prefer_country(subjects)
         if subject is not None:

@@ -34,12 +34,14 @@ def _preceding(text: str, mention: PartyMention, width: int = 40) -> str:
     return text[max(0, mention.start - width) : mention.start]
 
 
-def is_recipient_position(text: str, mention: PartyMention) -> bool:
-    return bool(_ends_with(lexicon.RECIPIENT_BEFORE).search(_preceding(text, mention)))
+def is_recipient_position(text: str, mention: PartyMention, language: str = "en") -> bool:
+    words = lexicon.RECIPIENT_BEFORE.get(language, lexicon.RECIPIENT_BEFORE["en"])
+    return bool(_ends_with(words).search(_preceding(text, mention)))
 
 
-def is_subject_position(text: str, mention: PartyMention) -> bool:
-    return bool(_ends_with(lexicon.SUBJECT_BEFORE).search(_preceding(text, mention)))
+def is_subject_position(text: str, mention: PartyMention, language: str = "en") -> bool:
+    words = lexicon.SUBJECT_BEFORE.get(language, lexicon.SUBJECT_BEFORE["en"])
+    return bool(_ends_with(words).search(_preceding(text, mention)))
 
 
 def is_channel(text: str, mention: PartyMention) -> bool:
@@ -73,8 +75,14 @@ def _prefer_country(mentions: list[PartyMention]) -> PartyMention | None:
     return (countries or mentions or [None])[0]
 
 
-def assign(text: str, mentions: list[PartyMention], verb_at: int, default_recipient: Party | None) -> Roles:
+def assign(
+    text: str, mentions: list[PartyMention], verb_at: int, default_recipient: Party | None, language: str = "en"
+) -> Roles:
     """Donor and recipient of an act whose verb stands at `verb_at`."""
+
+    def is_recipient_position(text: str, mention: PartyMention) -> bool:
+        return _is_recipient_position(text, mention, language)
+
     usable = [m for m in mentions if not is_channel(text, m) and not is_pressuring(text, m) and not is_urged(text, m)]
     before = [m for m in usable if m.end <= verb_at and not is_recipient_position(text, m)]
     donor_mention = before[-1] if before else None
@@ -96,3 +104,6 @@ def assign(text: str, mentions: list[PartyMention], verb_at: int, default_recipi
     if default_recipient is not None and (donor is None or default_recipient.code != donor.code):
         return Roles(donor, default_recipient, True)
     return Roles(donor, None)
+
+
+_is_recipient_position = is_recipient_position
