@@ -9,7 +9,6 @@ import sys
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.middleware.csrf import REASON_NO_CSRF_COOKIE
 from django.test import Client, TestCase, override_settings, tag
 from django.urls import reverse
 
@@ -17,6 +16,7 @@ from tests import QuietLoggers
 from tests.urlmap import UrlMap
 
 PASSWORD = "a-long-correct-password-42"
+CSRF_REFUSED = "CSRF verification failed. Request aborted."
 
 
 class PublicPagesLoginSwitchTests(TestCase):
@@ -32,9 +32,7 @@ class PublicPagesLoginSwitchTests(TestCase):
         self.assertTrue(self.public)
         for endpoint in self.public:
             with self.subTest(str(endpoint)):
-                response = self.client.get(endpoint.url)
-                self.assertNotEqual(response.status_code, 302)
-                self.assertLess(response.status_code, 400)
+                self.assertEqual(self.client.get(endpoint.url).status_code, 200)
 
     @override_settings(PUBLIC_PAGES_REQUIRE_LOGIN=True)
     def test_switched_on_every_public_page_sends_visitors_to_the_login_page(self):
@@ -54,7 +52,7 @@ class PublicPagesLoginSwitchTests(TestCase):
         self.assertRedirects(response, "/", fetch_redirect_response=False)
         for endpoint in self.public:
             with self.subTest(str(endpoint)):
-                self.assertLess(self.client.get(endpoint.url).status_code, 300)
+                self.assertEqual(self.client.get(endpoint.url).status_code, 200)
 
     @override_settings(PUBLIC_PAGES_REQUIRE_LOGIN=True)
     def test_switched_on_the_admin_keeps_its_own_login(self):
@@ -174,8 +172,7 @@ class CsrfOnEveryPostTests(TestCase):
             for endpoint in self.urls.endpoints:
                 with self.subTest(who=who, endpoint=str(endpoint)):
                     response = client.post(endpoint.url, {"username": "csrf-admin", "password": PASSWORD})
-                    self.assertEqual(response.status_code, 403)
-                    self.assertIn(b"CSRF", response.content)
+                    self.assertContains(response, CSRF_REFUSED, status_code=403)
 
     def test_a_post_with_a_forged_token_is_refused(self):
         client = Client(enforce_csrf_checks=True)
@@ -185,7 +182,8 @@ class CsrfOnEveryPostTests(TestCase):
             reverse("admin:login"),
             {"username": "csrf-admin", "password": PASSWORD, "csrfmiddlewaretoken": "B" * 32},
         )
-        self.assertEqual(response.status_code, 403)
+        self.assertContains(response, CSRF_REFUSED, status_code=403)
+        self.assertNotIn("_auth_user_id", client.session)
 
     def test_the_login_form_works_with_its_token(self):
         client = Client(enforce_csrf_checks=True)
@@ -197,6 +195,7 @@ class CsrfOnEveryPostTests(TestCase):
         )
         self.assertRedirects(response, "/admin/", fetch_redirect_response=False)
 
-    def test_refusal_says_why(self):
+    def test_a_refusal_for_want_of_the_cookie_says_the_site_needs_one(self):
         response = Client(enforce_csrf_checks=True).post(reverse("admin:login"), {})
-        self.assertContains(response, REASON_NO_CSRF_COOKIE.split(" ")[0], status_code=403)
+        self.assertContains(response, CSRF_REFUSED, status_code=403)
+        self.assertContains(response, "this site requires a CSRF cookie when submitting forms", status_code=403)

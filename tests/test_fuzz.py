@@ -228,13 +228,13 @@ class AdminFuzzTests(FuzzCase):
 class EndpointCoverageTests(TestCase):
     fixtures = ["cibercuba-2026-02-05"]
 
-    def test_the_fuzzed_pages_include_every_public_page(self):
+    def test_every_public_url_pattern_has_an_address_to_fuzz(self):
         urls = UrlMap()
         public_patterns = [p for p in urls.patterns if not p.is_admin]
         self.assertTrue(public_patterns)
         self.assertEqual([p for p in urls.unresolved if not p.is_admin], [])
 
-    def test_every_admin_page_has_an_address(self):
+    def test_every_admin_url_pattern_has_an_address_to_fuzz(self):
         populate(role_users()["superuser"])
         urls = UrlMap()
         self.assertEqual(urls.unresolved, [])

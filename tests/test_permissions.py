@@ -103,7 +103,7 @@ class PermissionMatrixTests(TestCase):
                     mismatches.append(f"{role:9} GET {endpoint.url}: {got}, expected {wanted}")
         self.assertEqual(mismatches, [], "\n" + "\n".join(mismatches))
 
-    def test_the_matrix_covers_every_admin_action(self):
+    def test_the_matrix_reaches_the_list_add_change_delete_and_history_pages(self):
         actions = {admin_model_action(e)[2] for e in self.urls.admin() if admin_model_action(e)}
         for action in ("changelist", "add", "change", "delete", "history", "simple_history"):
             self.assertIn(action, actions)
