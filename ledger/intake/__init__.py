@@ -5,6 +5,7 @@
 `serialise` turns them into the command's JSON. Nothing here writes to the database."""
 
 from ledger.intake.extract import alias_index, extract
+from ledger.intake.matching import match
 from ledger.intake.types import Proposal
 
-__all__ = ["Proposal", "alias_index", "extract"]
+__all__ = ["Proposal", "alias_index", "extract", "match"]
