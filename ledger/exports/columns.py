@@ -7,7 +7,7 @@ where its value comes from (`path`, for `values_list`) and which model field an 
 columns an analyst downloads are the columns an editor can bring back in.
 
 The codec is the two directions of a cell, one definition each:
-- written for machines (`escape_text`, `DECIMAL_FORMAT`, `datetime_cell`): numbers plain and exact
+- written for machines (`escape_text`, `decimal_cell`, `datetime_cell`): numbers plain and exact
   to the Decimal, dates ISO 8601, unknown values empty (never 0), and a text cell that a
   spreadsheet would run as a formula (it starts with =, +, -, @, a tab or a carriage return) gets a
   leading apostrophe;
@@ -86,12 +86,18 @@ def unescape_text(value: str) -> str:
     return value
 
 
-def decimal_cell(value: Decimal | float | int, places: int) -> str:
-    """A number written plain to the field's decimal places: 0.0000000685, never 6.85E-8.
+def decimal_format(places: int) -> str:
+    """The format spec of a number written plain to the field's decimal places (0.0000000685, never
+    6.85E-8). It takes the database's own value: a Decimal on PostgreSQL, the stored int or float on
+    SQLite (formatted directly, it keeps every stored digit)."""
+    return f".{places}f"
 
-    Takes the database's own value: a Decimal on PostgreSQL, the stored int or float on SQLite
-    (formatted directly, it keeps every stored digit)."""
-    return format(value, f".{places}f")
+
+def decimal_cell(value: Decimal | float | int, places: int) -> str:
+    return format(value, decimal_format(places))
+
+
+STORED_BOOLEANS = {True: True, False: False}  # a boolean as stored: SQLite's 1 and 0 map too (1 == True)
 
 
 def datetime_cell(value: datetime | str) -> str:
