@@ -1,7 +1,8 @@
 """django-import-export resources for the admin's Import and Export buttons (pledges, trade figures,
-actors, sources). They carry the same columns as the CSV export, and an admin import runs the very
-same importer as `manage.py import_ledger` (ledger/imports/): same parsing, same services, same
-plain-words errors by line, all or nothing. The admin's dry run is that importer's dry run."""
+actors, sources). They carry the same columns as the CSV export (ledger/exports/columns.py), and an
+admin import runs the very same importer as `manage.py import_ledger` (ledger/imports/): same
+parsing, same services, same plain-words errors by line, all or nothing. The admin's dry run is that
+importer's dry run."""
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from import_export import resources
@@ -9,7 +10,9 @@ from import_export.fields import Field
 from import_export.results import InvalidRow, Result, RowResult
 from tablib import Dataset
 
-from ledger import exports, imports
+from ledger import imports
+from ledger.exports.columns import ACTORS, PLEDGES, SOURCES, TRADE_FIGURES, ExportTable
+from ledger.exports.rows import iter_rows
 
 IMPORT_TYPES = {
     "create": RowResult.IMPORT_TYPE_NEW,
@@ -31,7 +34,7 @@ def _cell(value):
 
 
 class LedgerResource(resources.Resource):
-    table = None
+    table: ExportTable | None = None
 
     def __init__(self, **kwargs):
         super().__init__()
@@ -103,18 +106,18 @@ class LedgerResource(resources.Resource):
         selected = set(kwargs.get("export_fields") or [])
         columns = [i for i, column in enumerate(self.table.columns) if not selected or column.name in selected]
         dataset = Dataset(headers=[self.table.columns[i].name for i in columns])
-        for row in exports.iter_rows(self.table, queryset):
+        for row in iter_rows(self.table, queryset):
             dataset.append([row[i] for i in columns])
         return dataset
 
 
-def _resource(table):
+def _resource(table: ExportTable) -> type[LedgerResource]:
     fields = {column.name: Field(attribute=column.name, column_name=column.name) for column in table.columns}
     meta = type("Meta", (), {"model": table.model, "name": f"{table.title} (the columns of /data-dictionary/)"})
     return type(f"{table.model.__name__}Resource", (LedgerResource,), {"table": table, "Meta": meta, **fields})
 
 
-PledgeResource = _resource(exports.PLEDGES)
-TradeFigureResource = _resource(exports.TRADE_FIGURES)
-ActorResource = _resource(exports.ACTORS)
-SourceResource = _resource(exports.SOURCES)
+PledgeResource = _resource(PLEDGES)
+TradeFigureResource = _resource(TRADE_FIGURES)
+ActorResource = _resource(ACTORS)
+SourceResource = _resource(SOURCES)
