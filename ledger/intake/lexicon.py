@@ -77,7 +77,7 @@ FUTURE = (
 # Aid words: a sentence needs one for its figures to be proposed as aid.
 AID_CUES = (
     r"aid|assistance|help|donat\w*|grants?|granted|loans?|credit|lend|lent|pledg\w*|support package|package|"
-    r"relief|allocat\w*|earmark\w*|transferr\w*|credit line|sent|send|ship\w*|deliver\w*|supply|supplied|provide|"
+    r"approv\w*|relief|allocat\w*|earmark\w*|transferr\w*|credit line|sent|send|ship\w*|deliver\w*|supply|supplied|provide|"
     r"provided|gave|give|given|humanitarian|destin\w*|asign\w*|transfir\w*|"
     r"ayuda|asistencia|donaci\w*|donativo\w*|don[óoa]\w*|préstamo\w*|crédito\w*|envi\w*|entreg\w*|suministr\w*|"
     r"aprob\w*|otorg\w*|conced\w*|paquete|apoyo"

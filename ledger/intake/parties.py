@@ -118,6 +118,8 @@ def build_index(actors: Iterable[dict] = (), extra_aliases: Iterable[dict] = ())
     for iso3, entry in data["countries"].items():
         for alias in entry["demonyms"] + entry["capitals"]:
             add(alias, country(iso3), lower_too=True)
+    for name, iso3 in data.get("people", {}).items():
+        add(name, country(iso3))
     for extra in extra_aliases:
         code = extra["code"]
         party = known.get(code) or organisations.get(code)

@@ -34,9 +34,14 @@ def _preceding(text: str, mention: PartyMention, width: int = 40) -> str:
     return text[max(0, mention.start - width) : mention.start]
 
 
+def is_source_position(text: str, mention: PartyMention) -> bool:
+    """ "according to Vietnam", "según Moscú": who reports, not who receives."""
+    return bool(_ends_with(lexicon.SOURCE_BEFORE).search(_preceding(text, mention)))
+
+
 def is_recipient_position(text: str, mention: PartyMention, language: str = "en") -> bool:
     words = lexicon.RECIPIENT_BEFORE.get(language, lexicon.RECIPIENT_BEFORE["en"])
-    return bool(_ends_with(words).search(_preceding(text, mention)))
+    return bool(_ends_with(words).search(_preceding(text, mention))) and not is_source_position(text, mention)
 
 
 def is_subject_position(text: str, mention: PartyMention, language: str = "en") -> bool:
