@@ -3,6 +3,8 @@ goods is one pledge; a "package" holding two or more of them is proposed too, wi
 from the nearest cue word, status from the verbs, the date from the date nearest the verb. What is not
 aid is not proposed: a commercial sale, a warning, a cumulative total, a figure with no aid word."""
 
+import re
+
 from ledger.intake import lexicon, roles
 from ledger.intake.money import own_currency
 from ledger.intake.reading import Reading, is_trade_money, nearest, spans
@@ -58,6 +60,35 @@ def date_near(reading: Reading, at: int) -> DateValue | None:
         return None
     best = nearest([(d.start, d.end) for d in reading.dates], at, at)
     return next(d for d in reading.dates if (d.start, d.end) == best)
+
+
+def date_of(reading: Reading, verb: tuple[int, int] | None, at: int) -> DateValue | None:
+    """The date nearest the verb, unless another status verb stands nearer to it: in "the rice promised by
+    Beijing in January has been delivered", January is the promise's date, not the delivery's."""
+    if verb is None:
+        return date_near(reading, at)
+    found = date_near(reading, verb[0])
+    if found is None:
+        return None
+    words = "|".join(w for _status, w in lexicon.STATUS_CUES)
+    verbs = [s for s in spans(words, reading.full_text, reading.start, reading.end) if s != verb] + [verb]
+    preceding = [s for s in verbs if s[1] <= found.start]
+    if preceding and max(preceding, key=lambda s: s[1]) != verb:
+        return None  # a date follows the verb it belongs to, and the one before this date is another's
+    return found
+
+
+def elliptical_donor(reading: Reading, start: int, verb: tuple[int, int] | None) -> Party | None:
+    """ "Canada committed C$3 million, and Ireland 1 million euros": a party standing right before an
+    amount, after the verb, gives that amount."""
+    text = reading.full_text
+    for mention in reading.parties:
+        if (verb is None or mention.start > verb[1]) and mention.end <= start:
+            gap = text[mention.end : start]
+            coordinated = re.search(r"(?:,|\band|\by|\be|as well as|así como)\s*$", text[reading.start : mention.start])
+            if gap.strip() == "" and len(gap) <= 2 and coordinated:
+                return mention.party
+    return None
 
 
 def is_aid(reading: Reading) -> bool:
@@ -125,8 +156,9 @@ def pledges(reading: Reading, default_recipient: Party | None) -> list[Proposal]
     proposals = []
     for start, end, proposal in result:
         verb_at = verb[0] if verb and verb[0] < start else start
-        date = date_near(reading, verb[0] if verb else start)
+        date = date_of(reading, verb, start)
         assigned = roles.assign(text, reading.parties, verb_at, default_recipient, reading.language)
+        assigned.donor = elliptical_donor(reading, start, verb) or assigned.donor
         proposals.append(_finish(proposal, assigned, date))
         if CURRENCY_ASSUMED in proposal.flags and proposal.donor is not None and proposal.donor.iso3:
             proposal.currency = own_currency(proposal.donor.iso3, text[start:end]) or proposal.currency
@@ -134,7 +166,7 @@ def pledges(reading: Reading, default_recipient: Party | None) -> list[Proposal]
         package = Proposal(PLEDGE, evidence(reading), kind="package", status=status, confidence=0.8)
         package_at = spans(lexicon.PACKAGE, text, reading.start, reading.end)[0][0]
         verb_at = verb[0] if verb and verb[0] < package_at else package_at
-        date = date_near(reading, verb[0] if verb else package_at)
+        date = date_of(reading, verb, package_at)
         proposals.insert(
             0, _finish(package, roles.assign(text, reading.parties, verb_at, default_recipient, reading.language), date)
         )

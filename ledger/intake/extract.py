@@ -90,9 +90,13 @@ def extract(
     other = _dominant_other(readings, default)
     publication_month = DateValue(published.replace(day=1), "month", "", True)
     found: list[Proposal] = []
+    donors: list[Party] = []
     for reading in readings:
         figures = trade(reading, default, other) + pledges(reading, default)
-        found += figures or statements(reading, default, publication_month)
+        found += figures or statements(reading, default, publication_month, donors)
+        for proposal in figures:
+            if proposal.entry == "pledge" and proposal.donor and proposal.donor.code not in {d.code for d in donors}:
+                donors.append(proposal.donor)
     body = [p for p in found if p.evidence.paragraph != 1]
     result: list[Proposal] = []
     for proposal in found:

@@ -68,9 +68,19 @@ def _unit_code(word: str) -> str:
 
 
 def normalise_commodity(words: str, language: str) -> str:
+    """The commodity in the ledger's English: "frijoles negros" → "black beans", "aceite de soya" → "soybean oil".
+    A Spanish word the lists do not know stays as written, for the editor to translate."""
     words = _ARTICLES.sub("", words.strip()).strip()
     lower = words.lower()
-    return lexicon.COMMODITIES_ES.get(lower, lower)
+    if lower in lexicon.COMMODITIES_ES:
+        return lexicon.COMMODITIES_ES[lower]
+    if language == "es" or lower.split()[0] in lexicon.COMMODITIES_ES:
+        for modifier, english in lexicon.MODIFIERS_ES.items():
+            if lower.endswith(" " + modifier):
+                noun = lower[: -len(modifier) - 1]
+                if noun in lexicon.COMMODITIES_ES or noun == "aceite":
+                    return f"{english} {'oil' if noun == 'aceite' else lexicon.COMMODITIES_ES[noun]}"
+    return lower
 
 
 def find_goods(text: str, language: str = "en", start: int = 0, end: int | None = None) -> list[Goods]:

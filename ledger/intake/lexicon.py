@@ -46,7 +46,8 @@ KIND_CUES = {
     r"asistencia financiera|ayuda financiera|ayuda humanitaria|asistencia humanitaria",
     "grant": r"donations?|donated|donates|donate|grants?|gave|gives|give|donativos?|donación|donaciones|donó|donará|donar|"
     r"donado|donada|grant aid|non-refundable|no reembolsable",
-    "debt_relief": r"debt relief|wrote off|written off|write off|condonó|condonación|alivio de la deuda",
+    "debt_relief": r"debt relief|wrote off|written off|write off|writes off|forgave|forgiven|forgives|condonó|condona|"
+    r"condonación|condonar|alivio de la deuda",
     "technical_assistance": r"technical assistance|asistencia técnica",
 }
 DEFAULT_MONEY_KIND = "grant"
@@ -55,13 +56,15 @@ DEFAULT_MONEY_KIND = "grant"
 STATUS_CUES = [
     (
         "delivered",
-        r"delivered|delivers|has sent|have sent|had sent|sent|shipped|arrived|handed over|unloaded|"
-        r"entregó|entregaron|entregado|envió|enviaron|ha enviado|llegó|llegaron|arribó|desembarcó",
+        r"delivered|delivers|has sent|have sent|had sent|sent|shipped|dispatched|arrived|handed over|unloaded|"
+        r"entregó|entregaron|entregado|envió|enviaron|ha enviado|llegó|llegaron|arribó|desembarcó|despachó|despacharon|"
+        r"despachado",
     ),
     ("disbursed", r"disbursed|paid out|transferred|desembolsó|desembolsado|transfirió|transferido"),
     (
         "committed",
-        r"approved|granted|donated|gave|signed|allocated|awarded|agreed to provide|"
+        r"approved|granted|donated|gave|signed|allocated|awarded|agreed to provide|committed(?!\s+to\b)|contributed|"
+        r"wrote off|written off|forgave|condonó|aportó|"
         r"agreed to \w+|aprobó|aprobado|donó|donado|donada|donados|otorgó|otorgado|concedió|concedido|concede|firmó|asignó|"
         r"asignado|destinó|destinado|acordó",
     ),
@@ -77,7 +80,8 @@ FUTURE = (
 # Aid words: a sentence needs one for its figures to be proposed as aid.
 AID_CUES = (
     r"aid|assistance|help|donat\w*|grants?|granted|loans?|credit|lend|lent|pledg\w*|support package|package|"
-    r"approv\w*|relief|allocat\w*|earmark\w*|transferr\w*|credit line|sent|send|ship\w*|deliver\w*|supply|supplied|provide|"
+    r"approv\w*|debt|deuda|wrote off|written off|forgave|forgiven|condon\w*|commit\w*|contribut\w*|aport\w*|"
+    r"dispatch\w*|despach\w*|relief|allocat\w*|earmark\w*|transferr\w*|credit line|sent|send|ship\w*|deliver\w*|supply|supplied|provide|"
     r"provided|gave|give|given|humanitarian|destin\w*|asign\w*|transfir\w*|"
     r"ayuda|asistencia|donaci\w*|donativo\w*|don[óoa]\w*|préstamo\w*|crédito\w*|envi\w*|entreg\w*|suministr\w*|"
     r"aprob\w*|otorg\w*|conced\w*|paquete|apoyo"
@@ -215,6 +219,11 @@ COMMODITY_STOP = frozenset(
         "durante",
         "hasta",
         "tras",
+        "free",
+        "gratis",
+        "worth",
+        "part",
+        "parte",
     ]
 )
 COMMODITY_JOIN = frozenset({"and", "y", "e", "&"})
@@ -247,6 +256,50 @@ COMMODITIES_ES = {
     "generadores": "generators",
     "paneles solares": "solar panels",
     "lámparas solares": "solar lamps",
+    "quinua": "quinoa",
+    "lentejas": "lentils",
+    "garbanzos": "chickpeas",
+    "chícharos": "peas",
+    "leche": "milk",
+    "carne": "meat",
+    "pescado": "fish",
+    "atún": "tuna",
+    "sardinas": "sardines",
+    "pastas": "pasta",
+    "sal": "salt",
+    "café": "coffee",
+    "gasolina": "petrol",
+    "urea": "urea",
+    "jeringuillas": "syringes",
+    "jeringas": "syringes",
+    "papas": "potatoes",
+    "soya": "soybean",
+    "soja": "soybean",
+    "agua": "water",
+    "agua potable": "drinking water",
+    "tiendas de campaña": "tents",
+    "materiales de construcción": "building materials",
+}
+# Spanish adjectives (and "de X" complements) that go before the noun in English: "arroz blanco" → "white rice".
+MODIFIERS_ES = {
+    "blanco": "white",
+    "negros": "black",
+    "negro": "black",
+    "rojos": "red",
+    "vegetal": "vegetable",
+    "en polvo": "powdered",
+    "de soya": "soybean",
+    "de soja": "soybean",
+    "de maíz": "corn",
+    "de trigo": "wheat",
+    "de cocina": "cooking",
+    "médicos": "medical",
+    "eléctricos": "electric",
+    "solares": "solar",
+    "refinado": "refined",
+    "crudo": "crude",
+    "congelado": "frozen",
+    "enlatados": "canned",
 }
 
 STOPWORDS = {

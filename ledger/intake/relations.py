@@ -133,7 +133,16 @@ def _statement_kind(reading: Reading) -> tuple[str, tuple[int, int]] | None:
     return None
 
 
-def statements(reading: Reading, default_subject: Party | None, publication_month: DateValue) -> list[Proposal]:
+_BOTH = (
+    r"both (?:countries|governments|nations|donors)|the two (?:countries|governments)|ambos (?:países|gobiernos)|"
+    r"los dos (?:países|gobiernos)|sus donantes|its donors"
+)
+
+
+def statements(
+    reading: Reading, default_subject: Party | None, publication_month: DateValue, donors: list[Party] = ()
+) -> list[Proposal]:
+    """Statements in the sentence; `donors`: the article's donors so far, for "thanked both governments"."""
     found = _statement_kind(reading)
     if found is None or reading.money or reading.goods:
         return []
@@ -154,8 +163,13 @@ def statements(reading: Reading, default_subject: Party | None, publication_mont
                 if re.fullmatch(r"\s*(?:,|and|y|e)\s*", gap):
                     thanked.append(mention)
             pairs = [(m.party, thanker, thanker is None) for m in thanked]
+        elif spans(_BOTH, text, at, reading.end):
+            pairs = [
+                (donor, thanker, thanker is None) for donor in donors if thanker is None or donor.code != thanker.code
+            ]
     else:
-        assigned = roles.assign(text, parties, cue_start, None, reading.language)
+        speakers = [m for m in parties if not roles.is_subject_position(text, m, reading.language)]
+        assigned = roles.assign(text, speakers, cue_start, None, reading.language)
         speaker = assigned.donor
         subjects = [
             m

@@ -23,7 +23,8 @@ _PRESSURE_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _PRESSURE_AFTER = re.compile(
-    r"^['’]s\s+(?:\w+\s+){0,2}(?:policies|pressure|pressures|blockade|sanctions|embargo|measures)", re.IGNORECASE
+    r"^(?:['’]s\s+(?:\w+\s+){0,2}|\s+)(?:policies|pressure|pressures|blockade|sanctions|embargo|measures)",
+    re.IGNORECASE,
 )
 _URGE = re.compile(
     rf"(?:{lexicon.STATEMENT_CUES[0][1]})\s+(?:\w+(?:ly|mente)\s+)?(?:(?:a|on|upon)\s+)?{_ARTICLE}$", re.IGNORECASE
