@@ -70,7 +70,9 @@ def date_of(reading: Reading, verb: tuple[int, int] | None, at: int) -> DateValu
     found = date_near(reading, verb[0])
     if found is None:
         return None
-    words = "|".join(w for _status, w in lexicon.STATUS_CUES)
+    # "announced"/"said" verbs give the pledge's own date (a pledge dates from its announcement), so they
+    # never take a date away from it.
+    words = "|".join(w for status, w in lexicon.STATUS_CUES if status != "announced")
     verbs = [s for s in spans(words, reading.full_text, reading.start, reading.end) if s != verb] + [verb]
     preceding = [s for s in verbs if s[1] <= found.start]
     if preceding and max(preceding, key=lambda s: s[1]) != verb:
@@ -96,6 +98,8 @@ def is_aid(reading: Reading) -> bool:
 
 
 def _finish(proposal: Proposal, roles_: roles.Roles, date: DateValue | None) -> Proposal:
+    if roles_.donor is not None and roles_.recipient is not None and roles_.donor.code == roles_.recipient.code:
+        roles_.recipient = None  # never propose what the ledger forbids: a donor giving to itself
     proposal.donor, proposal.recipient = roles_.donor, roles_.recipient
     if roles_.recipient_inferred:
         proposal.flag(RECIPIENT_INFERRED)
@@ -157,7 +161,9 @@ def pledges(reading: Reading, default_recipient: Party | None) -> list[Proposal]
     for start, end, proposal in result:
         verb_at = verb[0] if verb and verb[0] < start else start
         date = date_of(reading, verb, start)
-        assigned = roles.assign(text, reading.parties, verb_at, default_recipient, reading.language)
+        ellipses = {e.code for e in (elliptical_donor(reading, s, verb) for s, _e, _p in result) if e is not None}
+        mentions = [m for m in reading.parties if m.party.code not in ellipses]
+        assigned = roles.assign(text, mentions, verb_at, default_recipient, reading.language)
         assigned.donor = elliptical_donor(reading, start, verb) or assigned.donor
         proposals.append(_finish(proposal, assigned, date))
         if CURRENCY_ASSUMED in proposal.flags and proposal.donor is not None and proposal.donor.iso3:
