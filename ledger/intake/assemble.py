@@ -28,17 +28,38 @@ def evidence(reading: Reading) -> Evidence:
     return Evidence(s.paragraph, s.start, s.end, s.text)
 
 
-def status_of(reading: Reading) -> tuple[str, tuple[int, int] | None]:
-    """The status the verbs give, and where its verb stands."""
+def verbs(reading: Reading) -> list[tuple[int, int, str]]:
+    """Every status verb of the sentence and every future marker (status "announced"), in reading order."""
     text = reading.full_text
-    if reading.future:
-        pledged = spans(lexicon.STATUS_CUES[3][1], text, reading.start, reading.end)
-        where = spans(lexicon.FUTURE, text, reading.start, reading.end)
-        return ("pledged", pledged[0]) if pledged else ("announced", where[0] if where else None)
-    for status, words in lexicon.STATUS_CUES:
-        found = spans(words, text, reading.start, reading.end)
-        if found:
-            return status, found[0]
+    found = [
+        (a, b, status)
+        for status, words in lexicon.STATUS_CUES
+        for a, b in spans(words, text, reading.start, reading.end)
+    ]
+    found += [(a, b, "future") for a, b in spans(lexicon.FUTURE, text, reading.start, reading.end)]
+    return sorted(found)
+
+
+def status_of(reading: Reading, at: int) -> tuple[str, tuple[int, int] | None]:
+    """The status of the figure at `at`, and where its verb stands: the nearest verb before the figure
+    ("Portugal extended a credit of €5m and will send 100 t of cod": committed, then announced); a figure
+    before any verb ("the 500 tonnes pledged by Vietnam have arrived") takes the strongest verb of the
+    sentence (delivered before committed before pledged before announced)."""
+    found = verbs(reading)
+    before = [v for v in found if v[1] <= at]
+    if before:
+        a, b, status = before[-1]
+        if status == "future":
+            near_pledge = [v for v in found if v[2] == "pledged" and abs(v[0] - a) < 40]
+            return ("pledged", near_pledge[0][:2]) if near_pledge else ("announced", (a, b))
+        return status, (a, b)
+    if reading.future and not any(v[2] == "delivered" for v in found):
+        future = [v for v in found if v[2] == "future"]
+        return "announced", future[0][:2]
+    for status, _words in lexicon.STATUS_CUES:
+        chosen = [v for v in found if v[2] == status]
+        if chosen:
+            return status, chosen[0][:2]
     return "announced", None
 
 
@@ -72,9 +93,8 @@ def date_of(reading: Reading, verb: tuple[int, int] | None, at: int) -> DateValu
         return None
     # "announced"/"said" verbs give the pledge's own date (a pledge dates from its announcement), so they
     # never take a date away from it.
-    words = "|".join(w for status, w in lexicon.STATUS_CUES if status != "announced")
-    verbs = [s for s in spans(words, reading.full_text, reading.start, reading.end) if s != verb] + [verb]
-    preceding = [s for s in verbs if s[1] <= found.start]
+    others = [(a, b) for a, b, status in verbs(reading) if status != "announced"]
+    preceding = [s for s in [*others, verb] if s[1] <= found.start]
     if preceding and max(preceding, key=lambda s: s[1]) != verb:
         return None  # a date follows the verb it belongs to, and the one before this date is another's
     return found
@@ -123,11 +143,11 @@ def pledges(reading: Reading, default_recipient: Party | None) -> list[Proposal]
     if not is_aid(reading):
         return []
     text = reading.full_text
-    status, verb = status_of(reading)
     result: list[tuple[int, int, Proposal]] = []
     valued: set[int] = set()
     for goods in reading.goods:
-        proposal = Proposal(PLEDGE, evidence(reading), kind="in_kind", status=status, confidence=0.9)
+        proposal = Proposal(PLEDGE, evidence(reading), kind="in_kind", status=status_of(reading, goods.start)[0])
+        proposal.confidence = 0.9
         proposal.quantity, proposal.unit, proposal.commodity = goods.quantity, goods.unit, goods.commodity
         proposal.spans["amount"] = [(goods.start, goods.end)]
         for index, (money, _conversion) in enumerate(reading.money):
@@ -142,7 +162,8 @@ def pledges(reading: Reading, default_recipient: Party | None) -> list[Proposal]
     for index, (money, conversion) in enumerate(reading.money):
         if index in valued or is_trade_money(reading, money):
             continue
-        proposal = Proposal(PLEDGE, evidence(reading), kind=kind_of(reading, money.start, money.end), status=status)
+        kind = kind_of(reading, money.start, money.end)
+        proposal = Proposal(PLEDGE, evidence(reading), kind=kind, status=status_of(reading, money.start)[0])
         proposal.confidence = 0.9
         proposal.amount, proposal.currency, proposal.amount_qualifier = money.amount, money.currency, money.qualifier
         proposal.spans["amount"] = [(money.start, money.end)]
@@ -158,10 +179,11 @@ def pledges(reading: Reading, default_recipient: Party | None) -> list[Proposal]
         result.append((money.start, money.end, proposal))
     result.sort(key=lambda item: item[0])
     proposals = []
+    ellipses = {e.code for e in (elliptical_donor(reading, s, status_of(reading, s)[1]) for s, _e, _p in result) if e}
     for start, end, proposal in result:
+        verb = status_of(reading, start)[1]
         verb_at = verb[0] if verb and verb[0] < start else start
         date = date_of(reading, verb, start)
-        ellipses = {e.code for e in (elliptical_donor(reading, s, verb) for s, _e, _p in result) if e is not None}
         mentions = [m for m in reading.parties if m.party.code not in ellipses]
         assigned = roles.assign(text, mentions, verb_at, default_recipient, reading.language)
         assigned.donor = elliptical_donor(reading, start, verb) or assigned.donor
@@ -169,8 +191,9 @@ def pledges(reading: Reading, default_recipient: Party | None) -> list[Proposal]
         if CURRENCY_ASSUMED in proposal.flags and proposal.donor is not None and proposal.donor.iso3:
             proposal.currency = own_currency(proposal.donor.iso3, text[start:end]) or proposal.currency
     if len(proposals) >= 2 and reading.has(lexicon.PACKAGE):
-        package = Proposal(PLEDGE, evidence(reading), kind="package", status=status, confidence=0.8)
         package_at = spans(lexicon.PACKAGE, text, reading.start, reading.end)[0][0]
+        status, verb = status_of(reading, package_at)
+        package = Proposal(PLEDGE, evidence(reading), kind="package", status=status, confidence=0.8)
         verb_at = verb[0] if verb and verb[0] < package_at else package_at
         date = date_of(reading, verb, package_at)
         proposals.insert(

@@ -69,6 +69,11 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
             rf"(?P<month>{month_full})(?:,?\s+(?:of\s+|de\s+|del\s+)?{year})?",
         ),
         (
+            "qual_this_month",
+            rf"(?:(?:at|by|before|toward|towards|a|para|hacia|antes\s+de)\s+)?(?:the\s+)?(?:{qual})(?:\s+of|\s+de|-|\s)\s*"
+            r"(?:the\s+|this\s+|este\s+)?(?:month|mes)(?!\w)",
+        ),
+        (
             "qual_year",
             rf"(?:(?:at|by|in|before|a|para|hacia|antes\s+de)\s+)?(?:the\s+)?(?:{qual})(?:\s+of|\s+de|-|\s)\s*"
             rf"(?:(?P<this_year>the\s+year|this\s+year|(?:este\s+)?año)|{year})",
@@ -129,6 +134,8 @@ def _value(kind: str, match: re.Match, published: date, future: bool) -> DateVal
         stated = year is not None
         year = year or _resolve_month(month, published, future)
         return DateValue(date(year, month, 1), "month", _qualifier(match), not stated)
+    if kind == "qual_this_month":
+        return DateValue(published.replace(day=1), "month", _qualifier(match), True)
     if kind == "qual_year":
         return DateValue(date(year or published.year, 1, 1), "year", _qualifier(match), year is None)
     if kind in ("day_month_year", "month_day_year", "day_month", "month_day"):

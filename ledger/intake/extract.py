@@ -91,8 +91,19 @@ def extract(
     publication_month = DateValue(published.replace(day=1), "month", "", True)
     found: list[Proposal] = []
     donors: list[Party] = []
+    commodities: dict[str, str] = {}  # unit → the goods last named in it, for "another 250,000 barrels"
     for reading in readings:
         figures = trade(reading, default, other) + pledges(reading, default)
+        for proposal in list(figures):
+            if proposal.quantity is not None and not proposal.commodity:
+                if proposal.unit not in commodities:
+                    figures.remove(proposal)
+                    continue
+                proposal.commodity = commodities[proposal.unit]
+                proposal.flag("commodity_inferred")
+                proposal.confidence -= 0.1
+            elif proposal.quantity is not None:
+                commodities[proposal.unit] = proposal.commodity
         found += figures or statements(reading, default, publication_month, donors)
         for proposal in figures:
             if proposal.entry == "pledge" and proposal.donor and proposal.donor.code not in {d.code for d in donors}:

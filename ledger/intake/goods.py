@@ -11,6 +11,9 @@ from ledger.intake.types import Goods
 _ARTICLES = re.compile(r"^(?:a|an|the|some|un|una|unos|unas|el|la|los|las)\s+", re.IGNORECASE)
 
 
+_MORE_OF_THE_SAME = re.compile(
+    r"(?:another|a further|an additional|other|otros|otras|otro|otra|adicionales)\s+$", re.IGNORECASE
+)
 _WORD = re.compile(r"[^\W\d][\w'-]*|\S")
 
 
@@ -33,6 +36,13 @@ def commodity_words(text: str, start: int) -> tuple[list[list[str]], int]:
     """The commodity starting at `start`: its parts (joined by and/y/e) as word lists, and where it ends.
     It stops at a preposition, an article, a figure, a capitalised word (a name: "flour Canada shipped")
     or a participle ("rice promised by")."""
+    for known in sorted(lexicon.COMMODITIES_ES, key=len, reverse=True):
+        if (
+            " " in known
+            and text[start : start + len(known)].lower() == known
+            and not text[start + len(known) :][:1].isalnum()
+        ):
+            return [known.split()], start + len(known)
     parts: list[list[str]] = [[]]
     end = start
     for match in _WORD.finditer(text, start):
@@ -91,7 +101,13 @@ def find_goods(text: str, language: str = "en", start: int = 0, end: int | None 
     for match in measured.finditer(text, start, end):
         unit_word = match.group("unit")
         if match.group("commodity") is None:
-            continue  # "300,000 barrels" of what? Not proposed without the goods.
+            # "another 250,000 barrels": the goods named before; "300,000 barrels" alone: of what? Not proposed.
+            if _MORE_OF_THE_SAME.search(text[max(0, match.start() - 25) : match.start()]):
+                number = parse_number(match.group("num"), language)
+                if number is not None:
+                    quantity = normal(number * scale_of(match.group("scale")))
+                    found.append(Goods(quantity, _unit_code(unit_word), "", match.start(), match.end()))
+            continue
         parts, commodity_end = commodity_words(text, match.start("commodity"))
         number = parse_number(match.group("num"), language)
         if number is None or not parts:

@@ -56,15 +56,15 @@ DEFAULT_MONEY_KIND = "grant"
 STATUS_CUES = [
     (
         "delivered",
-        r"delivered|delivers|has sent|have sent|had sent|sent|shipped|dispatched|arrived|handed over|unloaded|"
+        r"delivered|delivers|has sent|have sent|had sent|sent|shipped|dispatched|arrived|docked|handed over|unloaded|"
         r"entregó|entregaron|entregado|envió|enviaron|ha enviado|llegó|llegaron|arribó|desembarcó|despachó|despacharon|"
-        r"despachado",
+        r"despachado|atracó",
     ),
     ("disbursed", r"disbursed|paid out|transferred|desembolsó|desembolsado|transfirió|transferido"),
     (
         "committed",
         r"approved|granted|donated|gave|signed|allocated|awarded|agreed to provide|committed(?!\s+to\b)|contributed|"
-        r"wrote off|written off|forgave|condonó|aportó|"
+        r"wrote off|written off|forgave|extended|extends|condonó|aportó|extendió|"
         r"agreed to \w+|aprobó|aprobado|donó|donado|donada|donados|otorgó|otorgado|concedió|concedido|concede|firmó|asignó|"
         r"asignado|destinó|destinado|acordó",
     ),
@@ -74,13 +74,14 @@ STATUS_CUES = [
 FUTURE = (
     r"will|would|'ll|is to|are to|plans? to|planned to|set to|going to|intends to|to be (?:sent|delivered|shipped)|"
     r"next (?:week|month|year)|"
-    r"\w+(?:ará|erá|irá|arán|erán|irán)|va a|van a|próxim[oa]s?"
+    r"\w+(?:ará|erá|irá|arán|erán|irán)|va a|van a|próxim[oa]s?|"
+    r"anunció (?:el envío|la entrega|el despacho)|announced (?:the |a )?(?:shipment|delivery|dispatch)"
 )
 
 # Aid words: a sentence needs one for its figures to be proposed as aid.
 AID_CUES = (
     r"aid|assistance|help|donat\w*|grants?|granted|loans?|credit|lend|lent|pledg\w*|support package|package|"
-    r"approv\w*|debt|deuda|wrote off|written off|forgave|forgiven|condon\w*|commit\w*|contribut\w*|aport\w*|"
+    r"approv\w*|promis\w*|promet\w*|prometi\w*|debt|deuda|wrote off|written off|forgave|forgiven|condon\w*|commit\w*|contribut\w*|aport\w*|"
     r"dispatch\w*|despach\w*|relief|allocat\w*|earmark\w*|transferr\w*|credit line|sent|send|ship\w*|deliver\w*|supply|supplied|provide|"
     r"provided|gave|give|given|humanitarian|destin\w*|asign\w*|transfir\w*|"
     r"ayuda|asistencia|donaci\w*|donativo\w*|don[óoa]\w*|préstamo\w*|crédito\w*|env[ií]\w*|entreg\w*|suministr\w*|"
@@ -94,7 +95,9 @@ COMMERCIAL = (
 CUMULATIVE = (
     r"in total|totall?ed|totals|totaling|totalling|brings? (?:the |its |their )?\w*\s*total|a total of|cumulative|"
     r"so far this year|to date|has reached|have reached|since \d{4}|altogether|"
-    r"en total|suma|sumó|acumulad\w*|en lo que va|desde \d{4}|hasta la fecha|ha alcanzado|han alcanzado"
+    r"amounts? to|now stands at|stands at|now totals|"
+    r"en total|suma|sumó|acumulad\w*|en lo que va|desde \d{4}|hasta la fecha|ha alcanzado|han alcanzado|"
+    r"asciende a|ascienden a|se eleva a|se elevan a"
 )
 WARNING = r"warned|warns|threatened|threatens|could be suspended|would be suspended|advirtió|amenazó"
 PACKAGE = r"package|paquete"
@@ -279,6 +282,7 @@ COMMODITIES_ES = {
     "agua potable": "drinking water",
     "tiendas de campaña": "tents",
     "materiales de construcción": "building materials",
+    "bacalao": "cod",
 }
 # Spanish adjectives (and "de X" complements) that go before the noun in English: "arroz blanco" → "white rice".
 MODIFIERS_ES = {

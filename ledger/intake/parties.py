@@ -118,6 +118,9 @@ def build_index(actors: Iterable[dict] = (), extra_aliases: Iterable[dict] = ())
     for iso3, entry in data["countries"].items():
         for alias in entry["demonyms"] + entry["capitals"]:
             add(alias, country(iso3), lower_too=True)
+        for alias in entry["demonyms"]:
+            if alias[0].islower() and " " not in alias and not alias.endswith("s"):  # Spanish plurals: turcas, peruanos
+                add(alias + ("s" if alias[-1] in "aeiou" else "es"), country(iso3), lower_too=True)
     for name, iso3 in data.get("people", {}).items():
         add(name, country(iso3))
     for extra in extra_aliases:

@@ -10,7 +10,7 @@ import re
 
 from ledger.intake import lexicon, roles
 from ledger.intake.assemble import date_near, evidence
-from ledger.intake.reading import Reading, cue, is_trade_money, spans
+from ledger.intake.reading import Reading, cue, is_trade_money, nearest, spans
 from ledger.intake.types import RECIPIENT_INFERRED, STATEMENT, TRADE, DateValue, Party, PartyMention, Proposal
 
 _ORDINALS = {
@@ -54,9 +54,17 @@ def _flow(noun: str) -> str:
     noun = noun.lower()
     if noun.startswith(("invest", "invers")):
         return "investment"
-    if noun.startswith(("supplier", "proveedor")):
+    if noun.startswith(("supplier", "proveedor", "export")):
         return "exports"
+    if noun.startswith(("import",)):
+        return "imports"
     return "total_trade"
+
+
+def _money_flow(reading: Reading, start: int, end: int) -> str:
+    """The flow a trade figure measures, from the trade word nearest to it ("exports rose to ...")."""
+    found = nearest(spans(lexicon.TRADE_CUES, reading.full_text, reading.start, reading.end), start, end)
+    return _flow(reading.full_text[found[0] : found[1]]) if found else "total_trade"
 
 
 def _mention_at(parties: list[PartyMention], start: int, end: int) -> PartyMention | None:
@@ -93,11 +101,13 @@ def trade(reading: Reading, default_partner: Party | None, default_reporter: Par
         proposals.append(proposal)
     totals = [p for p in proposals if p.kind == "total_trade"]
     for money, _conversion in reading.money:
-        if not is_trade_money(reading, money) or (reading.cumulative and not totals):
+        if not is_trade_money(reading, money):
             continue
         target = totals[0] if totals else None
         if target is None or target.amount is not None:
-            target = Proposal(TRADE, evidence(reading), kind="total_trade", confidence=0.8)
+            target = Proposal(
+                TRADE, evidence(reading), kind=_money_flow(reading, money.start, money.end), confidence=0.8
+            )
             proposals.append(target)
             totals.append(target)
         target.amount, target.currency, target.amount_qualifier = money.amount, money.currency, money.qualifier
