@@ -63,8 +63,23 @@ def status_of(reading: Reading, at: int) -> tuple[str, tuple[int, int] | None]:
     return "announced", None
 
 
+_TOTAL_BEFORE = re.compile(rf"(?:{lexicon.TOTAL_BEFORE})\s+(?:(?:the|los|las|a|unos|unas)\s+)?$", re.IGNORECASE)
+_WORTH_BEFORE = re.compile(
+    r"(?P<noun>[^\W\d]+)\s+(?:worth|valued at|por (?:un )?valor de|valorad[oa]s? en)\s*(?:(?:about|some|unos)\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def is_running_total(reading: Reading, at: int) -> bool:
+    """ "aid to Cuba amounted to $25 million", "alcanzó los 120 millones": a total, not a new pledge."""
+    return bool(_TOTAL_BEFORE.search(reading.full_text[max(reading.start, at - 30) : at]))
+
+
 def kind_of(reading: Reading, start: int, end: int) -> str:
     text = reading.full_text
+    worth = _WORTH_BEFORE.search(text[max(reading.start, start - 40) : start])
+    if worth and not re.fullmatch(lexicon.NOT_GOODS_BEFORE_WORTH, worth.group("noun"), re.IGNORECASE):
+        return "in_kind"  # "medical equipment worth 200 million yen": goods given by their value
     cues = [
         (a, b, kind)
         for kind, words in lexicon.KIND_CUES.items()
@@ -160,7 +175,7 @@ def pledges(reading: Reading, default_recipient: Party | None) -> list[Proposal]
                 valued.add(index)
         result.append((goods.start, goods.end, proposal))
     for index, (money, conversion) in enumerate(reading.money):
-        if index in valued or is_trade_money(reading, money):
+        if index in valued or is_trade_money(reading, money) or is_running_total(reading, money.qualifier_start):
             continue
         kind = kind_of(reading, money.start, money.end)
         proposal = Proposal(PLEDGE, evidence(reading), kind=kind, status=status_of(reading, money.start)[0])

@@ -96,6 +96,7 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
         ("this_year", r"this\s+year|so\s+far\s+this\s+year|este\s+año|en\s+lo\s+que\s+va\s+(?:de|del)\s+año"),
         ("next_year", r"next\s+year|el\s+próximo\s+año|el\s+año\s+que\s+viene"),
         ("last_month", r"last\s+month|el\s+mes\s+pasado|el\s+pasado\s+mes"),
+        ("next_month", r"next\s+month|el\s+próximo\s+mes|el\s+mes\s+próximo|el\s+mes\s+que\s+viene"),
         ("this_month", r"this\s+month|este\s+mes"),
         ("last_week", r"last\s+week|the\s+previous\s+week|la\s+semana\s+pasada|la\s+pasada\s+semana"),
         ("yesterday", r"yesterday|ayer"),
@@ -150,6 +151,8 @@ def _value(kind: str, match: re.Match, published: date, future: bool) -> DateVal
     if kind in ("last_year", "this_year", "next_year"):
         offset = {"last_year": -1, "this_year": 0, "next_year": 1}[kind]
         return DateValue(date(published.year + offset, 1, 1), "year", "", True)
+    if kind == "next_month":
+        return DateValue(date(published.year + (published.month == 12), published.month % 12 + 1, 1), "month", "", True)
     if kind in ("last_month", "this_month"):
         first = published.replace(day=1)
         if kind == "last_month":

@@ -139,4 +139,36 @@ def find_goods(text: str, language: str = "en", start: int = 0, end: int | None 
                 end=match.end(),
             )
         )
-    return sorted(found, key=lambda g: g.start)
+    return sorted((_each(text, g, language) for g in found), key=lambda g: g.start)
+
+
+_COUNTS = {
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "dos": 2,
+    "tres": 3,
+    "cuatro": 4,
+    "cinco": 5,
+    "seis": 6,
+}
+_EACH_AFTER = re.compile(r"^\s*(?:each|apiece|cada uno|cada una)\b", re.IGNORECASE)
+_CARRIERS_BEFORE = re.compile(
+    r"(?P<count>\d+|two|three|four|five|six|dos|tres|cuatro|cinco|seis)\s+(?:[^\W\d]+\s+){1,2}?(?:with|carrying|con|de)\s+$",
+    re.IGNORECASE,
+)
+
+
+def _each(text: str, goods: Goods, language: str) -> Goods:
+    """ "two planes with 40 tonnes of supplies each" is 80 tonnes."""
+    if not _EACH_AFTER.match(text[goods.end : goods.end + 20]):
+        return goods
+    carriers = _CARRIERS_BEFORE.search(text[max(0, goods.start - 50) : goods.start])
+    if not carriers:
+        return goods
+    count = carriers.group("count").lower()
+    factor = int(count) if count.isdigit() else _COUNTS[count]
+    end = goods.end + _EACH_AFTER.match(text[goods.end : goods.end + 20]).end()
+    return Goods(goods.quantity * factor, goods.unit, goods.commodity, goods.start, end, goods.qualifier)

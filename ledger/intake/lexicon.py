@@ -30,7 +30,8 @@ ASSUMED_SYMBOLS = {"$"}  # "$" alone could be another dollar or a peso
 
 QUALIFIERS = {
     "approximately": r"about|approximately|around|roughly|some|nearly|almost|close to|an estimated|estimated at|"
-    r"unos|unas|aproximadamente|alrededor de|cerca de|casi|en torno a|aproximados|de unos|de unas",
+    r"unos|unas|aproximadamente|alrededor de|cerca de|casi|en torno a|aproximados|de unos|de unas|del orden de|"
+    r"ronda(?:n)?(?:\s+(?:los|las))?|on the order of",
     "up_to": r"up to|as much as|as many as|hasta|did not exceed|not more than|no more than|no más de|"
     r"no super(?:ó|aron|a|an)(?:\s+(?:los|las))?",
     "at_least": r"at least|no less than|al menos|por lo menos|como mínimo|no menos de",
@@ -120,9 +121,8 @@ STATEMENT_CUES = [
     ),
     (
         "support",
-        r"thank\w*|gratitude|grateful|reaffirmed (?:its |his |her |their )?support|expressed (?:its |his |her |their )?(?:support|solidarity)|"
-        r"reiterated (?:its |his |her |their )?(?:support|solidarity)|agradec\w*|gratitud|reafirmó (?:el |su )?apoyo|"
-        r"expresó (?:su )?(?:apoyo|solidaridad)|reiteró (?:su )?(?:apoyo|solidaridad)",
+        r"thank\w*|gratitude|grateful|(?:reaffirmed|reiterated|expressed|voiced|renewed)\s+(?:\S+\s+){0,3}?[\"“]?(?:support|solidarity)|"
+        r"agradec\w*|gratitud|(?:reafirmó|reiteró|expresó|renovó)\s+(?:\S+\s+){0,3}?[\"“]?(?:apoyo|respaldo|solidaridad)",
     ),
 ]
 THANKS = r"thank\w*|gratitude|grateful|agradec\w*|gratitud"
@@ -225,6 +225,10 @@ COMMODITY_STOP = frozenset(
         "free",
         "gratis",
         "worth",
+        "each",
+        "apiece",
+        "cada",
+        "next",
         "part",
         "parte",
     ]
@@ -493,3 +497,12 @@ STOPWORDS = {
         "wurde",
     },
 }
+
+# A figure right after these is a running total, not a new pledge ("aid to Cuba amounted to $25 million").
+TOTAL_BEFORE = (
+    r"amounted to|amounts to|amount to|reached|reaches|stood at|stands at|rose to|totalled|totaled|"
+    r"alcanzó|alcanzaron|alcanza|ascendió a|asciende a|llegó a|sumó|sumaron|se elevó a"
+)
+# Goods whose value, not quantity, is given ("medical equipment worth 200 million yen"), unless the noun
+# before "worth" is itself a kind of financial aid ("a credit line worth $100 million").
+NOT_GOODS_BEFORE_WORTH = r"line|loan|credit|package|grant|debt|aid|assistance|deal|contract|donation|agreement|deuda|crédito|préstamo|paquete|acuerdo|contrato"

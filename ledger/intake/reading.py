@@ -83,7 +83,8 @@ def read(text: str, sentence: Sentence, *, published: date, language: str, index
     return reading
 
 
-_CLAUSE_BREAK = re.compile(r"(?<!\d)[,;:()—–]|[,;:()—–](?!\d)")  # not the comma of "2,500"
+# Not the comma of "2,500"; "said on Tuesday that it will" has two clauses.
+_CLAUSE_BREAK = re.compile(r"(?<!\d)[,;:()—–]|[,;:()—–](?!\d)|\b(?:que|that)\b")
 
 
 def _clause_is_future(text: str, start: int, end: int, at: int, until: int) -> bool:
