@@ -10,8 +10,17 @@ import re
 
 from ledger.intake import lexicon, roles
 from ledger.intake.assemble import date_near, evidence
-from ledger.intake.reading import Reading, cue, is_trade_money, nearest, spans
-from ledger.intake.types import RECIPIENT_INFERRED, STATEMENT, TRADE, DateValue, Party, PartyMention, Proposal
+from ledger.intake.reading import Reading, is_trade_money, nearest, spans
+from ledger.intake.types import (
+    RECIPIENT_INFERRED,
+    STATEMENT,
+    TRADE,
+    YEAR_INFERRED,
+    DateValue,
+    Party,
+    PartyMention,
+    Proposal,
+)
 
 _ORDINALS = {
     "second": 2,
@@ -123,12 +132,7 @@ def trade(reading: Reading, default_partner: Party | None, default_reporter: Par
     for proposal in proposals:
         proposal.donor, proposal.recipient = reporter, partner
         if relationship:
-            proposal.relationship = (
-                relationship.group(0)
-                .lower()
-                .replace("partner", "partnership")
-                .replace("partnershipship", "partnership")
-            )
+            proposal.relationship = "strategic partnership"
         if year is not None and proposal.amount is not None:
             proposal.year = year.date.year
             proposal.date = DateValue(year.date.replace(month=1), "year", "", year.year_inferred, year.start, year.end)
@@ -187,7 +191,7 @@ def statements(
             if roles.is_subject_position(text, m, reading.language)
             and (speaker is None or m.party.code != speaker.code)
         ]
-        subject = roles._prefer_country(subjects)
+        subject = roles.prefer_country(subjects)
         if subject is not None:
             pairs = [(speaker, subject.party, False)]
         elif default_subject is not None and (speaker is None or speaker.code != default_subject.code):
@@ -203,13 +207,10 @@ def statements(
             proposal.confidence -= 0.15
         date = date_near(reading, cue_start)
         proposal.date = date or publication_month
-        proposal.flag("year_inferred") if proposal.date.year_inferred else None
+        if proposal.date.year_inferred:
+            proposal.flag(YEAR_INFERRED)
         for party in (speaker, subject):
             if party.new:
                 proposal.flag("actor_new")
         result.append(proposal)
     return result
-
-
-def has_statement_cue(reading: Reading) -> bool:
-    return any(cue(words).search(reading.full_text, reading.start, reading.end) for _k, words in lexicon.STATEMENT_CUES)

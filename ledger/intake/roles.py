@@ -76,7 +76,7 @@ class Roles:
     recipient_inferred: bool = False
 
 
-def _prefer_country(mentions: list[PartyMention]) -> PartyMention | None:
+def prefer_country(mentions: list[PartyMention]) -> PartyMention | None:
     countries = [m for m in mentions if m.party.kind == "country"]
     return (countries or mentions or [None])[0]
 
@@ -86,30 +86,26 @@ def assign(
 ) -> Roles:
     """Donor and recipient of an act whose verb stands at `verb_at`."""
 
-    def is_recipient_position(text: str, mention: PartyMention) -> bool:
-        return _is_recipient_position(text, mention, language)
+    def placed(mention: PartyMention) -> bool:
+        return is_recipient_position(text, mention, language)
 
     usable = [m for m in mentions if not is_channel(text, m) and not is_pressuring(text, m) and not is_urged(text, m)]
-    before = [m for m in usable if m.end <= verb_at and not is_recipient_position(text, m)]
+    before = [m for m in usable if m.end <= verb_at and not placed(m)]
     donor_mention = before[-1] if before else None
     if donor_mention is None:
         agents = [m for m in usable if is_passive_agent(text, m)]
         donor_mention = agents[0] if agents else None
     if donor_mention is None:
-        others = [m for m in usable if not is_recipient_position(text, m)]
+        others = [m for m in usable if not placed(m)]
         donor_mention = others[0] if others else None
     donor = donor_mention.party if donor_mention else None
     not_donor = [m for m in usable if donor is None or m.party.code != donor.code]
-    placed = [m for m in not_donor if is_recipient_position(text, m) and m.start >= verb_at]
-    placed = placed or [m for m in not_donor if is_recipient_position(text, m)]
-    recipient_mention = _prefer_country(placed) or _prefer_country([m for m in not_donor if m.start >= verb_at])
+    after = [m for m in not_donor if placed(m) and m.start >= verb_at] or [m for m in not_donor if placed(m)]
+    recipient_mention = prefer_country(after) or prefer_country([m for m in not_donor if m.start >= verb_at])
     if recipient_mention is None:
-        recipient_mention = _prefer_country(not_donor)
+        recipient_mention = prefer_country(not_donor)
     if recipient_mention is not None:
         return Roles(donor, recipient_mention.party)
     if default_recipient is not None and (donor is None or default_recipient.code != donor.code):
         return Roles(donor, default_recipient, True)
     return Roles(donor, None)
-
-
-_is_recipient_position = is_recipient_position
