@@ -131,6 +131,8 @@ def trade(reading: Reading, default_partner: Party | None, default_reporter: Par
         reporter = default_reporter  # "entre ambos países": the article's two countries
     for proposal in proposals:
         proposal.donor, proposal.recipient = reporter, partner
+        if any(party is not None and party.new for party in (reporter, partner)):
+            proposal.flag("actor_new")
         if relationship:
             proposal.relationship = "strategic partnership"
         if year is not None and proposal.amount is not None:
