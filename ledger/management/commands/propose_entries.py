@@ -62,6 +62,6 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps({"source": source, "proposals": printed}, ensure_ascii=False, indent=2))
             return
         self.stdout.write(f"{source['headline']} ({source['language']}, published {source['published']})")
-        self.stdout.write(f"{len(printed)} proposals, nothing written:")
+        self.stdout.write(f"{len(printed)} proposal{'s' if len(printed) != 1 else ''}, nothing written:")
         for number, data in enumerate(printed, 1):
             self.stdout.write(proposal_line(number, data))
