@@ -2,7 +2,7 @@
 decides on. Offsets are into the whole article text."""
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
@@ -35,16 +35,11 @@ class Reading:
     warning: bool
     aid: bool
     trade: bool
-    marks: list[tuple[int, int]] = field(default_factory=list)
-
-    def has(self, words: str) -> bool:
-        return bool(cue(words).search(self.text_of(self.start, self.end)))
-
-    def text_of(self, start: int, end: int) -> str:
-        return self.full_text[start:end]
-
     full_text: str = ""
     language: str = "en"
+
+    def has(self, words: str) -> bool:
+        return bool(cue(words).search(self.full_text, self.start, self.end))
 
 
 def read(text: str, sentence: Sentence, *, published: date, language: str, index: AliasIndex) -> Reading:
