@@ -129,6 +129,11 @@ class BadInputTests(TestCase):
                 propose(path, "--published", "2026-03-12")
         self.assertIn("50.0 MB", str(raised.exception))
 
+    def test_a_text_longer_than_any_article(self):
+        paragraph = "China donated 100 million dollars to Cuba in 2024, the ministry said on Tuesday.\n\n"
+        message = self.refused((paragraph * 1500).encode())
+        self.assertIn("intake reads one article", message)
+
     def test_text_in_another_language(self):
         french = "Le gouvernement français a annoncé une aide de 10 millions d'euros pour Cuba, selon le ministère."
         self.assertIn(article.UNKNOWN_LANGUAGE, self.refused(french.encode()))

@@ -11,12 +11,14 @@ from ledger.intake import lexicon
 
 MAX_BYTES = 5 * 1024 * 1024  # a news article is tens of kilobytes; 5 MB leaves room for a saved page
 LANGUAGES = ("en", "es")
+MAX_CHARACTERS = 100_000  # a long feature is 30,000 characters; more is a dump or several articles
 MIN_WORDS = 25  # fewer words than a news brief: a menu or a cookie notice, not an article
 
 EMPTY = "The file is empty: there is no article to read."
 BINARY = "The file is not text (it looks binary): give the article as a .txt or a saved .html page."
 TOO_LARGE = "The file is {size:.1f} MB; an article page is at most {limit} MB. Is this the right file?"
 NO_ARTICLE = "No article text was found in this HTML page (it may be an index, a login page or a script-only page)."
+TOO_LONG = "The article text is {length:,} characters; intake reads one article (at most {limit:,}) at a time."
 NOT_UTF8 = "The text is not UTF-8 and could not be read; save the article as UTF-8."
 UNKNOWN_LANGUAGE = "The text does not read as English or Spanish; intake reads only those two languages."
 WRONG_LANGUAGE = "The text reads as {found}, not {given}: run again with --language {found}."
@@ -95,6 +97,8 @@ def read_article(path: Path, language: str | None = None) -> Article:
     if not is_html:
         first = next((line.strip() for line in raw.splitlines() if line.strip()), "")
         metadata = {"headline": first, "byline": "", "date": "", "site": "", "url": ""}
+    if len(text) > MAX_CHARACTERS:
+        raise ArticleError(TOO_LONG.format(length=len(text), limit=MAX_CHARACTERS))
     found = detect_language(text)
     if found is None:
         raise ArticleError(UNKNOWN_LANGUAGE)
