@@ -3,7 +3,8 @@ reads them. docs/data-dictionary.md (`markdown()`) and the page (ledger/views/da
 from `tables()`) are both generated from the column specs in ledger/exports/columns.py, so they
 cannot drift from the files."""
 
-from ledger.exports.columns import TABLES, TYPE_DESCRIPTIONS, ExportColumn
+from ledger.exports.codec import TYPE_DESCRIPTIONS, ExportColumn
+from ledger.exports.columns import TABLES
 from ledger.exports.totals import TOTALS_COLUMNS_DOC
 
 CONVENTIONS = [

@@ -11,7 +11,8 @@ from import_export.results import InvalidRow, Result, RowResult
 from tablib import Dataset
 
 from ledger import imports
-from ledger.exports.columns import ACTORS, PLEDGES, SOURCES, TRADE_FIGURES, ExportTable
+from ledger.exports.codec import ExportTable
+from ledger.exports.columns import ACTORS, PLEDGES, SOURCES, TRADE_FIGURES
 from ledger.exports.rows import iter_rows
 
 IMPORT_TYPES = {

@@ -16,7 +16,7 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from ledger import exports
 from ledger.exports import rows
-from ledger.exports.columns import datetime_cell, decimal_cell, decode_cell
+from ledger.exports.codec import datetime_cell, decimal_cell, decode_cell
 from ledger.models import Actor, Citation, Person, Pledge, Source, Statement
 from ledger.views.exporting import export_response
 from tests import factories

@@ -21,7 +21,7 @@ from django.db import connections
 from django.db.models import ExpressionWrapper, F, Field, QuerySet, TextField
 from django.db.models.functions import Cast
 
-from ledger.exports.columns import (
+from ledger.exports.codec import (
     BOOLEAN,
     DATE,
     DATETIME,

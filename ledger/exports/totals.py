@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.http import HttpResponse
 
-from ledger.exports.columns import escape_text
+from ledger.exports.codec import escape_text
 from ledger.exports.writers import CONTENT_TYPES
 
 TOTALS_HEADER = [

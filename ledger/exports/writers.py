@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.db.models import QuerySet
 
-from ledger.exports.columns import BOOLEAN, DATE, DECIMAL, ID, INTEGER, ExportColumn, ExportTable
+from ledger.exports.codec import BOOLEAN, DATE, DECIMAL, ID, INTEGER, ExportColumn, ExportTable
 from ledger.exports.rows import BATCH_SIZE, iter_row_batches, iter_rows
 
 CONTENT_TYPES = {

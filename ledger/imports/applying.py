@@ -20,7 +20,8 @@ from django.core.management.color import no_style
 from django.db import DatabaseError, connection, transaction
 
 from ledger import services
-from ledger.exports.columns import LIST, PLEDGES, TABLES, ExportTable
+from ledger.exports.codec import LIST, ExportTable
+from ledger.exports.columns import PLEDGES, TABLES
 from ledger.imports.parsing import (
     Lookups,
     ParsedRow,

@@ -13,12 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from ledger.exports.columns import (
+from ledger.exports.codec import (
     DATETIME,
     ID,
     LIST,
-    TABLES,
-    TABLES_BY_NAME,
     TEXT_LIST_SEPARATOR,
     ExportColumn,
     ExportTable,
@@ -26,6 +24,7 @@ from ledger.exports.columns import (
     split_list,
     unescape_text,
 )
+from ledger.exports.columns import TABLES, TABLES_BY_NAME
 from ledger.models import Source
 
 # The columns that tell one table's file from another's when the file name does not.

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django_filters import FilterSet
 
-from ledger.exports.columns import ExportTable
+from ledger.exports.codec import ExportTable
 from ledger.exports.writers import CONTENT_TYPES, FORMATS, stream_csv, stream_json, xlsx_bytes
 
 EXPORT_PARAMETER = "_export"
