@@ -119,7 +119,7 @@ class ImportTests(TestCase):
         self.assertEqual(result.problems, [])
         (change,) = result.reports[0].changes
         self.assertEqual(change.action, "update")
-        self.assertIn("amount: 80000000.00 → 90000000.00", str(change))
+        self.assertIn("amount: 80,000,000 → 90,000,000", str(change))
         pledge.refresh_from_db()
         self.assertEqual((pledge.amount, pledge.version), (Decimal("80000000.00"), 1))
 

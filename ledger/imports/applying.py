@@ -22,6 +22,7 @@ from django.db import DatabaseError, connection, transaction
 from ledger import services
 from ledger.exports.codec import LIST, ExportTable
 from ledger.exports.columns import PLEDGES, TABLES
+from ledger.formatting import format_field_value
 from ledger.imports.parsing import (
     Lookups,
     ParsedRow,
@@ -116,10 +117,6 @@ def _current_citations(table: ExportTable, instance) -> list[dict]:
     return [dict(source_id=s, paragraph=p, excerpt=e, note=n) for s, p, e, n in rows]
 
 
-def _describe(value) -> str:
-    return "(empty)" if value in (None, "") else str(value)
-
-
 def apply_row(table: ExportTable, row: ParsedRow, *, user, reason: str) -> Change:
     """Create or update one entry through the services; returns the Change."""
     create, update, keyword = SERVICES[table.model]
@@ -135,8 +132,10 @@ def apply_row(table: ExportTable, row: ParsedRow, *, user, reason: str) -> Chang
         return Change(row.line, "create", f"{name} {created.pk}: {created}", pk=created.pk)
     changed = {attname: value for attname, value in row.fields.items() if getattr(instance, attname) != value}
     details = [
-        f"{attname.removesuffix('_id')}: {_describe(getattr(instance, attname))} → {_describe(value)}"
+        f"{field}: {format_field_value(table.model, field, getattr(instance, attname))}"
+        f" → {format_field_value(table.model, field, value)}"
         for attname, value in changed.items()
+        for field in [attname.removesuffix("_id")]
     ]
     citations_changed = row.citations is not None and _current_citations(table, instance) != row.citations
     if citations_changed:
