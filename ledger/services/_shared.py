@@ -3,6 +3,7 @@ the history's who and why. Private to the services package: callers use the per-
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +14,7 @@ from django.db.models import Model
 from ledger import history
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from django.contrib.auth.base_user import AbstractBaseUser
 
@@ -144,8 +145,10 @@ def update_entry(
     reason: str,
     expected_version: int | None = None,
     expected_updated_at: datetime | None = None,
+    before_save: Callable[[Model, Model], None] | None = None,
 ) -> Model:
     """Apply `data` (attname -> value) to the stored entry and save it, under its row lock.
+    `before_save(entry, stored)` may derive fields (the USD conversion) from the new values.
 
     With `expected_version` (or `expected_updated_at` for entries that have no version), the update is
     refused with StaleEditError when somebody else saved the entry since the editor read it: no update
@@ -155,8 +158,11 @@ def update_entry(
         instance, expected_version=expected_version, expected_updated_at=expected_updated_at
     )
     record_baseline(current)
+    stored = copy.copy(current)
     for field, value in data.items():
         setattr(current, field, value)
+    if before_save is not None:
+        before_save(current, stored)
     if hasattr(current, "version"):
         current.version = current.version + 1
     return save_entry(current, user=user, reason=reason)
@@ -178,6 +184,7 @@ def revert_entry(
     reason: str,
     expected_version: int | None = None,
     expected_updated_at: datetime | None = None,
+    before_save: Callable[[Model, Model], None] | None = None,
 ) -> Model:
     """Bring an entry back to the values of one of its historical records. The revert is a new change:
     it is version-checked like any edit and recorded with its user and reason."""
@@ -190,6 +197,7 @@ def revert_entry(
         reason=revert_reason(record, reason),
         expected_version=expected_version,
         expected_updated_at=expected_updated_at,
+        before_save=before_save,
     )
 
 

@@ -21,6 +21,7 @@ from ledger.services._shared import (
     save_entry,
     update_entry,
 )
+from ledger.services._usd import apply_usd, publication_date, stored_values
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -53,9 +54,21 @@ def _create_cited(
 ) -> Pledge | TradeFigure | Statement:
     if not citations:
         raise ValidationError(ERROR_NO_CITATION, code="no_citation")
-    entry = save_entry(model(**fields), user=user, reason=reason)
+    entry = model(**fields)
+    if model is not Statement:
+        apply_usd(entry, published=publication_date(citations=citations))
+    entry = save_entry(entry, user=user, reason=reason)
     _cite(entry, citations, user=user, reason=reason)
     return entry
+
+
+def _convert_on_update(entry: Pledge | TradeFigure, stored: Pledge | TradeFigure) -> None:
+    apply_usd(entry, published=publication_date(entry=entry), previous=stored_values(stored))
+
+
+def _convert_on_revert(entry: Pledge | TradeFigure, stored: Pledge | TradeFigure) -> None:
+    # A revert restores a whole earlier state: its conversion is refreshed (or kept), never refused.
+    apply_usd(entry, published=publication_date(entry=entry))
 
 
 # --- Pledges -----------------------------------------------------------------------------------
@@ -77,7 +90,15 @@ def pledge_update(
     reason: str,
     expected_version: int | None = None,
 ) -> Pledge:
-    return update_entry(pledge, data=data, user=user, reason=reason, expected_version=expected_version)
+    """Update a pledge; its USD fields follow its amount, currency and date (see services/_usd.py)."""
+    return update_entry(
+        pledge,
+        data=data,
+        user=user,
+        reason=reason,
+        expected_version=expected_version,
+        before_save=_convert_on_update,
+    )
 
 
 def pledge_revert(
@@ -88,7 +109,14 @@ def pledge_revert(
     reason: str,
     expected_version: int | None = None,
 ) -> Pledge:
-    return revert_entry(pledge, history_id=history_id, user=user, reason=reason, expected_version=expected_version)
+    return revert_entry(
+        pledge,
+        history_id=history_id,
+        user=user,
+        reason=reason,
+        expected_version=expected_version,
+        before_save=_convert_on_revert,
+    )
 
 
 def pledge_delete(*, pledge: Pledge, user: AbstractBaseUser | None = None, reason: str) -> None:
@@ -113,7 +141,14 @@ def trade_figure_update(
     reason: str,
     expected_version: int | None = None,
 ) -> TradeFigure:
-    return update_entry(trade_figure, data=data, user=user, reason=reason, expected_version=expected_version)
+    return update_entry(
+        trade_figure,
+        data=data,
+        user=user,
+        reason=reason,
+        expected_version=expected_version,
+        before_save=_convert_on_update,
+    )
 
 
 def trade_figure_revert(
@@ -125,7 +160,12 @@ def trade_figure_revert(
     expected_version: int | None = None,
 ) -> TradeFigure:
     return revert_entry(
-        trade_figure, history_id=history_id, user=user, reason=reason, expected_version=expected_version
+        trade_figure,
+        history_id=history_id,
+        user=user,
+        reason=reason,
+        expected_version=expected_version,
+        before_save=_convert_on_revert,
     )
 
 

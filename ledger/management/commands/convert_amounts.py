@@ -53,7 +53,7 @@ def entries(model):
 
 
 def _current(entry) -> dict:
-    return {field: getattr(entry, field) for field in ("amount_usd", "usd_rate", "usd_rate_date", "usd_rate_source")}
+    return {field: getattr(entry, field) for field in fx.NOTHING_TO_CONVERT.field_values()}
 
 
 class Command(BaseCommand):
