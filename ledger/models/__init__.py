@@ -16,6 +16,7 @@ from ledger.models.base import (
     MoneyFields,
 )
 from ledger.models.directory import Actor, Person, Source
+from ledger.models.engagements import Engagement, EngagementQuerySet, Participant  # noqa: F401 (issue 15)
 from ledger.models.entries import Citation, Statement, TradeFigure
 from ledger.models.intake import Alias, Delivery, IntakeArticle, IntakeProposal  # noqa: F401 (intake's rows)
 from ledger.models.pledges import Pledge, PledgeQuerySet, counted_in_totals_condition

@@ -14,6 +14,7 @@ from ledger.models.base import (
     money_constraint_fields,
 )
 from ledger.models.directory import Actor, Person, Source
+from ledger.models.engagements import Engagement
 from ledger.models.pledges import Pledge
 
 
@@ -151,6 +152,14 @@ class Statement(ConstraintMessagesOnFields):
     date_precision = models.CharField(max_length=5, blank=True, default="", choices=DatePrecision.choices)
     date_qualifier = models.CharField(max_length=5, blank=True, default="", choices=DateQualifier.choices)
     year_inferred = models.BooleanField(default=False)
+    engagement = models.ForeignKey(
+        Engagement,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="statements",
+        help_text="The visit, meeting or call it was made at, where the source says so.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -187,6 +196,9 @@ class Citation(ConstraintMessagesOnFields):
         TradeFigure, null=True, blank=True, on_delete=models.CASCADE, related_name="citations"
     )
     statement = models.ForeignKey(Statement, null=True, blank=True, on_delete=models.CASCADE, related_name="citations")
+    engagement = models.ForeignKey(
+        Engagement, null=True, blank=True, on_delete=models.CASCADE, related_name="citations"
+    )
     excerpt = models.TextField(help_text="The words of the source, verbatim.")
     paragraph = models.PositiveIntegerField(
         null=True, blank=True, help_text="Where the excerpt sits: the paragraph's number in the source (1 = headline)."
@@ -211,12 +223,20 @@ class Citation(ConstraintMessagesOnFields):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(pledge__isnull=False, trade_figure__isnull=True, statement__isnull=True)
-                    | Q(pledge__isnull=True, trade_figure__isnull=False, statement__isnull=True)
-                    | Q(pledge__isnull=True, trade_figure__isnull=True, statement__isnull=False)
+                    Q(pledge__isnull=False, trade_figure__isnull=True, statement__isnull=True, engagement__isnull=True)
+                    | Q(
+                        pledge__isnull=True, trade_figure__isnull=False, statement__isnull=True, engagement__isnull=True
+                    )
+                    | Q(
+                        pledge__isnull=True, trade_figure__isnull=True, statement__isnull=False, engagement__isnull=True
+                    )
+                    | Q(
+                        pledge__isnull=True, trade_figure__isnull=True, statement__isnull=True, engagement__isnull=False
+                    )
                 ),
                 name="citation_cites_one_entry",
-                violation_error_message="A citation supports exactly one entry: a pledge, a trade figure or a statement.",
+                violation_error_message="A citation supports exactly one entry: a pledge, a trade figure, "
+                "a statement or an engagement.",
             ),
             models.CheckConstraint(
                 condition=~Q(excerpt=""),
