@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.db.models import Model
 
-from ledger.models import Actor, Citation, Person, Pledge, Source, Statement, TradeFigure
+from ledger.models import Actor, Citation, Engagement, Participant, Person, Pledge, Source, Statement, TradeFigure
 from ledger.services._shared import (
     BASELINE_REASON,
     ERROR_NO_CITATION,
@@ -36,6 +36,16 @@ from ledger.services.directory import (
     source_revert,
     source_update,
 )
+from ledger.services.engagements import (
+    engagement_create,
+    engagement_delete,
+    engagement_revert,
+    engagement_update,
+    participant_create,
+    participant_delete,
+    participant_revert,
+    participant_update,
+)
 from ledger.services.entries import (
     CITING_FIELDS,
     citation_create,
@@ -55,6 +65,12 @@ from ledger.services.entries import (
     trade_figure_delete,
     trade_figure_revert,
     trade_figure_update,
+)
+from ledger.services.intake import (  # noqa: F401 (article intake's services)
+    intake_article_create,
+    intake_proposal_accept,
+    intake_proposal_correct,
+    intake_proposal_reject,
 )
 
 
@@ -80,6 +96,10 @@ SERVICES: dict[type[Model], ModelServices] = {
     Actor: ModelServices("actor", actor_create, actor_update, actor_revert, actor_delete),
     Source: ModelServices("source", source_create, source_update, source_revert, source_delete),
     Person: ModelServices("person", person_create, person_update, person_revert, person_delete),
+    Engagement: ModelServices("engagement", engagement_create, engagement_update, engagement_revert, engagement_delete),
+    Participant: ModelServices(
+        "participant", participant_create, participant_update, participant_revert, participant_delete
+    ),
 }
 
 __all__ = [
@@ -100,11 +120,19 @@ __all__ = [
     "citation_revert",
     "citation_update",
     "citations_replace",
+    "engagement_create",
+    "engagement_delete",
+    "engagement_revert",
+    "engagement_update",
     "entry_restore_updated_at",
     "person_create",
     "person_delete",
     "person_revert",
     "person_update",
+    "participant_create",
+    "participant_delete",
+    "participant_revert",
+    "participant_update",
     "pledge_create",
     "pledge_delete",
     "pledge_revert",
