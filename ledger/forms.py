@@ -2,6 +2,8 @@
 loaded. The form refuses a stale edit early (without locking); the service it is saved through checks
 again under the row lock, so a concurrent save is refused instead of overwritten."""
 
+import copy
+import re
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +14,7 @@ from django.db.models import Model
 
 from ledger import services
 from ledger.models import Citation
-from ledger.services import ERROR_NO_REASON
+from ledger.services import ERROR_NO_REASON, usd
 
 REASON_MAX_LENGTH = 100  # simple_history's change-reason column
 REASON_LABEL = "Reason for this change"
@@ -107,6 +109,39 @@ class LedgerAdminForm(forms.ModelForm):
             except services.StaleEditError as error:
                 raise ValidationError(error.messages, code="stale") from error
         return cleaned
+
+
+class MoneyAdminForm(LedgerAdminForm):
+    """The admin form of a pledge or trade figure: the USD fields are checked as the services will fill
+    them (ECB rate, kept conversion, override with its own source), so a refusal shows on its field."""
+
+    CITATION_SOURCE = re.compile(r"^citations-(\d+)-source$")
+
+    def _posted_sources(self) -> list[dict[str, Any]]:
+        """The sources of the citations posted with a new entry (the inline formset's rows)."""
+        citations = []
+        for key, value in self.data.items():
+            match = self.CITATION_SOURCE.match(key)
+            if match and value and not self.data.get(f"citations-{match.group(1)}-DELETE"):
+                citations.append({"source_id": value})
+        return citations
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors or "amount" not in self.fields:
+            return
+        entry = copy.copy(self.instance)
+        previous = None
+        if entry.pk is not None:
+            stored = type(entry).objects.get(pk=entry.pk)
+            previous = usd.stored_values(stored)
+            published = usd.publication_date(entry=stored)
+        else:
+            published = usd.publication_date(citations=self._posted_sources())
+        try:
+            usd.apply_usd(entry, published=published, previous=previous)
+        except ValidationError as error:
+            self._update_errors(error)
 
 
 class CitationInlineFormSet(forms.BaseInlineFormSet):

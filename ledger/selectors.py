@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pandas as pd
-from django.db.models import Count, Func, IntegerField, Q, QuerySet, Sum
+from django.db.models import Count, F, Func, IntegerField, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
 from ledger import cache as ledger_cache
@@ -81,7 +81,8 @@ class OverviewTotals:
     date is not stated) + TOTAL_COLUMNS; by_kind: kind, kind_label + TOTAL_COLUMNS. `amount` is a
     Decimal (None when no entry of the group has a USD value), `qualifier` is how precise the sum is.
     goods: commodity, unit, quantity, entries, entries_with_usd_value.
-    unconverted: currency, amount, entries (money stated in a currency with no USD value; left out).
+    unconverted: currency, reason, amount, entries (money stated in a currency with no USD value, by the
+        reason there is none, e.g. "no ECB rate for CUP"; left out).
     left_out: reason, entries, detail (what no USD total includes; detail is formatting.LEFT_OUT_REASONS').
     by_donor_year: actor_code, year, amount: USD per donor and year, dated entries with a USD value
     only (what the overview's chart draws)."""
@@ -208,11 +209,11 @@ def overview_totals(*, pledges: QuerySet[Pledge]) -> OverviewTotals:
     unconverted = pd.DataFrame.from_records(
         list(
             counted.filter(amount__isnull=False, amount_usd__isnull=True)
-            .values("currency")
+            .values("currency", reason=F("usd_missing_reason"))
             .annotate(amount=Sum("amount"), entries=Count("id"))
-            .order_by("currency")
+            .order_by("currency", "reason")
         ),
-        columns=["currency", "amount", "entries"],
+        columns=["currency", "reason", "amount", "entries"],
     )
     goods = pd.DataFrame.from_records(
         list(

@@ -6,7 +6,7 @@ from django.contrib import admin
 from ledger import resources
 from ledger.admin.base import REASON_FIELDSET, LedgerAdmin
 from ledger.admin_import import LedgerImportExportMixin
-from ledger.forms import CitationForm, CitationInlineFormSet
+from ledger.forms import CitationForm, CitationInlineFormSet, MoneyAdminForm
 from ledger.models import Citation, Pledge, Statement, TradeFigure
 
 
@@ -42,8 +42,31 @@ class StatementCitationInline(CitationInline):
     fk_name = "statement"
 
 
+MONEY_DESCRIPTION = (
+    "Leave the USD value, rate, date and source empty: on saving, the ledger converts a non-USD amount at the "
+    "ECB reference rate (of the entry's date, or of the source's publication date) or says why it cannot. "
+    "To override, give your rate or USD value, the rate's date and its source (\u201cstated by the source\u201d "
+    "when the article states the USD value); your reason is kept in the history. An amount in USD is its own "
+    "USD value."
+)
+USD_FIELDS = ("amount_usd", "usd_rate", "usd_rate_date", "usd_rate_source")
+
+
+class MoneyAdminMixin:
+    """The USD fields: the basis and the missing reason are the ledger's to fill; for an amount in USD,
+    the USD value is the amount itself, so its USD fields are read-only."""
+
+    form = MoneyAdminForm
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = [*super().get_readonly_fields(request, obj), "usd_rate_basis", "usd_missing_reason"]
+        if obj is not None and obj.currency == "USD":
+            readonly.extend(USD_FIELDS)
+        return readonly
+
+
 @admin.register(Pledge)
-class PledgeAdmin(LedgerImportExportMixin, LedgerAdmin):
+class PledgeAdmin(MoneyAdminMixin, LedgerImportExportMixin, LedgerAdmin):
     resource_classes = [resources.PledgeResource]
     cited_entry_field = "pledge"
     inlines = [PledgeCitationInline]
@@ -66,7 +89,10 @@ class PledgeAdmin(LedgerImportExportMixin, LedgerAdmin):
                     "usd_rate",
                     "usd_rate_date",
                     "usd_rate_source",
-                )
+                    "usd_rate_basis",
+                    "usd_missing_reason",
+                ),
+                "description": MONEY_DESCRIPTION,
             },
         ),
         ("Goods", {"fields": ("quantity", "unit", "commodity", "valuation", "valuation_method")}),
@@ -103,7 +129,7 @@ class PledgeAdmin(LedgerImportExportMixin, LedgerAdmin):
 
 
 @admin.register(TradeFigure)
-class TradeFigureAdmin(LedgerImportExportMixin, LedgerAdmin):
+class TradeFigureAdmin(MoneyAdminMixin, LedgerImportExportMixin, LedgerAdmin):
     resource_classes = [resources.TradeFigureResource]
     cited_entry_field = "trade_figure"
     inlines = [TradeFigureCitationInline]
@@ -127,7 +153,10 @@ class TradeFigureAdmin(LedgerImportExportMixin, LedgerAdmin):
                     "usd_rate",
                     "usd_rate_date",
                     "usd_rate_source",
-                )
+                    "usd_rate_basis",
+                    "usd_missing_reason",
+                ),
+                "description": MONEY_DESCRIPTION,
             },
         ),
         ("Period", {"fields": ("year", "year_inferred")}),

@@ -21,7 +21,7 @@ from ledger.services._shared import (
     save_entry,
     update_entry,
 )
-from ledger.services._usd import apply_usd, publication_date, stored_values
+from ledger.services.usd import apply_usd, publication_date, stored_values
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -90,7 +90,7 @@ def pledge_update(
     reason: str,
     expected_version: int | None = None,
 ) -> Pledge:
-    """Update a pledge; its USD fields follow its amount, currency and date (see services/_usd.py)."""
+    """Update a pledge; its USD fields follow its amount, currency and date (see services/usd.py)."""
     return update_entry(
         pledge,
         data=data,

@@ -1,4 +1,5 @@
-"""The USD fields on every write of a pledge or trade figure (private to the services package).
+"""The USD fields on every write of a pledge or trade figure. The services call `apply_usd`; the admin
+form calls it too, on a copy, so a refusal shows on its field.
 
 Before an entry is saved, `apply_usd` fills its USD value from the ECB reference rates (ledger/fx.py),
 or records why there is none; keeps a conversion the ledger did not make (stated by the source, an
