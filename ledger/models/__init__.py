@@ -20,6 +20,7 @@ from ledger.models.engagements import Engagement, EngagementQuerySet, Participan
 from ledger.models.entries import Citation, Statement, TradeFigure
 from ledger.models.intake import Alias, Delivery, IntakeArticle, IntakeProposal  # noqa: F401 (intake's rows)
 from ledger.models.pledges import Pledge, PledgeQuerySet, counted_in_totals_condition
+from ledger.models.summaries import PledgeTotal  # noqa: F401 (totals kept on write, ledger/summaries.py)
 
 __all__ = [
     "COUNTRY_CODES",
