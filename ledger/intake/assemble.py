@@ -129,7 +129,16 @@ def elliptical_donor(reading: Reading, start: int, verb: tuple[int, int] | None)
 
 
 def is_aid(reading: Reading) -> bool:
-    return reading.aid and not (reading.commercial or reading.cumulative or reading.warning)
+    return reading.aid and not (reading.commercial or reading.cumulative or reading.warning or reading.undecided)
+
+
+_REST_BEFORE = re.compile(rf"(?:{lexicon.REST_BEFORE})\s+$", re.IGNORECASE)
+
+
+def is_rest_of_earlier(reading: Reading, at: int) -> bool:
+    """ "The remaining 40,000 tonnes of rice will arrive", "el resto de las 60.000 toneladas": the rest of a
+    pledge already made, not a new one."""
+    return bool(_REST_BEFORE.search(reading.full_text[max(reading.start, at - 30) : at]))
 
 
 def _finish(proposal: Proposal, roles_: roles.Roles, date: DateValue | None) -> Proposal:
@@ -161,6 +170,8 @@ def pledges(reading: Reading, default_recipient: Party | None) -> list[Proposal]
     result: list[tuple[int, int, Proposal]] = []
     valued: set[int] = set()
     for goods in reading.goods:
+        if is_rest_of_earlier(reading, goods.start):
+            continue
         proposal = Proposal(PLEDGE, evidence(reading), kind="in_kind", status=status_of(reading, goods.start)[0])
         proposal.confidence = 0.9
         proposal.quantity, proposal.unit, proposal.commodity = goods.quantity, goods.unit, goods.commodity
@@ -176,6 +187,8 @@ def pledges(reading: Reading, default_recipient: Party | None) -> list[Proposal]
         result.append((goods.start, goods.end, proposal))
     for index, (money, conversion) in enumerate(reading.money):
         if index in valued or is_trade_money(reading, money) or is_running_total(reading, money.qualifier_start):
+            continue
+        if is_rest_of_earlier(reading, money.qualifier_start):
             continue
         kind = kind_of(reading, money.start, money.end)
         proposal = Proposal(PLEDGE, evidence(reading), kind=kind, status=status_of(reading, money.start)[0])

@@ -31,7 +31,7 @@ ASSUMED_SYMBOLS = {"$"}  # "$" alone could be another dollar or a peso
 QUALIFIERS = {
     "approximately": r"about|approximately|around|roughly|some|nearly|almost|close to|an estimated|estimated at|"
     r"unos|unas|aproximadamente|alrededor de|cerca de|casi|en torno a|aproximados|de unos|de unas|del orden de|"
-    r"ronda(?:n)?(?:\s+(?:los|las))?|on the order of",
+    r"rond(?:a|an|ó|aron|aba|aban)(?:\s+(?:los|las))?|on the order of",
     "up_to": r"up to|as much as|as many as|hasta|did not exceed|not more than|no more than|no más de|"
     r"no super(?:ó|aron|a|an)(?:\s+(?:los|las))?",
     "at_least": r"at least|no less than|al menos|por lo menos|como mínimo|no menos de",
@@ -58,6 +58,7 @@ STATUS_CUES = [
     (
         "delivered",
         r"delivered|delivers|has sent|have sent|had sent|sent|shipped|dispatched|arrived|docked|handed over|unloaded|"
+        r"flew|flown|airlifted|"
         r"entregó|entregaron|entregado|envió|enviaron|ha enviado|llegó|llegaron|arribó|desembarcó|despachó|despacharon|"
         r"despachado|atracó",
     ),
@@ -83,7 +84,7 @@ FUTURE = (
 AID_CUES = (
     r"aid|assistance|help|donat\w*|grants?|granted|loans?|credit|lend|lent|pledg\w*|support package|package|"
     r"approv\w*|promis\w*|promet\w*|prometi\w*|debt|deuda|wrote off|written off|forgave|forgiven|condon\w*|commit\w*|contribut\w*|aport\w*|"
-    r"dispatch\w*|despach\w*|relief|allocat\w*|earmark\w*|transferr\w*|credit line|sent|send|ship\w*|deliver\w*|supply|supplied|provide|"
+    r"dispatch\w*|despach\w*|relief|tranches?|tramos?|flew|flown|airlift\w*|allocat\w*|earmark\w*|transferr\w*|credit line|sent|send|ship\w*|deliver\w*|supply|supplied|provide|"
     r"provided|gave|give|given|humanitarian|destin\w*|asign\w*|transfir\w*|"
     r"ayuda|asistencia|donaci\w*|donativo\w*|don[óoa]\w*|préstamo\w*|crédito\w*|env[ií]\w*|entreg\w*|suministr\w*|"
     r"aprob\w*|otorg\w*|conced\w*|paquete|apoyo"
@@ -97,8 +98,23 @@ CUMULATIVE = (
     r"in total|totall?ed|totals|totaling|totalling|brings? (?:the |its |their )?\w*\s*total|a total of|cumulative|"
     r"so far this year|to date|has reached|have reached|since \d{4}|altogether|"
     r"amounts? to|now stands at|stands at|now totals|"
-    r"en total|suma|sumó|acumulad\w*|en lo que va|desde \d{4}|hasta la fecha|ha alcanzado|han alcanzado|"
+    r"since the (?:start|beginning) of (?:the|this) year|over the (?:past|last) (?:decade|\w+ years)|"
+    r"in the (?:past|last) decade|en (?:la|el|los) últim[oa]s? (?:década|decenio|lustro|\w+ años)|"
+    r"desde (?:principios|inicios|comienzos) de(?:l)? año|"
+    r"en total|(?<!se\s)suma|sumó|acumulad\w*|en lo que va|desde \d{4}|hasta la fecha|ha alcanzado|han alcanzado|"
     r"asciende a|ascienden a|se eleva a|se elevan a"
+)
+# Past verbs of saying and signing; a date right after one is a past date even in a future-tense sentence.
+PAST_SPEECH = r"dijo|anunció|afirmó|aseguró|declaró|informó|firmó|firmaron|suscribió|told|wrote"
+# A request or a proposal still under study is not a pledge ("studying a request from Havana for ...").
+UNDECIDED = (
+    r"studying a request|considering a request|(?:is|are) (?:still )?(?:studying|considering|weighing|reviewing) (?:a|the|an)|"
+    r"no decision|under study|under consideration|estudia(?:ndo)? (?:una|la) (?:solicitud|petición)|"
+    r"analiza(?:ndo)? (?:una|la) (?:solicitud|petición)|no se ha tomado|ninguna decisión|en estudio"
+)
+# A figure after these is the rest of an earlier pledge, not a new one ("the remaining 40,000 tonnes").
+REST_BEFORE = (
+    r"remaining|rest of(?: the)?|balance of(?: the)?|restantes?|resto de(?: los| las)?|el resto de(?: los| las)?"
 )
 WARNING = r"warned|warns|threatened|threatens|could be suspended|would be suspended|advirtió|amenazó"
 PACKAGE = r"package|paquete"
@@ -117,7 +133,9 @@ STATEMENT_CUES = [
     (
         "offer_of_help",
         r"willing to help|ready to help|keep helping|continue helping|continue to help|offered (?:to help|help|assistance)|"
-        r"dispuest[oa]s? a ayudar|seguir ayudando|continuar ayudando|ofreció (?:su )?ayuda",
+        r"keeps? (?:helping|supporting)|will continue (?:to help|helping|to support|supporting)|"
+        r"dispuest[oa]s? a ayudar|seguir ayudando|continuar ayudando|ofreció (?:su )?ayuda|"
+        r"(?:seguirá|seguirán|continuará|continuarán)\s+(?:ayudando|apoyando|respaldando)",
     ),
     (
         "support",
@@ -231,6 +249,29 @@ COMMODITY_STOP = frozenset(
         "next",
         "part",
         "parte",
+        # participles: "arroz donado por Hanói", "rice donated by China"
+        "donado",
+        "donada",
+        "donados",
+        "donadas",
+        "enviado",
+        "enviados",
+        "enviada",
+        "enviadas",
+        "entregado",
+        "entregados",
+        "prometido",
+        "prometidos",
+        "procedente",
+        "procedentes",
+        "donated",
+        "pledged",
+        "promised",
+        "sent",
+        "shipped",
+        "delivered",
+        "provided",
+        "supplied",
     ]
 )
 COMMODITY_JOIN = frozenset({"and", "y", "e", "&"})
@@ -287,6 +328,12 @@ COMMODITIES_ES = {
     "tiendas de campaña": "tents",
     "materiales de construcción": "building materials",
     "bacalao": "cod",
+    "material sanitario": "medical supplies",
+    "materiales sanitarios": "medical supplies",
+    "insumos sanitarios": "medical supplies",
+    "kits de higiene": "hygiene kits",
+    "kits de aseo": "hygiene kits",
+    "kits de refugio": "shelter kits",
 }
 # Spanish adjectives (and "de X" complements) that go before the noun in English: "arroz blanco" → "white rice".
 MODIFIERS_ES = {

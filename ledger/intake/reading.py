@@ -34,6 +34,7 @@ class Reading:
     cumulative: bool
     warning: bool
     aid: bool
+    undecided: bool
     trade: bool
     full_text: str = ""
     language: str = "en"
@@ -71,6 +72,7 @@ def read(text: str, sentence: Sentence, *, published: date, language: str, index
         cumulative=bool(cue(lexicon.CUMULATIVE).search(body)),
         warning=bool(cue(lexicon.WARNING).search(body)),
         aid=bool(cue(lexicon.AID_CUES).search(body)),
+        undecided=bool(cue(lexicon.UNDECIDED).search(body)),
         trade=bool(cue(lexicon.TRADE_CUES).search(body)),
         full_text=text,
         language=language,
@@ -82,8 +84,19 @@ def read(text: str, sentence: Sentence, *, published: date, language: str, index
 _CLAUSE_BREAK = re.compile(r"(?<!\d)[,;:()—–]|[,;:()—–](?!\d)|\b(?:que|that)\b")
 
 
+# A date right after a verb in the past belongs to that verb: "said on Friday her government would ...",
+# "signed an agreement on Monday under which China will donate ...", "dijo el viernes que ...".
+_PAST_VERB_BEFORE = re.compile(
+    rf"(?:\b[a-z]+ed|\bsaid|\btold|\bsigned|(?<!\w)(?:{lexicon.PAST_SPEECH}))(?:\s+(?:an?|the|un|una|el|la)\s+\w+)?"
+    r"\s+(?:on\s+|este\s+|el\s+(?:pasado\s+)?)?$",
+    re.IGNORECASE,
+)
+
+
 def _clause_is_future(text: str, start: int, end: int, at: int, until: int) -> bool:
     left = max((m.end() for m in _CLAUSE_BREAK.finditer(text, start, at)), default=start)
+    if _PAST_VERB_BEFORE.search(text[max(left, at - 40) : at]):
+        return False
     right = next((m.start() for m in _CLAUSE_BREAK.finditer(text, until, end)), end)
     return bool(cue(lexicon.FUTURE).search(text, left, right))
 
