@@ -31,6 +31,15 @@ _URGE = re.compile(
 )
 
 
+# "desde su centro logístico de Panamá", "from its warehouse in Panama": where goods leave from, never the
+# recipient. "con su homólogo cubano, Bruno Rodríguez", "his Cuban counterpart": who is spoken to, never the speaker.
+_ORIGIN_BEFORE = re.compile(r"(?:^|\W)(?:from|desde)\s+(?:[^\W\d]+\s+){0,4}$", re.IGNORECASE)
+_INTERLOCUTOR_BEFORE = re.compile(
+    r"(?:homólog[oa]s?|counterparts?|interlocutor(?:es|a)?)\s*,?\s+(?:[^\W\d]+\s*,\s*)?$", re.IGNORECASE
+)
+_INTERLOCUTOR_AFTER = re.compile(r"^\s+(?:counterparts?|homólog[oa]s?)\b", re.IGNORECASE)
+
+
 def _preceding(text: str, mention: PartyMention, width: int = 40) -> str:
     return text[max(0, mention.start - width) : mention.start]
 
@@ -65,6 +74,17 @@ def is_urged(text: str, mention: PartyMention) -> bool:
     return bool(_URGE.search(_preceding(text, mention)))
 
 
+def is_origin(text: str, mention: PartyMention) -> bool:
+    return bool(_ORIGIN_BEFORE.search(_preceding(text, mention, 50)))
+
+
+def is_interlocutor(text: str, mention: PartyMention) -> bool:
+    return bool(
+        _INTERLOCUTOR_BEFORE.search(_preceding(text, mention))
+        or _INTERLOCUTOR_AFTER.match(text[mention.end : mention.end + 20])
+    )
+
+
 def is_passive_agent(text: str, mention: PartyMention) -> bool:
     return bool(_ends_with(r"by|por").search(_preceding(text, mention)))
 
@@ -89,7 +109,11 @@ def assign(
     def placed(mention: PartyMention) -> bool:
         return is_recipient_position(text, mention, language)
 
-    usable = [m for m in mentions if not is_channel(text, m) and not is_pressuring(text, m) and not is_urged(text, m)]
+    usable = [
+        m
+        for m in mentions
+        if not (is_channel(text, m) or is_pressuring(text, m) or is_urged(text, m) or is_interlocutor(text, m))
+    ]
     before = [m for m in usable if m.end <= verb_at and not placed(m)]
     donor_mention = before[-1] if before else None
     if donor_mention is None:
@@ -99,7 +123,7 @@ def assign(
         others = [m for m in usable if not placed(m)]
         donor_mention = others[0] if others else None
     donor = donor_mention.party if donor_mention else None
-    not_donor = [m for m in usable if donor is None or m.party.code != donor.code]
+    not_donor = [m for m in usable if (donor is None or m.party.code != donor.code) and not is_origin(text, m)]
     after = [m for m in not_donor if placed(m) and m.start >= verb_at] or [m for m in not_donor if placed(m)]
     recipient_mention = prefer_country(after) or prefer_country([m for m in not_donor if m.start >= verb_at])
     if recipient_mention is None:
