@@ -143,6 +143,12 @@ STATEMENT_CUES = [
         r"agradec\w*|gratitud|(?:reafirmó|reiteró|expresó|renovó)\s+(?:\S+\s+){0,3}?[\"“]?(?:apoyo|respaldo|solidaridad)",
     ),
 ]
+# A statement's subject given only by a title: the speaker is then the article's one donor.
+SPEAKER_TITLES = (
+    r"(?:the|el|la|a|un|una)\s+(?:spokes(?:man|woman|person)|portavoz|vocer[oa]|ministry|ministr[oa]|minister|"
+    r"foreign minister|canciller|embajador[a]?|ambassador|president[ea]?|premier|primer ministro|prime minister|"
+    r"official|funcionari[oa]|diplomátic[oa]|diplomat)"
+)
 THANKS = r"thank\w*|gratitude|grateful|agradec\w*|gratitud"
 
 # Where the recipient stands: after these words.

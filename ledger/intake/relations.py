@@ -155,6 +155,10 @@ _BOTH = (
 )
 
 
+# A sentence whose subject is a bare title ("The spokesman", "El portavoz", "La canciller") names no party.
+_TITLE_FIRST = re.compile(rf"\s*(?:{lexicon.SPEAKER_TITLES})\b", re.IGNORECASE)
+
+
 def statements(
     reading: Reading, default_subject: Party | None, publication_month: DateValue, donors: list[Party] = ()
 ) -> list[Proposal]:
@@ -170,6 +174,8 @@ def statements(
     if thanks:
         at = thanks[0][0]
         before = [m for m in parties if m.end <= at]
+        # "El embajador cubano en Roma agradeció ...": the place a speaker is posted to is not the speaker.
+        before = [m for m in before if not roles.is_recipient_position(text, m, reading.language)] or before
         thanker = before[-1].party if before else default_subject
         after = [m for m in parties if m.start >= at and (thanker is None or m.party.code != thanker.code)]
         if after:
@@ -187,6 +193,8 @@ def statements(
         speakers = [m for m in parties if not roles.is_subject_position(text, m, reading.language)]
         assigned = roles.assign(text, speakers, cue_start, None, reading.language)
         speaker = assigned.donor
+        if speaker is None and len({d.code for d in donors}) == 1 and _TITLE_FIRST.match(text, reading.start):
+            speaker = donors[0]  # "El portavoz instó ...": the spokesman of the article's one donor
         subjects = [
             m
             for m in parties

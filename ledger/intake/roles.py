@@ -27,7 +27,9 @@ _PRESSURE_AFTER = re.compile(
     re.IGNORECASE,
 )
 _URGE = re.compile(
-    rf"(?:{lexicon.STATEMENT_CUES[0][1]})\s+(?:\w+(?:ly|mente)\s+)?(?:(?:a|on|upon)\s+)?{_ARTICLE}$", re.IGNORECASE
+    rf"(?:{lexicon.STATEMENT_CUES[0][1]})\s+(?:(?:\w+(?:ly|mente)|de nuevo|una vez más|again|once more)\s+)?"
+    rf"(?:(?:a|on|upon)\s+)?{_ARTICLE}$",
+    re.IGNORECASE,
 )
 
 
