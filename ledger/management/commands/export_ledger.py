@@ -1,15 +1,20 @@
-"""Write the whole ledger, every table, to a folder of CSV files (the columns of /data-dictionary/)."""
+"""Write the whole ledger, every table, to a folder of CSV files (the columns of /data-dictionary/), with
+datapackage.json beside them and links/citations.csv, so the folder is a valid Frictionless Data Package."""
 
+import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
-from ledger import exports
+from ledger import datapackage, exports
 
 
 class Command(BaseCommand):
-    help = "Write every table of the ledger to FOLDER as CSV (actors.csv, sources.csv, pledges.csv, ...)."
+    help = (
+        "Write every table of the ledger to FOLDER as CSV (actors.csv, sources.csv, pledges.csv, ...), "
+        "with links/citations.csv and datapackage.json (a Frictionless Data Package)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("folder", help="where to write the files; created if missing")
@@ -26,3 +31,7 @@ class Command(BaseCommand):
             ) as bar:
                 exports.write_csv(table, queryset, path, on_batch=bar.update)
             self.stdout.write(f"{path}")
+        self.stdout.write(f"{datapackage.write_citations(folder)}")
+        descriptor_path = folder / "datapackage.json"
+        descriptor_path.write_text(json.dumps(datapackage.descriptor(), indent=2, ensure_ascii=False) + "\n")
+        self.stdout.write(f"{descriptor_path}")
