@@ -7,7 +7,7 @@ import re
 
 from ledger.intake import lexicon, roles
 from ledger.intake.money import own_currency
-from ledger.intake.reading import Reading, is_trade_money, nearest, spans
+from ledger.intake.reading import Reading, cue, is_trade_money, nearest, spans
 from ledger.intake.types import (
     CONVERSION_STATED,
     CURRENCY_ASSUMED,
@@ -50,6 +50,11 @@ def status_of(reading: Reading, at: int) -> tuple[str, tuple[int, int] | None]:
     if before:
         a, b, status = before[-1]
         if status == "future":
+            signed = [
+                v for v in before if v[2] == "committed" and cue(lexicon.SIGNING).fullmatch(reading.full_text, *v[:2])
+            ]
+            if signed:  # "signed an agreement under which China will donate ...": committed by the signature
+                return "committed", signed[-1][:2]
             near_pledge = [v for v in found if v[2] == "pledged" and abs(v[0] - a) < 40]
             return ("pledged", near_pledge[0][:2]) if near_pledge else ("announced", (a, b))
         return status, (a, b)
@@ -141,6 +146,18 @@ def is_rest_of_earlier(reading: Reading, at: int) -> bool:
     return bool(_REST_BEFORE.search(reading.full_text[max(reading.start, at - 30) : at]))
 
 
+def _acting_verb_at(reading: Reading, verb: tuple[int, int] | None, start: int) -> int:
+    """Where the verb whose subject gives stands: the status verb, except that in "Cuban officials signed an
+    agreement under which China will donate ...", the giver is the subject of "will donate", not of "signed"."""
+    if verb is None or verb[0] >= start:
+        return start
+    if cue(lexicon.SIGNING).fullmatch(reading.full_text, *verb):
+        later = [v for v in verbs(reading) if verb[1] <= v[0] and v[1] <= start]
+        if later:
+            return later[-1][0]
+    return verb[0]
+
+
 def _finish(proposal: Proposal, roles_: roles.Roles, date: DateValue | None) -> Proposal:
     if roles_.donor is not None and roles_.recipient is not None and roles_.donor.code == roles_.recipient.code:
         roles_.recipient = None  # never propose what the ledger forbids: a donor giving to itself
@@ -210,7 +227,7 @@ def pledges(reading: Reading, default_recipient: Party | None) -> list[Proposal]
     ellipses = {e.code for e in (elliptical_donor(reading, s, status_of(reading, s)[1]) for s, _e, _p in result) if e}
     for start, end, proposal in result:
         verb = status_of(reading, start)[1]
-        verb_at = verb[0] if verb and verb[0] < start else start
+        verb_at = _acting_verb_at(reading, verb, start)
         date = date_of(reading, verb, start)
         mentions = [m for m in reading.parties if m.party.code not in ellipses]
         assigned = roles.assign(text, mentions, verb_at, default_recipient, reading.language)

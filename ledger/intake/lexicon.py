@@ -73,6 +73,8 @@ STATUS_CUES = [
     ("pledged", r"pledged|pledges|promised|promises|committed to|prometió|promete|se comprometió"),
     ("announced", r"announced|announces|unveiled|anunció|anuncia|dio a conocer"),
 ]
+# Signing an agreement commits what it says will be given.
+SIGNING = r"signed|firmó|firmaron|firmado|suscribió|suscribieron"
 FUTURE = (
     r"will|would|'ll|is to|are to|plans? to|planned to|set to|going to|intends to|to be (?:sent|delivered|shipped)|"
     r"next (?:week|month|year)|"
