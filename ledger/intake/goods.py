@@ -11,6 +11,10 @@ from ledger.intake.types import Goods
 _ARTICLES = re.compile(r"^(?:a|an|the|some|un|una|unos|unas|el|la|los|las)\s+", re.IGNORECASE)
 
 
+# Words before a counted noun that say nothing of what the goods are: "2,500 emergency shelter kits".
+_PLAIN_MODIFIERS = re.compile(
+    r"^(?:(?:emergency|additional|new|more|further|urgent|donated|other|nuevos|nuevas|otros|otras)\s+)+", re.IGNORECASE
+)
 _MORE_OF_THE_SAME = re.compile(
     r"(?:another|a further|an additional|other|otros|otras|otro|otra|adicionales)\s+$", re.IGNORECASE
 )
@@ -25,8 +29,12 @@ def _patterns() -> tuple[re.Pattern, re.Pattern]:
         rf"(?:\s+(?:of|de)\s+(?:(?:a|an|the|un|una)\s+)?(?P<commodity>(?=[^\W\d])))?",
         re.IGNORECASE,
     )
+    # "2,500 emergency shelter kits": up to two lower-case words before the noun; "5.000 kits de higiene":
+    # a "de" complement after it.
+    modifier = r"(?!(?:of|de|the|and|to|for|in|a|an|y|para|en|el|la|los|las)\b)[a-záéíóúñ][\w-]*\s+"
     counted = re.compile(
-        rf"(?<![\w.,])(?P<num>{NUMBER})(?:\s?(?P<scale>{SCALE})\b)?\s+(?:de\s+)?(?P<commodity>{lexicon.COUNT_GOODS})\b",
+        rf"(?<![\w.,])(?P<num>{NUMBER})(?:\s?(?P<scale>{SCALE})\b)?\s+(?:de\s+)?"
+        rf"(?P<commodity>(?:{modifier}){{0,2}}?(?:{lexicon.COUNT_GOODS})\b(?:\s+de\s+(?!{NUMBER})[a-záéíóúñ]+\b)?)",
         re.IGNORECASE,
     )
     return measured, counted
@@ -134,7 +142,7 @@ def find_goods(text: str, language: str = "en", start: int = 0, end: int | None 
             Goods(
                 quantity=normal(number * scale_of(match.group("scale"))),
                 unit="units",
-                commodity=normalise_commodity(match.group("commodity"), language),
+                commodity=normalise_commodity(_PLAIN_MODIFIERS.sub("", match.group("commodity")), language),
                 start=match.start(),
                 end=match.end(),
             )
