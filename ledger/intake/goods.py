@@ -25,8 +25,8 @@ _WORD = re.compile(r"[^\W\d][\w'-]*|\S")
 def _patterns() -> tuple[re.Pattern, re.Pattern]:
     units = "|".join(sorted(lexicon.UNITS, key=len, reverse=True))
     measured = re.compile(
-        rf"(?<![\w.,])(?P<num>{NUMBER})(?:\s?(?P<scale>{SCALE})\b)?\s*(?:de\s+)?(?P<unit>{units})\b\.?"
-        rf"(?:\s+(?:of|de)\s+(?:(?:a|an|the|un|una)\s+)?(?P<commodity>(?=[^\W\d])))?",
+        rf"(?<![\w.,])(?P<num>{NUMBER})(?:\s?(?P<scale>{SCALE})\b)?(?:\s*|-)(?:de\s+)?(?P<unit>{units})\b\.?"
+        rf"(?:\s+{lexicon.CONSIGNMENT})?(?:\s+(?:of|de)\s+(?:(?:a|an|the|un|una)\s+)?(?P<commodity>(?=[^\W\d])))?",
         re.IGNORECASE,
     )
     # "2,500 emergency shelter kits": up to two lower-case words before the noun; "5.000 kits de higiene":

@@ -174,6 +174,10 @@ UNITS = {
     r"doses|dosis": "doses",
     r"units|unidades": "units",
 }
+# "a 3,000-tonne shipment of rice": the word for a consignment between the unit and the goods.
+CONSIGNMENT = (
+    r"(?:shipments?|consignments?|cargos?|loads?|batch|batches|deliver(?:y|ies)|donations?|envíos?|cargamentos?)"
+)
 COUNT_GOODS = (
     r"(?:solar )?lamps|generators|vehicles|ambulances|buses|tractors|trucks|computers|tablets|laptops|"
     r"solar panels|panels|kits|beds|wheelchairs|ventilators|water purifiers|tents|"
