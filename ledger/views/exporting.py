@@ -1,6 +1,7 @@
 """Downloads of a table page: `?_export=csv|xlsx|json` streams exactly the page's filtered, sorted rows
-(all of them, not one page) through ledger/exports/. Named apart from django-tables2's ExportMixin,
-which builds the whole file in memory."""
+(all of them, not one page) through ledger/exports/; the pledges page also offers `?_export=iati`, the
+same pledges as IATI 2.03 activity XML (ledger/iati.py). Trade figures and the other tables never get
+IATI. Named apart from django-tables2's ExportMixin, which builds the whole file in memory."""
 
 from datetime import date
 
@@ -8,10 +9,19 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django_filters import FilterSet
 
+from ledger import iati
 from ledger.exports.codec import ExportTable
+from ledger.exports.columns import PLEDGES
 from ledger.exports.writers import CONTENT_TYPES, FORMATS, stream_csv, stream_json, xlsx_bytes
 
 EXPORT_PARAMETER = "_export"
+IATI = "iati"
+IATI_CONTENT_TYPE = "application/xml; charset=utf-8"
+
+
+def formats_of(table: ExportTable | None) -> tuple[str, ...]:
+    """The download formats a table supports: CSV, xlsx and JSON for all; IATI XML for the pledges only."""
+    return (*FORMATS, IATI) if table is PLEDGES else FORMATS
 
 
 def export_response(
@@ -24,8 +34,13 @@ def export_response(
         response = StreamingHttpResponse(stream_json(table, queryset), content_type=CONTENT_TYPES["json"])
     elif export_format == "xlsx":
         response = HttpResponse(xlsx_bytes(table, queryset), content_type=CONTENT_TYPES["xlsx"])
+    elif export_format == IATI and table is PLEDGES:
+        response = StreamingHttpResponse(iati.iati_activities(queryset), content_type=IATI_CONTENT_TYPE)
+        filename = ExportTable.filename(table, "xml", day).replace(f"{table.name}-", f"{table.name}-iati-", 1)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
     else:
-        raise ValueError(f"unknown export format {export_format!r}")
+        raise ValueError(f"unknown export format {export_format!r} for {table.name}")
     response["Content-Disposition"] = f'attachment; filename="{table.filename(export_format, day)}"'
     return response
 
@@ -54,14 +69,18 @@ def filters_refused(filterset: FilterSet) -> HttpResponse:
 
 
 class StreamingExportMixin:
-    """For a table page: `?_export=csv|xlsx|json` downloads exactly the page's filtered, sorted rows.
+    """For a table page: `?_export=csv|xlsx|json` (and `iati` for pledges) downloads exactly the page's
+    filtered, sorted rows.
 
     The view sets `export_table` and provides `get_export_queryset()`; when it has a filterset whose
     input is invalid, the download is refused with the reasons. The page's context gets `export_links`."""
 
     export_table: ExportTable | None = None
-    export_formats = FORMATS
     export_parameter = EXPORT_PARAMETER
+
+    @property
+    def export_formats(self) -> tuple[str, ...]:
+        return formats_of(self.export_table)
 
     def get_export_queryset(self) -> QuerySet:
         return self.get_queryset()
