@@ -61,8 +61,15 @@ def is_subject_position(text: str, mention: PartyMention, language: str = "en") 
     return bool(_ends_with(words).search(_preceding(text, mention)))
 
 
+# "through its development agency AECID", "a través de su agencia de cooperación AECID": a channel too.
+_CHANNEL_BEFORE = re.compile(
+    rf"(?:^|\W)(?:{lexicon.CHANNEL_BEFORE})\s+(?:(?!(?:to|for|into|in|a|para|en|hacia)\s)[a-záéíóúñ]+\s+){{0,3}}$"
+)
+
+
 def is_channel(text: str, mention: PartyMention) -> bool:
-    return bool(_ends_with(lexicon.CHANNEL_BEFORE).search(_preceding(text, mention)))
+    preceding = _preceding(text, mention, 60)
+    return bool(_ends_with(lexicon.CHANNEL_BEFORE).search(preceding) or _CHANNEL_BEFORE.search(preceding))
 
 
 def is_pressuring(text: str, mention: PartyMention) -> bool:
