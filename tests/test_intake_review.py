@@ -251,3 +251,202 @@ class IntakeOnTheSeedLedgerTests(TestCase):
         with self.assertRaisesMessage(ValidationError, "No entries found"):
             add_article(text, user=self.editor)
         self.assertFalse(IntakeArticle.objects.exists())
+
+
+ADD_URL = reverse("admin:ledger_intakearticle_add")
+METADATA = {
+    "publisher": "Wire",
+    "headline": "Vietnam ships rice to Cuba as trade ties grow",
+    "url": "https://example.org/vietnam-rice",
+    "published_on": "2026-02-20",
+    "language": "en",
+    "wire_agency": "",
+    "byline": "",
+}
+
+
+def review_url(article):
+    return reverse("admin:ledger_intakearticle_change", args=[article.pk])
+
+
+class AddArticlePageTests(TestCase):
+    fixtures = ["cibercuba-2026-02-05"]
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = make_user("editor", EDITORS)
+
+    def setUp(self):
+        self.client.force_login(self.editor)
+
+    def refused(self, **post):
+        before = counts() + [IntakeArticle.objects.count(), IntakeProposal.objects.count()]
+        response = self.client.post(ADD_URL, {**METADATA, "propose": "1", **post})
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(counts() + [IntakeArticle.objects.count(), IntakeProposal.objects.count()], before)
+        return response.content.decode()
+
+    def test_pasting_an_article_stores_it_and_opens_its_review(self):
+        response = self.client.post(ADD_URL, {**METADATA, "text": REPEAT_TEXT, "propose": "1"})
+        article = IntakeArticle.objects.get()
+        self.assertRedirects(response, review_url(article), fetch_redirect_response=False)
+        self.assertEqual(
+            (article.text, article.headline, article.created_by), (REPEAT_TEXT, METADATA["headline"], self.editor)
+        )
+        self.assertEqual(article.proposals.count(), 4)
+        self.assertIsNone(article.source)  # the source is created on the first acceptance
+
+    def test_reading_a_saved_page_prefills_the_source_details_and_writes_nothing(self):
+        html = (
+            "<html><head><title>Japan to give Cuba emergency food aid</title>"
+            '<meta name="author" content="Wire staff"><meta property="og:site_name" content="Wire News">'
+            '<meta property="article:published_time" content="2026-03-12"></head><body><article>'
+            "<h1>Japan to give Cuba emergency food aid</h1>"
+            "<p>TOKYO, March 12 (Wire) — The Japanese government announced on Tuesday a grant of 450 million yen, "
+            "about 3 million dollars, to help Cuba buy food amid the island's worsening economic crisis.</p>"
+            "<p>Japan also said it would ship 2,500 tonnes of rice to Cuba in April, in addition to the grant, "
+            "the foreign ministry in Tokyo said in a statement to reporters.</p></article></body></html>"
+        )
+        page = SimpleUploadedFile("japan.html", html.encode(), content_type="text/html")
+        response = self.client.post(ADD_URL, {"page": page, "read": "1"})
+        self.assertEqual(response.status_code, 200)
+        form = response.context["form"]
+        self.assertEqual(form.initial["headline"], "Japan to give Cuba emergency food aid")
+        self.assertEqual(form.initial["byline"], "Wire staff")
+        self.assertEqual(form.initial["publisher"], "Wire News")
+        self.assertEqual(str(form.initial["published_on"]), "2026-03-12")
+        self.assertEqual(form.initial["language"], "en")
+        self.assertIn("450 million yen", form.initial["text"])
+        self.assertFalse(IntakeArticle.objects.exists())
+
+    def test_an_empty_text_is_refused(self):
+        self.assertIn(article_rules.EMPTY, self.refused(text="   \n\n ", page=SimpleUploadedFile("a.txt", b"")))
+        self.assertIn(article_rules.EMPTY, self.refused(page=SimpleUploadedFile("empty.html", b"")))
+
+    def test_a_binary_file_is_refused(self):
+        self.assertIn("looks binary", self.refused(page=SimpleUploadedFile("photo.html", bytes(range(256)) * 20)))
+
+    def test_a_page_with_no_article_is_refused(self):
+        page = b"<html><body><nav>Home</nav><script>var x = 1;</script><footer>Cookies</footer></body></html>"
+        self.assertIn("No article text was found", self.refused(page=SimpleUploadedFile("index.html", page)))
+
+    def test_a_50_mb_file_is_refused_before_it_is_read(self):
+        huge = SimpleUploadedFile("huge.html", b"a" * (50 * 1024 * 1024))
+        self.assertIn("The file is 50.0 MB", self.refused(page=huge))
+
+    def test_text_in_another_language_is_refused(self):
+        french = "Le gouvernement français a annoncé une aide de 10 millions d'euros pour Cuba, selon le ministère."
+        self.assertIn("does not read as English or Spanish", self.refused(text=french))
+
+    def test_the_wrong_language_is_named(self):
+        spanish = (GOLD / "dev" / "d2-cibercuba-es.txt").read_text(encoding="utf-8")
+        self.assertIn("The text reads as Spanish, not English: choose Spanish", self.refused(text=spanish))
+
+    def test_an_article_with_no_figures_is_refused(self):
+        text = (
+            "The minister visited the island on Tuesday and met officials of the government, who spoke of the weather."
+        )
+        self.assertIn("No entries found", self.refused(text=text))
+
+    def test_missing_source_details_are_asked_for(self):
+        html = self.refused(text=REPEAT_TEXT, url="", publisher="")
+        self.assertIn("Required: confirm it from the article.", html)
+        self.assertIn("Vietnam will donate 10,000 tonnes", html)  # the text is kept
+
+    def test_the_add_page_query_count(self):
+        with self.assertNumQueries(4):  # session, user, the user's group permissions (twice: add + each_context)
+            response = self.client.get(ADD_URL)
+        self.assertContains(response, "Propose entries")
+
+
+class ReviewPageTests(TestCase):
+    fixtures = ["cibercuba-2026-02-05"]
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = make_user("editor", EDITORS)
+        cls.analyst = make_user("analyst", ANALYSTS)
+        cls.article = add_article(REPEAT_TEXT, user=cls.editor)
+
+    def proposal(self, **filters) -> IntakeProposal:
+        return self.article.proposals.get(**filters)
+
+    def test_the_review_page_marks_the_evidence_in_place_and_lists_proposals_by_confidence(self):
+        self.client.force_login(self.editor)
+        with self.assertNumQueries(7):  # session, user, permissions ×2, article, proposals, actors
+            response = self.client.get(review_url(self.article))
+        html = response.content.decode()
+        rice = self.proposal(paragraph=2)
+        self.assertIn(f'<mark class="ev m-amount" data-p="{rice.pk}">10,000 tonnes of rice</mark>', html)
+        self.assertIn(f'<mark class="ev m-party" data-p="{rice.pk}">Vietnam</mark>', html)
+        self.assertIn(f'<mark class="ev m-date" data-p="{rice.pk}">on Thursday</mark>', html)
+        listed = [p.pk for p in response.context["proposals"]]
+        expected = list(self.article.proposals.order_by("-confidence", "position").values_list("pk", flat=True))
+        self.assertEqual(listed, expected)
+        self.assertContains(response, '<span class="chip flag-currency_assumed">currency assumed</span>', html=True)
+        self.assertContains(response, "Refines an existing entry")
+        self.assertContains(response, "Vietnam – Cuba: total trade")  # the matched entry, side by side
+        self.assertContains(response, "ledger/intake/review.js")
+        self.assertNotIn("<script>", html.split('<div id="content-main"')[1])  # no inline script in the page's content
+
+    def test_accept_correct_and_reject_on_the_page(self):
+        self.client.force_login(self.editor)
+        rice, grant, statement = (
+            self.proposal(paragraph=2),
+            self.proposal(paragraph=3),
+            self.proposal(entry="statement"),
+        )
+        url = review_url(self.article)
+        prefix = f"p{rice.pk}"
+        fields = {f"{prefix}-{k}": "" if v is None else v for k, v in services_values(rice).items()}
+        fields[f"{prefix}-quantity"] = "12000"
+        response = self.client.post(url, {"proposal": rice.pk, "action": "accept", **fields})
+        self.assertEqual(response.status_code, 302)
+        rice.refresh_from_db()
+        self.assertEqual((rice.state, rice.pledge.quantity), ("corrected", Decimal("12000")))
+        response = self.client.post(url, {"proposal": statement.pk, "action": "reject", "reason": ""})
+        statement.refresh_from_db()
+        self.assertEqual(statement.state, "pending")
+        self.client.post(url, {"proposal": statement.pk, "action": "reject", "reason": "a thank-you, not support"})
+        fields = {f"p{grant.pk}-{k}": "" if v is None else v for k, v in services_values(grant).items()}
+        self.client.post(url, {"proposal": grant.pk, "action": "accept", **fields})
+        response = self.client.get(url)
+        self.assertEqual(response.context["counts"], {"pending": 1, "accepted": 1, "corrected": 1, "rejected": 1})
+        self.assertContains(response, "a thank-you, not support")
+
+    def test_analysts_see_the_review_but_cannot_change_it(self):
+        self.client.force_login(self.analyst)
+        response = self.client.get(review_url(self.article))
+        self.assertEqual(response.status_code, 200)
+        self.assertNotContains(response, 'value="accept"')
+        self.assertContains(response, "0 accepted")
+        rice = self.proposal(paragraph=2)
+        response = self.client.post(review_url(self.article), {"proposal": rice.pk, "action": "reject", "reason": "no"})
+        self.assertEqual(response.status_code, 403)
+        rice.refresh_from_db()
+        self.assertEqual(rice.state, "pending")
+        self.assertEqual(self.client.get(ADD_URL).status_code, 403)
+        self.assertEqual(self.client.get(reverse("admin:ledger_intakearticle_changelist")).status_code, 200)
+
+    def test_anonymous_visitors_are_sent_to_the_login(self):
+        for url in (ADD_URL, review_url(self.article), reverse("admin:ledger_intakearticle_changelist")):
+            response = self.client.get(url)
+            self.assertEqual(response.status_code, 302)
+            self.assertIn("/admin/login/", response["Location"])
+        rice = self.proposal(paragraph=2)
+        self.client.post(review_url(self.article), {"proposal": rice.pk, "action": "reject", "reason": "no"})
+        rice.refresh_from_db()
+        self.assertEqual(rice.state, "pending")
+
+    def test_pending_proposals_are_on_no_public_page(self):
+        for url in ("/", "/pledges/", "/trade/", "/sources/", "/actors/CUB/", "/pledges/?format=csv"):
+            response = self.client.get(url)
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            self.assertNotIn(b"10,000", body, url)
+            self.assertNotIn(b"Vietnam ships rice", body, url)
+
+
+def services_values(proposal):
+    from ledger.intake.review import proposal_initial
+
+    return proposal_initial(proposal)
