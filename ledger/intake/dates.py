@@ -4,7 +4,7 @@ qualifier (early, mid, end) and whether the year is inferred rather than stated.
 "at the end of January" → the month, qualifier end, year inferred; "in September" → the most recent
 September, or the next one when the sentence is in the future tense; "in 2024" → the year, stated;
 "on Tuesday" / "este martes" → that day of the publication week (the one before the publication date,
-the next one in a future-tense sentence); "last week" → the month that week starts in, qualified by
+the next one in a future-tense sentence); "last week" / "this week" → the month that week starts in, qualified by
 where in the month it falls; "last year", "so far this year" → the year, inferred."""
 
 import re
@@ -99,6 +99,7 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
         ("next_month", r"next\s+month|el\s+próximo\s+mes|el\s+mes\s+próximo|el\s+mes\s+que\s+viene"),
         ("this_month", r"this\s+month|este\s+mes"),
         ("last_week", r"last\s+week|the\s+previous\s+week|la\s+semana\s+pasada|la\s+pasada\s+semana"),
+        ("this_week", r"this\s+week|esta\s+semana|la\s+presente\s+semana"),
         ("yesterday", r"yesterday|ayer"),
         ("today", r"today|hoy"),
         (
@@ -158,8 +159,8 @@ def _value(kind: str, match: re.Match, published: date, future: bool) -> DateVal
         if kind == "last_month":
             first = (first - timedelta(days=1)).replace(day=1)
         return DateValue(first, "month", "", True)
-    if kind == "last_week":
-        monday = published - timedelta(days=published.weekday() + 7)
+    if kind in ("last_week", "this_week"):
+        monday = published - timedelta(days=published.weekday() + (7 if kind == "last_week" else 0))
         return DateValue(monday.replace(day=1), "month", _day_qualifier(monday.day), True)
     if kind in ("yesterday", "today"):
         return DateValue(published - timedelta(days=1 if kind == "yesterday" else 0), "day", "", True)
