@@ -37,6 +37,65 @@ def format_money(amount, currency, qualifier=""):
     return f"{QUALIFIER_PREFIX.get(qualifier, '')}{currency} {format_amount(amount)}".strip()
 
 
+def format_count(count: int) -> str:
+    """A count with thousands separators: 16485 -> '16,485'."""
+    return f"{int(count):,}"
+
+
+def significant_digits(value: Decimal) -> int:
+    """How many significant digits a stated figure has: 1.5 billion (1500000000) -> 2, 959729.76 -> 8."""
+    digits = Decimal(value).normalize().as_tuple().digits
+    return max(len(digits), 1) if any(digits) else 1
+
+
+def round_significant(value: Decimal, digits: int) -> Decimal:
+    """`value` rounded to `digits` significant digits: (1628742742.65, 2) -> 1600000000."""
+    value = Decimal(value)
+    if not value:
+        return value
+    exponent = value.adjusted() - digits + 1
+    return value.quantize(Decimal(1).scaleb(exponent)) if exponent > 0 else round(value, -exponent)
+
+
+def format_compact(amount: Decimal) -> str:
+    """A figure as a reader scans it in a table or a headline: millions and above with one decimal
+    ('186.2 billion', '340 million'), below that whole units with separators ('959,730'), small
+    amounts to the cent. The exact value goes beside it (a title), and downloads stay exact."""
+    amount = Decimal(amount)
+    for scale, word in SCALES:
+        if abs(amount) >= scale:
+            return f"{format_number(round(amount / scale, 1))} {word}"
+    if abs(amount) >= 1000:
+        return format_number(round(amount))
+    return format_number(round(amount, 2))
+
+
+def format_money_compact(amount: Decimal | None, currency: str, qualifier: str = "") -> str:
+    """'≈ USD 186.2 billion'; 'amount not stated' when unknown."""
+    if amount is None:
+        return "amount not stated"
+    return f"{QUALIFIER_PREFIX.get(qualifier, '')}{currency} {format_compact(amount)}".strip()
+
+
+def converted_amount(amount_usd: Decimal, source_amount: Decimal | None) -> Decimal:
+    """A USD value no more precise than the figure it was converted from: EUR 1.5 billion has two
+    significant digits, so its USD value is rounded to two (1,628,742,742.65 -> 1,600,000,000)."""
+    if source_amount is None:
+        return amount_usd
+    # Two digits at least: "EUR 100" may well be exact, and "USD 100" from it would read as a coincidence.
+    return round_significant(amount_usd, max(significant_digits(source_amount), 2))
+
+
+def format_usd_value(amount_usd: Decimal | None, source_amount: Decimal | None, currency: str, qualifier: str) -> str:
+    """An entry's USD value as the reader sees it: the amount itself for USD, otherwise the conversion
+    rounded to the source's precision ('≈ USD 1.6 billion' from '≈ EUR 1.5 billion')."""
+    if amount_usd is None:
+        return "no USD value"
+    if currency != "USD":
+        amount_usd = converted_amount(amount_usd, source_amount)
+    return format_money(amount_usd, "USD", qualifier)
+
+
 def format_goods(quantity, unit, commodity, valuation="", valuation_method=""):
     if quantity is None:
         return ""

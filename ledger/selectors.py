@@ -179,8 +179,9 @@ def _year(value: object) -> int | None:
     return None if value is None or pd.isna(value) else int(value)
 
 
-def overview_totals(*, pledges: QuerySet[Pledge]) -> OverviewTotals:
-    """Totals of `pledges` (already filtered by PledgeFilterSet), counting packages through their parts.
+def overview_totals(*, pledges: QuerySet[Pledge], trade: QuerySet[TradeFigure] | None = None) -> OverviewTotals:
+    """Totals of `pledges` (already filtered by PledgeFilterSet), counting packages through their parts;
+    the trade figures left out are `trade` (the same countries' trade), or all trade when None.
 
     Each dimension is one GROUP BY in the database returning a few rows per key; pandas only
     combines those. Eleven queries, however many entries there are."""
@@ -226,7 +227,7 @@ def overview_totals(*, pledges: QuerySet[Pledge]) -> OverviewTotals:
     )
 
     packages = pledges.exclude(counted_in_totals_condition()).order_by().count()
-    trade_figures = TradeFigure.objects.count()
+    trade_figures = (TradeFigure.objects.all() if trade is None else trade).order_by().count()
     grand_total = _grand_total(by_kind_rows)
     unconverted_entries = int(unconverted["entries"].sum()) if len(unconverted) else 0
     left_out_entries = {
@@ -283,8 +284,11 @@ def overview_latest_pledges(*, pledges: QuerySet[Pledge], limit: int = LATEST_LI
     return list(pledges.prefetch_related("donor", "recipient").order_by("-id")[:limit])
 
 
-def overview_latest_trade(*, limit: int = LATEST_LIMIT) -> list[TradeFigure]:
-    return list(TradeFigure.objects.prefetch_related("reporter", "partner").order_by("-id")[:limit])
+def overview_latest_trade(
+    *, trade: QuerySet[TradeFigure] | None = None, limit: int = LATEST_LIMIT
+) -> list[TradeFigure]:
+    trade = TradeFigure.objects.all() if trade is None else trade
+    return list(trade.prefetch_related("reporter", "partner").order_by("-id")[:limit])
 
 
 # --- Entry, actor and source pages -------------------------------------------------------------

@@ -88,7 +88,7 @@ class TablePageExportTests(TestCase):
         response = self.client.get("/pledges/", {"date_after": "soon", "_export": "csv"})
         self.assertEqual(response.status_code, 400)
         self.assertIn(
-            "Nothing was exported: the filters could not be applied (date: Enter a valid date.)",
+            "Nothing was exported: the filters could not be applied (date: “soon” is not a date written YYYY-MM-DD",
             response.content.decode(),
         )
 

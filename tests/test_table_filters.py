@@ -147,7 +147,7 @@ class InvalidFilterTests(TestCase):
         self.assertExplained(url, {"status": "maybe"}, "“maybe” is not one of the choices")
         self.assertExplained(url, {"currency": "XYZ"}, "“XYZ” is not an ISO 4217 currency code")
         self.assertExplained(url, {"has_value": "perhaps"}, "“perhaps” is not one of the choices")
-        self.assertExplained(url, {"date_after": "last week"}, "Enter a valid date.")
+        self.assertExplained(url, {"date_after": "last week"}, "“last week” is not a date written YYYY-MM-DD")
         self.assertExplained(url, {"source": "999"}, "No source has the number “999”")
         self.assertExplained(
             url,
@@ -162,7 +162,9 @@ class InvalidFilterTests(TestCase):
             reverse("ledger:trade-list"), {"year_min": "2026", "year_max": "2020"}, "This range starts after it ends"
         )
         self.assertExplained(reverse("ledger:actor-list"), {"kind": "planet"}, "“planet” is not one of the choices")
-        self.assertExplained(reverse("ledger:source-list"), {"published_before": "yesterday"}, "Enter a valid date.")
+        self.assertExplained(
+            reverse("ledger:source-list"), {"published_before": "yesterday"}, "“yesterday” is not a date written YYYY-MM-DD"
+        )
 
     def test_a_valid_filter_with_no_match_says_so(self):
         response = self.client.get(reverse("ledger:pledge-list"), {"donor": "RUS"})

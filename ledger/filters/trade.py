@@ -1,17 +1,18 @@
 """The trade table's filters: ?reporter=VNM&partner=CUB&flow=total_trade&year_min=2020&year_max=2026
-&currency=USD&has_value=yes&q=investor."""
+&currency=USD&has_value=yes&q=investor. Country, reporter, partner and flow take several values, as
+repeated parameters; ?country=CHN&counterpart=CUB is trade between China and Cuba, either way."""
 
 import django_filters
 from django.db.models import Q
 
 from ledger.filters.base import (
-    ActorCodeFilter,
+    ActorCodesFilter,
     CitedSourceFilter,
     CurrencyFilter,
     FilterForm,
     HasAmountFilter,
     NumberRangeInputs,
-    StrictChoiceFilter,
+    StrictMultipleChoiceFilter,
     TextSearchFilter,
 )
 from ledger.models import CURRENCY_CHOICES, TradeFigure
@@ -20,10 +21,15 @@ HAS_VALUE_CHOICES = [("yes", "has a figure"), ("no", "no figure (rank or relatio
 
 
 class TradeFilterSet(django_filters.FilterSet):
-    country = ActorCodeFilter(method="filter_country", label="Either side")
-    reporter = ActorCodeFilter(label="Reporter")
-    partner = ActorCodeFilter(label="Partner")
-    flow = StrictChoiceFilter(choices=TradeFigure.Flow.choices, label="Flow")
+    country = ActorCodesFilter(method="filter_sides", label="Either side")
+    counterpart = ActorCodesFilter(
+        method="filter_sides",
+        label="With (the other side)",
+        help_text="With “Either side”: only trade between those and these.",
+    )
+    reporter = ActorCodesFilter(label="Reporter")
+    partner = ActorCodesFilter(label="Partner")
+    flow = StrictMultipleChoiceFilter(choices=TradeFigure.Flow.choices, label="Flow")
     year = django_filters.RangeFilter(
         label="Year (from, to)",
         widget=NumberRangeInputs(),
@@ -43,5 +49,15 @@ class TradeFilterSet(django_filters.FilterSet):
         fields = []
         form = FilterForm
 
-    def filter_country(self, queryset, name, value):
-        return queryset.filter(Q(reporter=value) | Q(partner=value)) if value else queryset
+    def filter_sides(self, queryset, name, value):
+        """Either side among `country`; with `counterpart` too, the other side among those."""
+        if not value:
+            return queryset
+        if name == "counterpart" and self.form.cleaned_data.get("country"):
+            return queryset  # applied with the countries
+        counterpart = self.form.cleaned_data.get("counterpart") if name == "country" else None
+        if counterpart:
+            return queryset.filter(
+                Q(reporter__in=value, partner__in=counterpart) | Q(reporter__in=counterpart, partner__in=value)
+            )
+        return queryset.filter(Q(reporter__in=value) | Q(partner__in=value))

@@ -4,14 +4,18 @@ selectors.overview_totals(); this module only shapes them for the page (the top 
 the rest summed, the chart's series)."""
 
 from collections import Counter
+from decimal import Decimal
 
 import pandas as pd
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.views.generic import TemplateView
 
 from ledger import cache as ledger_cache
-from ledger import exports, selectors
+from ledger import exports, formatting, selectors
 from ledger.filters.pledges import PledgeFilterSet
+from ledger.filters.trade import TradeFilterSet
+from ledger.models import TradeFigure
 from ledger.views.exporting import export_links, filters_refused
 
 OVERVIEW_ROWS = 12  # rows per totals table; the rest are summed in one row
@@ -51,6 +55,8 @@ def donor_chart(totals: selectors.OverviewTotals, *, donors: int = CHART_DONORS)
         usd=frame["amount"].map(float),
     )
     chart = frame.pivot_table(index="year", columns="donor", values="usd", aggfunc="sum").sort_index()
+    # A continuous axis: a year with no pledge is drawn empty, so a gap of four years looks like four.
+    chart = chart.reindex(range(int(chart.index.min()), int(chart.index.max()) + 1))
     chart = chart[[*[code for code in top if code in chart.columns], *([others] if others in chart.columns else [])]]
     name_of = dict(zip(totals.by_donor["actor_code"], totals.by_donor["actor_name"]))
     shared = {name for name, n in Counter(name_of[c] for c in chart.columns if c != others).items() if n > 1}
@@ -63,8 +69,28 @@ def donor_chart(totals: selectors.OverviewTotals, *, donors: int = CHART_DONORS)
     return {
         "labels": [str(year) for year in chart.index],
         "datasets": [
-            {"label": label(code), "data": [None if pd.isna(v) else round(float(v), 2) for v in chart[code]]}
+            {
+                "label": label(code),
+                "other": code == others,
+                "data": [None if pd.isna(v) else round(float(v), 2) for v in chart[code]],
+            }
             for code in chart.columns
+        ],
+    }
+
+
+def _figure(value: float | None) -> str:
+    return "" if value is None else formatting.format_number(round(Decimal(repr(value)), 2))
+
+
+def chart_table(chart: dict) -> dict:
+    """The chart's figures as a table beneath it (for screen readers and for copying): a row per
+    year, a column per series; None where the year has nothing."""
+    series = chart["datasets"]
+    return {
+        "headers": [s["label"] for s in series],
+        "rows": [
+            {"year": year, "values": [_figure(s["data"][i]) for s in series]} for i, year in enumerate(chart["labels"])
         ],
     }
 
@@ -83,7 +109,8 @@ def overview_context(totals: selectors.OverviewTotals) -> dict:
         "goods": totals.goods.to_dict("records"),
         "unconverted": [dict(row, qualifier="") for row in totals.unconverted.to_dict("records")],
         "left_out": totals.left_out.to_dict("records"),
-        "chart": donor_chart(totals),
+        "chart": (chart := donor_chart(totals)),
+        "chart_table": chart_table(chart),
     }
 
 
@@ -104,6 +131,19 @@ class OverviewView(TemplateView):
     def get_filterset(self) -> PledgeFilterSet:
         return PledgeFilterSet(self.request.GET or None, queryset=selectors.pledges_for_table(), request=self.request)
 
+    def get_trade(self) -> tuple[QuerySet[TradeFigure] | None, str]:
+        """The trade figures between the countries the pledges are filtered by (None: all trade), and
+        the trade table's query string for them. Trade has no kind, status or date: only the
+        countries apply to it."""
+        donors, recipients = self.filterset.country_codes()
+        if not donors and not recipients:
+            return None, ""
+        params = QueryDict(mutable=True)
+        params.setlist("country", donors or recipients)
+        if donors and recipients:
+            params.setlist("counterpart", recipients)
+        return TradeFilterSet(params, queryset=TradeFigure.objects.all()).qs, params.urlencode()
+
     def get_totals(self) -> selectors.OverviewTotals | None:
         """The filtered totals, or None when the filter input is invalid (self.filterset says why)."""
         self.filterset = self.get_filterset()
@@ -111,7 +151,10 @@ class OverviewView(TemplateView):
             return None
         # Totals read the whole ledger (seconds at a million entries): cached until the next write.
         params = sorted((key, values) for key, values in self.request.GET.lists() if key != "_export")
-        return ledger_cache.cached("overview", params, lambda: selectors.overview_totals(pledges=self.filterset.qs))
+        self.trade, self.trade_query = self.get_trade()
+        return ledger_cache.cached(
+            "overview", params, lambda: selectors.overview_totals(pledges=self.filterset.qs, trade=self.trade)
+        )
 
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)
@@ -125,6 +168,8 @@ class OverviewView(TemplateView):
             totals=totals,
             **(overview_context(totals) if totals is not None else {}),
             latest_pledges=selectors.overview_latest_pledges(pledges=pledges) if totals is not None else [],
-            latest_trade=selectors.overview_latest_trade(),
+            latest_trade=selectors.overview_latest_trade(trade=getattr(self, "trade", None)),
+            trade_query=getattr(self, "trade_query", ""),
+            trade_filtered=getattr(self, "trade", None) is not None,
         )
         return context

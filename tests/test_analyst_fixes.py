@@ -1,0 +1,249 @@
+"""Issue 14, the analyst's side: filters that mean what they say, the overview's trade line filtered by
+the same countries, a chart that does not mislead, and numbers people can read."""
+
+import json
+import re
+from datetime import date
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.test import TestCase
+from django.urls import reverse
+
+from ledger import formatting
+from ledger.models import Actor, Pledge, Source
+from ledger.views import overview
+from tests import factories
+from tests.test_table_filters import listed_ids
+
+FIXTURE = "cibercuba-2026-02-05"
+
+
+class PeriodAwareDateFilterTests(TestCase):
+    """An entry matches a date range when its period (day, month or year) overlaps it."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.a, cls.b = factories.actor("HUN"), factories.actor("ARG")
+        cls.cuba = factories.actor("CUB")
+        src = factories.source()
+        cls.end_of_jan = factories.pledge(
+            cls.a, cls.cuba, src=src, date=date(2026, 1, 1), date_precision="month", date_qualifier="end"
+        )
+        cls.year_2025 = factories.pledge(cls.b, cls.cuba, src=src, date=date(2025, 1, 1), date_precision="year")
+        cls.day = factories.pledge(cls.a, cls.cuba, src=src, date=date(2026, 2, 10), date_precision="day")
+        cls.undated = factories.pledge(cls.b, cls.cuba, src=src)
+
+    def ids(self, **params):
+        response = self.client.get(reverse("ledger:pledge-list"), params)
+        self.assertNotContains(response, "could not be applied")
+        return set(listed_ids(response, "pledges"))
+
+    def test_a_month_matches_a_range_starting_inside_it(self):
+        # "end of Jan 2026" is stored as 2026-01-01 with month precision: it overlaps 15 Jan onwards
+        self.assertEqual(self.ids(date_after="2026-01-15"), {self.end_of_jan.pk, self.day.pk})
+
+    def test_a_year_matches_a_range_inside_it(self):
+        self.assertEqual(self.ids(date_after="2025-06-01", date_before="2025-06-30"), {self.year_2025.pk})
+
+    def test_a_day_matches_only_its_own_day(self):
+        self.assertEqual(self.ids(date_after="2026-02-11"), set())
+        self.assertEqual(self.ids(date_after="2026-02-10", date_before="2026-02-10"), {self.day.pk})
+
+    def test_pledges_have_a_year_filter(self):
+        self.assertEqual(self.ids(year_min="2026", year_max="2026"), {self.end_of_jan.pk, self.day.pk})
+        self.assertEqual(self.ids(year_max="2025"), {self.year_2025.pk})
+
+    def test_the_form_says_how_periods_are_matched(self):
+        self.assertContains(self.client.get(reverse("ledger:pledge-list")), "overlaps the range")
+
+
+class AmbiguousDateTests(TestCase):
+    def test_a_day_month_order_date_is_refused_and_stays_in_the_box(self):
+        response = self.client.get(reverse("ledger:pledge-list"), {"date_after": "01/02/2026"})
+        self.assertContains(response, "“01/02/2026” is not a date written YYYY-MM-DD")
+        self.assertContains(response, 'value="01/02/2026"')  # the bad value stays, beside its error
+        self.assertContains(response, "These filters could not be applied, so nothing is listed.")
+
+    def test_date_boxes_show_the_format(self):
+        response = self.client.get(reverse("ledger:pledge-list"))
+        self.assertContains(response, 'placeholder="YYYY-MM-DD"', count=2)
+        self.assertNotContains(response, 'type="date"')
+
+
+class MultiSelectFilterTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.hun, cls.arg, cls.fra = factories.actor("HUN"), factories.actor("ARG"), factories.actor("FRA")
+        cls.cuba = factories.actor("CUB")
+        src = factories.source()
+        cls.from_hun = factories.pledge(cls.hun, cls.cuba, src=src, status=Pledge.Status.DELIVERED)
+        cls.from_arg = factories.pledge(cls.arg, cls.cuba, src=src, kind=Pledge.Kind.LOAN)
+        cls.from_fra = factories.pledge(cls.fra, cls.cuba, src=src)
+
+    def ids(self, query):
+        response = self.client.get(reverse("ledger:pledge-list") + "?" + query)
+        self.assertNotContains(response, "could not be applied")
+        return set(listed_ids(response, "pledges"))
+
+    def test_repeated_donors_select_the_pledges_of_each(self):
+        self.assertEqual(self.ids("donor=HUN&donor=ARG"), {self.from_hun.pk, self.from_arg.pk})
+        self.assertEqual(self.ids("donor=hun&donor=FRA"), {self.from_hun.pk, self.from_fra.pk})
+
+    def test_repeated_kinds_and_statuses_select_each(self):
+        self.assertEqual(self.ids("kind=loan&kind=grant"), {self.from_hun.pk, self.from_arg.pk, self.from_fra.pk})
+        self.assertEqual(self.ids("status=delivered&status=cancelled"), {self.from_hun.pk})
+
+    def test_the_form_keeps_every_selected_donor(self):
+        response = self.client.get(reverse("ledger:pledge-list") + "?donor=HUN&donor=ARG")
+        self.assertContains(response, 'value="HUN" selected')
+        self.assertContains(response, 'value="ARG" selected')
+        self.assertContains(response, "multiple")
+
+    def test_an_unknown_code_among_several_is_named(self):
+        response = self.client.get(reverse("ledger:pledge-list") + "?donor=HUN&donor=XXX")
+        self.assertContains(response, "No actor has the code “XXX”")
+
+
+class OverviewTradeLineTests(TestCase):
+    fixtures = [FIXTURE]
+
+    def setUp(self):
+        cache.clear()
+
+    def test_a_country_filter_counts_and_lists_only_trade_between_those_countries(self):
+        china, cuba, russia = (Actor.objects.get(code=c) for c in ("CHN", "CUB", "RUS"))
+        between = factories.trade(cuba, china, src=Source.objects.get())
+        response = self.client.get(reverse("ledger:home"), {"donor": "CHN", "recipient": "CUB"})
+        self.assertRegex(
+            response.content.decode(),
+            r"Trade and investment figures, never added to aid \(between the countries filtered here[^)]*\):"
+            r"\s*<strong>1</strong>",
+        )
+        self.assertEqual([t.pk for t in response.context["latest_trade"]], [between.pk])
+        self.assertNotContains(response, f"{russia.name} – Cuba")
+        self.assertContains(response, 'href="/trade/?country=CHN&amp;counterpart=CUB"')
+
+    def test_the_totals_csv_counts_the_same_trade(self):
+        response = self.client.get(reverse("ledger:home"), {"donor": "CHN", "recipient": "CUB", "_export": "csv"})
+        rows = [line for line in response.content.decode().splitlines() if "trade_figures" in line]
+        self.assertEqual(len(rows), 1)
+        self.assertRegex(rows[0], r",0,")  # China-Cuba trade: none in the seed (it has Vietnam and Russia)
+
+    def test_trade_between_the_filtered_countries_follows_the_trade_table(self):
+        response = self.client.get("/trade/?country=CHN&counterpart=CUB")
+        self.assertEqual(listed_ids(response, "trade"), [])
+        response = self.client.get("/trade/?country=VNM&counterpart=CUB")
+        self.assertEqual(len(listed_ids(response, "trade")), 2)
+
+    def test_a_filter_without_countries_labels_trade_as_unfiltered(self):
+        response = self.client.get(reverse("ledger:home"), {"kind": "grant"})
+        self.assertContains(response, "(all trade: trade is filtered only by donor and recipient)")
+        self.assertContains(response, "(all trade, not filtered)")
+
+
+class ChartTests(TestCase):
+    fixtures = [FIXTURE]
+
+    def setUp(self):
+        cache.clear()
+
+    def chart(self, response):
+        found = re.search(
+            r'<script id="donor-chart-data" type="application/json">(.*?)</script>', response.content.decode()
+        )
+        return json.loads(found.group(1))
+
+    def test_the_year_axis_is_continuous_and_the_empty_years_are_empty_not_zero(self):
+        china, cuba = Actor.objects.get(code="CHN"), Actor.objects.get(code="CUB")
+        factories.pledge(china, cuba, src=Source.objects.get(), date=date(2019, 1, 1), date_precision="year")
+        chart = self.chart(self.client.get(reverse("ledger:home")))
+        self.assertEqual(chart["labels"], ["2019", "2020", "2021", "2022", "2023", "2024", "2025", "2026"])
+        china_series = next(s for s in chart["datasets"] if s["label"] == "China")
+        self.assertEqual(china_series["data"][1:5], [None, None, None, None])
+
+    def test_all_other_donors_is_marked_for_the_grey_series(self):
+        cuba = Actor.objects.get(code="CUB")
+        for code in ("FRA", "DEU"):
+            factories.pledge(
+                factories.actor(code), cuba, src=Source.objects.get(), date=date(2026, 1, 1), date_precision="year"
+            )
+        response = self.client.get(reverse("ledger:home"))
+        totals = response.context["totals"]
+        chart = overview.donor_chart(totals, donors=2)
+        self.assertEqual([s["other"] for s in chart["datasets"]], [False, False, True])
+        self.assertEqual(chart["datasets"][-1]["label"], "all other donors")
+        with open("static/js/overview-chart.js") as script:
+            self.assertIn("set.other ? otherColour", script.read())
+
+    def test_the_chart_data_is_a_table_beneath_it_and_no_inline_script(self):
+        response = self.client.get(reverse("ledger:home"))
+        html = response.content.decode()
+        self.assertIn("The chart's figures as a table", html)
+        self.assertRegex(html, r'<th scope="row">2024</th><td class="num">100,000,000</td><td class="num">—</td>')
+        for script in re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", html):
+            self.assertIn('type="application/json"', script)
+
+
+class ReadableNumberTests(TestCase):
+    def test_compact_figures_on_screen(self):
+        self.assertEqual(
+            formatting.format_money_compact(Decimal("186219450888.23"), "USD", "approximately"), "≈ USD 186.2 billion"
+        )
+        self.assertEqual(formatting.format_money_compact(Decimal("4139927.3"), "USD", "exact"), "USD 4.1 million")
+        self.assertEqual(formatting.format_money_compact(Decimal("959729.76"), "USD", "exact"), "USD 959,730")
+        self.assertEqual(formatting.format_money_compact(Decimal("340000000"), "USD", "exact"), "USD 340 million")
+
+    def test_a_conversion_is_no_more_precise_than_its_source(self):
+        self.assertEqual(
+            formatting.format_usd_value(Decimal("1628742742.65"), Decimal("1500000000"), "EUR", "approximately"),
+            "≈ USD 1.6 billion",
+        )
+        self.assertEqual(formatting.converted_amount(Decimal("1345678.91"), Decimal("1234567")), Decimal("1345679"))
+        self.assertEqual(
+            formatting.format_usd_value(Decimal("959729.76"), Decimal("959729.76"), "USD", "exact"), "USD 959,729.76"
+        )  # a USD amount is the source itself
+
+    def test_counts_have_thousands_separators(self):
+        self.assertEqual(formatting.format_count(16485), "16,485")
+
+
+class ReadableOverviewTests(TestCase):
+    def setUp(self):
+        cache.clear()
+
+    def test_the_headline_is_compact_with_the_exact_value_in_its_title(self):
+        donor, cuba = factories.actor("HUN"), factories.actor("CUB")
+        src = factories.source()
+        factories.pledge(
+            donor, cuba, src=src, amount=Decimal("186219450888.23"), date=date(2026, 1, 1), date_precision="year"
+        )
+        response = self.client.get(reverse("ledger:home"))
+        self.assertContains(
+            response,
+            '<p class="big"><data value="186219450888.23" title="exactly USD 186,219,450,888.23">'
+            "USD 186.2 billion</data></p>",
+            html=False,
+        )
+
+    def test_counts_on_the_overview_have_separators(self):
+        donor, cuba = factories.actor("HUN"), factories.actor("CUB")
+        src = factories.source()
+        Pledge.objects.bulk_create(
+            [
+                Pledge(
+                    donor=donor,
+                    recipient=cuba,
+                    kind="grant",
+                    status="committed",
+                    amount=1,
+                    currency="USD",
+                    amount_qualifier="exact",
+                    amount_usd=1,
+                )
+                for _ in range(1001)
+            ]
+        )
+        factories.pledge(donor, cuba, src=src)
+        response = self.client.get(reverse("ledger:home"))
+        self.assertContains(response, "from 1,002 pledges with a USD value")
