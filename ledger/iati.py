@@ -78,6 +78,46 @@ DESCRIPTION_GENERAL, DESCRIPTION_OTHER = "1", "4"
 CHUNK_BYTES = 64 * 1024
 
 
+# Where each column of the pledges table goes in the XML (the data dictionary shows it). Paths are from
+# `iati-activity`; `ledger:` marks the ledger's own namespace, for what IATI has no field for.
+ELEMENTS = {
+    "id": "iati-identifier",
+    "donor": "participating-org[@role=1]/narrative",
+    "recipient": "participating-org[@role=2]/narrative",
+    "donor_code": "participating-org[@role=1], transaction/provider-org (@ledger:code)",
+    "recipient_code": "participating-org[@role=2], transaction/receiver-org (@ledger:code); "
+    "recipient-country/@code (ISO 3166-1 alpha-2)",
+    "kind": "default-finance-type/@code (grant 110, loan 421); @ledger:kind",
+    "status": "transaction/transaction-type/@code, activity-status/@code; @ledger:status",
+    "amount": "transaction/value",
+    "currency": "transaction/value/@currency",
+    "amount_qualifier": "transaction/value/@ledger:qualifier",
+    "amount_usd": "transaction/value/@ledger:amount-usd",
+    "usd_rate": "transaction/value/@ledger:usd-rate",
+    "usd_rate_date": "transaction/value/@value-date, @ledger:usd-rate-date",
+    "usd_rate_source": "transaction/value/@ledger:usd-rate-source",
+    "usd_rate_basis": "transaction/value/@ledger:usd-rate-basis",
+    "usd_missing_reason": "transaction/value/@ledger:usd-missing-reason",
+    "quantity": "description[@type=4]; ledger:goods/@quantity",
+    "unit": "ledger:goods/@unit",
+    "commodity": "description[@type=4]; ledger:goods/@commodity",
+    "valuation": "ledger:goods/@valuation",
+    "valuation_method": "ledger:goods/@valuation-method",
+    "date": "activity-date/@iso-date, transaction/transaction-date/@iso-date",
+    "date_precision": "activity-date/@ledger:date-precision",
+    "date_qualifier": "activity-date/@ledger:date-qualifier",
+    "year_inferred": "activity-date/@ledger:year-inferred",
+    "package": "related-activity[@type=1]/@ref (its parts: related-activity[@type=2])",
+    "counted_in_totals": "@ledger:counted-in-totals",
+    "description": "description[@type=1]",
+    "sources": "document-link/@url (one per citation)",
+    "paragraphs": "document-link/@ledger:paragraph",
+    "excerpts": "document-link/description/narrative",
+    "citation_notes": "document-link/@ledger:note",
+    "updated_at": "@last-updated-datetime",
+}
+
+
 def _ledger(name: str) -> str:
     return f"{{{LEDGER_NS}}}{name}"
 
@@ -207,6 +247,10 @@ def _money_attrs(pledge: Pledge) -> dict[str, str]:
         attrs["usd-rate-date"] = pledge.usd_rate_date.isoformat()
     if pledge.usd_rate_source:
         attrs["usd-rate-source"] = pledge.usd_rate_source
+    if pledge.usd_rate_basis:
+        attrs["usd-rate-basis"] = pledge.usd_rate_basis
+    if pledge.usd_missing_reason:
+        attrs["usd-missing-reason"] = pledge.usd_missing_reason
     return attrs
 
 

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from ledger.data_dictionary import CONVENTIONS, IMPORT_RULES, tables
+from ledger.data_dictionary import CONVENTIONS, IMPORT_RULES, STANDARDS, tables
 from ledger.exports.totals import TOTALS_COLUMNS_DOC
 
 
@@ -29,5 +29,6 @@ def data_dictionary(request: HttpRequest) -> HttpResponse:
             "totals_columns": TOTALS_COLUMNS_DOC.items(),
             "conventions": [_html(item) for item in CONVENTIONS],
             "import_rules": [_html(item) for item in IMPORT_RULES],
+            "standards": [_html(item) for item in STANDARDS],
         },
     )
