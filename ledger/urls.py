@@ -21,7 +21,6 @@ urlpatterns = [
     path("engagements/", engagement_views.EngagementListView.as_view(), name="engagement-list"),
     path("engagements/<int:pk>/", engagement_views.engagement_detail, name="engagement-detail"),
     path("timeline/", timeline_views.timeline_page, name="timeline"),
-    path("pairs/<str:pair>/", timeline_views.pair_page, name="pair-timeline"),
     path("data-dictionary/", data_dictionary, name="data-dictionary"),
     path("data-package/", data_package, name="data-package"),
     path("data-package/<slug:table>.csv", data_package_table, name="data-package-table"),

@@ -1,0 +1,103 @@
+"""The timeline page (/timeline/; with two countries, ?country=CUB&country=VNM, the pair's page) and its
+downloads: `?_export=csv|json|xlsx` writes every entry the filters select, in the page's order, in the columns of
+ledger/exports/engagement_columns.py's TIMELINE, with the tables' conventions (ISO dates, unknown empty,
+formula-like text escaped in CSV)."""
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+
+from ledger.exports.codec import escape_text
+from ledger.exports.engagement_columns import TIMELINE
+from ledger.exports.writers import CONTENT_TYPES, FORMATS
+from ledger.timeline import TimelineEntry, TimelineFilter, TimelineForm, timeline, timeline_rows
+from ledger.views.exporting import EXPORT_PARAMETER, export_links
+
+
+def _cells(entry: TimelineEntry) -> list:
+    return [
+        entry.kind,
+        entry.pk,
+        entry.date.isoformat() if entry.date else None,
+        entry.precision,
+        entry.qualifier,
+        entry.year_inferred,
+        entry.when,
+        entry.parties,
+        entry.summary,
+        entry.url,
+    ]
+
+
+def _csv(entries: list[TimelineEntry]) -> Iterator[bytes]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(TIMELINE.header)
+    for entry in entries:
+        writer.writerow(["" if v is None else escape_text(v) if isinstance(v, str) else v for v in _cells(entry)])
+    yield buffer.getvalue().encode()
+
+
+def _json(entries: list[TimelineEntry]) -> Iterator[bytes]:
+    rows = [dict(zip(TIMELINE.header, _cells(entry), strict=True)) for entry in entries]
+    yield (json.dumps(rows, ensure_ascii=False, indent=0) + "\n").encode()
+
+
+def _xlsx(entries: list[TimelineEntry]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(TIMELINE.title)
+    sheet.append(TIMELINE.header)
+    for entry in entries:
+        cells = []
+        for value in _cells(entry):
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # never run as a formula
+            cells.append(cell)
+        sheet.append(cells)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def timeline_download(entries: list[TimelineEntry], export_format: str) -> HttpResponse:
+    if export_format == "xlsx":
+        response = HttpResponse(_xlsx(entries), content_type=CONTENT_TYPES["xlsx"])
+    else:
+        writer = _csv if export_format == "csv" else _json
+        response = StreamingHttpResponse(writer(entries), content_type=CONTENT_TYPES[export_format])
+    response["Content-Disposition"] = f'attachment; filename="{TIMELINE.filename(export_format)}"'
+    return response
+
+
+def timeline_page(request: HttpRequest) -> HttpResponse:
+    form = TimelineForm(request.GET or None)
+    valid = form.is_valid() if form.is_bound else True
+    export_format = request.GET.get(EXPORT_PARAMETER)
+    if export_format in FORMATS:
+        if not valid:
+            reasons = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
+            return HttpResponse(
+                f"Nothing was exported: the filters could not be applied ({reasons}).\n",
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
+        flt = TimelineFilter.from_form(form) if form.is_bound else TimelineFilter()
+        return timeline_download(timeline_rows(flt), export_format)
+    context = {
+        "nav": "timeline",
+        "filter": {"form": form},
+        "filter_invalid": not valid,
+        "export_links": export_links(request),
+    }
+    if valid:
+        flt = TimelineFilter.from_form(form) if form.is_bound else TimelineFilter()
+        context.update(timeline=timeline(flt), countries=flt.countries)
+    return render(request, "ledger/timeline.html", context)
