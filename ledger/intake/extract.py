@@ -7,7 +7,7 @@ from datetime import date
 from functools import lru_cache
 
 from ledger.intake import roles
-from ledger.intake.assemble import pledges
+from ledger.intake.assemble import channel_parents, pledges, read_in_article
 from ledger.intake.parties import AliasIndex, build_index
 from ledger.intake.reading import Reading, read
 from ledger.intake.relations import statements, trade
@@ -65,11 +65,13 @@ def _dominant_other(readings: list[Reading], recipient: Party | None) -> Party |
 
 
 def _same_figure(a: Proposal, b: Proposal) -> bool:
-    return a.entry == b.entry and (a.amount, a.currency, a.quantity, a.commodity) == (
+    """The headline's figure restated in the body: same amount, or same quantity and unit (a headline's
+    goods may be cut short: "5.000 toneladas de arroz y ratifica su apoyo")."""
+    return a.entry == b.entry and (a.amount, a.currency, a.quantity, a.unit) == (
         b.amount,
         b.currency,
         b.quantity,
-        b.commodity,
+        b.unit,
     )
 
 
@@ -108,6 +110,7 @@ def extract(
         for proposal in figures:
             if proposal.entry == "pledge" and proposal.donor and proposal.donor.code not in {d.code for d in donors}:
                 donors.append(proposal.donor)
+    read_in_article(found, channel_parents(readings))
     body = [p for p in found if p.evidence.paragraph != 1]
     result: list[Proposal] = []
     for proposal in found:

@@ -120,6 +120,8 @@ REST_BEFORE = (
 )
 WARNING = r"warned|warns|threatened|threatens|could be suspended|would be suspended|advirtió|amenazó"
 PACKAGE = r"package|paquete"
+# A part of an earlier pledge paid separately: of the kind of the money named before it.
+TRANCHE = r"tranches?|tramos?|instal(?:l)?ments?|cuotas?|desembolsos? parcial(?:es)?"
 
 TRADE_CUES = (
     r"trade|trading|exchange|exports?|imports?|investor|investment|commerce|commercial exchange|"
