@@ -208,16 +208,23 @@ class Participant(ConstraintMessagesOnFields):
     def __str__(self):
         return f"{self.person} ({self.role or self.acting_for})"
 
-    @property
-    def side_actor(self) -> Actor:
-        return self.engagement.side_a if self.side == self.Side.A else self.engagement.side_b
+    def _engagement_if_known(self) -> Engagement | None:
+        """The engagement, saved or still being created with its participants (the admin's inline)."""
+        try:
+            return self.engagement
+        except Engagement.DoesNotExist:
+            return None
 
     def clean(self):
         super().clean()
         self.role = self.role.strip()
-        if self.engagement_id is None or self.acting_for_id is None or not self.side:
+        engagement = self._engagement_if_known()
+        if engagement is None or self.acting_for_id is None or not self.side:
             return
-        side = self.side_actor
+        side_id = engagement.side_a_id if self.side == self.Side.A else engagement.side_b_id
+        if side_id is None:
+            return
+        side = Actor.objects.get(pk=side_id)
         if self.acting_for.country != side.country:
             raise ValidationError(
                 {"acting_for": ERROR_PARTICIPANT_SIDE.format(actor=self.acting_for, side=side.country or side)}
