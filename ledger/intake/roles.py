@@ -35,7 +35,7 @@ _URGE = re.compile(
 
 # "desde su centro logístico de Panamá", "from its warehouse in Panama": where goods leave from, never the
 # recipient. "con su homólogo cubano, Bruno Rodríguez", "his Cuban counterpart": who is spoken to, never the speaker.
-_ORIGIN_BEFORE = re.compile(r"(?:^|\W)(?:from|desde)\s+(?:[^\W\d]+\s+){0,4}$", re.IGNORECASE)
+_ORIGIN_BEFORE = re.compile(r"(?:^|\W)(?:from|desde)\s+(?P<words>(?:[^\W\d]+\s+){0,4})$", re.IGNORECASE)
 _INTERLOCUTOR_BEFORE = re.compile(
     r"(?:homólog[oa]s?|counterparts?|interlocutor(?:es|a)?)\s*,?\s+(?:[^\W\d]+\s*,\s*)?$", re.IGNORECASE
 )
@@ -83,8 +83,11 @@ def is_urged(text: str, mention: PartyMention) -> bool:
     return bool(_URGE.search(_preceding(text, mention)))
 
 
-def is_origin(text: str, mention: PartyMention) -> bool:
-    return bool(_ORIGIN_BEFORE.search(_preceding(text, mention, 50)))
+def is_origin(text: str, mention: PartyMention, place_only: bool = False) -> bool:
+    """ "from Panama", "desde su centro logístico de Panamá"; `place_only`: only the second kind, a place the
+    goods leave from (a bare "rice from China" may name the giver)."""
+    found = _ORIGIN_BEFORE.search(_preceding(text, mention, 50))
+    return bool(found and (found.group("words") or not place_only))
 
 
 def is_interlocutor(text: str, mention: PartyMention) -> bool:
@@ -122,6 +125,7 @@ def assign(
         m
         for m in mentions
         if not (is_channel(text, m) or is_pressuring(text, m) or is_urged(text, m) or is_interlocutor(text, m))
+        and not is_origin(text, m, place_only=True)
     ]
     before = [m for m in usable if m.end <= verb_at and not placed(m)]
     donor_mention = before[-1] if before else None

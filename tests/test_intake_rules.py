@@ -1,0 +1,243 @@
+"""The intake extractor's general rules added after the b1–b10 batch: each on sentences of its own, so a rule
+holds for the phrasing it names and not only for the article it was found in."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.test import SimpleTestCase
+
+from ledger.intake import extract
+from ledger.intake.assemble import DONOR_INFERRED
+from ledger.intake.goods import find_goods
+from ledger.intake.quality import seed_ledger
+from ledger.intake.types import FROM_HEADLINE, RECIPIENT_INFERRED
+
+LEDGER = seed_ledger()
+
+
+def propose(text, published="2026-03-12", language="en"):
+    return extract(text, published=date.fromisoformat(published), language=language, actors=LEDGER.actors)
+
+
+def of(entry, text, **kwargs):
+    return [p for p in propose(text, **kwargs) if p.entry == entry]
+
+
+def codes(proposal):
+    return (proposal.donor and proposal.donor.code, proposal.recipient and proposal.recipient.code)
+
+
+class NotNewAidTests(SimpleTestCase):
+    def test_a_total_over_a_period_is_not_a_new_pledge(self):
+        for text, language in [
+            (
+                "Canada has sent Haiti more than 3 million litres of fuel since the start of the year, officials say.",
+                "en",
+            ),
+            ("Japan has given Cuba over 90 million dollars in aid over the past decade.", "en"),
+            ("La ayuda japonesa a Cuba supera los 500 millones de dólares en la última década.", "es"),
+            ("Desde principios de año, Chile ha enviado a Bolivia 4.000 toneladas de trigo.", "es"),
+        ]:
+            with self.subTest(text=text):
+                self.assertEqual(of("pledge", text, language=language), [])
+
+    def test_a_sum_that_a_donation_adds_to_is_still_that_earlier_donation(self):
+        (pledge,) = of(
+            "pledge", "El envío se suma a los 8 millones de dólares que Hanói donó a La Habana en mayo.", language="es"
+        )
+        self.assertEqual(
+            (pledge.amount, pledge.status, codes(pledge)), (Decimal(8_000_000), "committed", ("VNM", "CUB"))
+        )
+
+    def test_a_request_under_study_is_not_a_pledge(self):
+        for text, language in [
+            ("India is considering a request from Colombo for 50 million dollars in credit, an official said.", "en"),
+            ("Mexico is studying a request from Havana for 2 million barrels of oil; no decision has been made.", "en"),
+            ("Argentina estudia una solicitud de Bolivia por 30 millones de dólares en créditos.", "es"),
+        ]:
+            with self.subTest(text=text):
+                self.assertEqual(of("pledge", text, language=language), [])
+
+    def test_the_rest_of_an_earlier_pledge_is_not_a_new_one(self):
+        for text, language in [
+            ("The remaining 15,000 tonnes of wheat will be shipped to Yemen in May, the ministry said.", "en"),
+            ("Las 3.000 toneladas restantes llegarán en junio.", "es"),
+            ("El resto de las 60.000 toneladas de arroz donadas por China llegará en abril.", "es"),
+        ]:
+            with self.subTest(text=text):
+                self.assertEqual(of("pledge", text, language=language), [])
+
+
+class StatementTests(SimpleTestCase):
+    def test_future_tense_offers_of_help_in_spanish(self):
+        for text in [
+            "El presidente mexicano aseguró que su país seguirá ayudando a Cuba.",
+            "Argelia continuará apoyando a Cuba, dijo el canciller argelino.",
+        ]:
+            with self.subTest(text=text):
+                (statement,) = of("statement", text, language="es")
+                self.assertEqual(statement.kind, "offer_of_help")
+                self.assertEqual(codes(statement)[1], "CUB")
+
+    def test_a_counterpart_spoken_to_is_never_the_speaker(self):
+        (statement,) = of(
+            "statement",
+            "El canciller ruso, Serguéi Lavrov, reiteró en una llamada con su homólogo cubano, Bruno Rodríguez, "
+            "el rechazo de Moscú a las sanciones de Washington contra La Habana.",
+            language="es",
+        )
+        self.assertEqual((statement.kind, codes(statement)), ("rejection_of_pressure", ("RUS", "CUB")))
+
+    def test_the_city_an_ambassador_is_posted_to_does_not_thank(self):
+        (statement,) = of(
+            "statement",
+            "El embajador cubano en Madrid agradeció al pueblo y al Gobierno españoles su ayuda.",
+            language="es",
+        )
+        self.assertEqual((statement.kind, codes(statement)), ("support", ("ESP", "CUB")))
+
+    def test_a_spokesman_named_by_title_speaks_for_the_articles_one_donor(self):
+        found = of(
+            "statement",
+            "Japan donated 300 million yen to Cuba on Tuesday.\n\n"
+            "The spokesman urged once more the United States to lift its sanctions against Cuba.",
+        )
+        self.assertEqual([(s.kind, codes(s)) for s in found], [("call_on_third_party", ("JPN", "CUB"))])
+
+    def test_instar_de_nuevo_a_names_who_is_urged_not_the_subject(self):
+        found = of(
+            "statement",
+            "China donó 5 millones de yuanes a Cuba.\n\nEl portavoz instó de nuevo a Washington a levantar el bloqueo "
+            "contra Cuba.",
+            language="es",
+        )
+        self.assertEqual([codes(s) for s in found], [("CHN", "CUB")])
+
+
+class DateAndStatusTests(SimpleTestCase):
+    def test_a_weekday_right_after_a_past_verb_is_the_past_one_even_in_a_future_sentence(self):
+        # Monday 16 March 2026: "said on Friday" is Friday 13th, not Friday 20th.
+        (statement,) = of(
+            "statement", "President Lula said on Friday his government would keep helping Cuba.", published="2026-03-16"
+        )
+        self.assertEqual((statement.date.date, statement.date.precision), (date(2026, 3, 13), "day"))
+
+    def test_an_agreement_signed_under_which_a_donor_will_give_is_committed_on_the_signing_date(self):
+        (pledge,) = of(
+            "pledge",
+            "Cuban officials and the Japanese ambassador signed an agreement on Tuesday under which Japan will "
+            "donate 200 million yen for water pumps.",
+            published="2026-03-12",
+        )
+        self.assertEqual((pledge.status, codes(pledge)), ("committed", ("JPN", "CUB")))
+        self.assertEqual((pledge.date.date, pledge.date.precision), (date(2026, 3, 10), "day"))
+
+    def test_goods_flown_in_are_delivered(self):
+        (pledge,) = of("pledge", "Canadian air force planes flew 40 tonnes of medicines to Port-au-Prince last week.")
+        self.assertEqual((pledge.status, pledge.kind, pledge.commodity), ("delivered", "in_kind", "medicines"))
+
+    def test_this_week_is_the_month_the_publication_week_starts_in(self):
+        (pledge,) = of("pledge", "Mexico sent 2,000 tonnes of maize to Cuba this week.", published="2026-05-21")
+        self.assertEqual(
+            (pledge.date.date, pledge.date.precision, pledge.date.qualifier, pledge.date.year_inferred),
+            (date(2026, 5, 1), "month", "mid", True),
+        )
+
+    def test_rondo_is_approximately(self):
+        (figure,) = of(
+            "trade",
+            "El intercambio comercial entre Vietnam y Cuba rondó los 200 millones de dólares en 2025.",
+            language="es",
+        )
+        self.assertEqual((figure.amount, figure.amount_qualifier), (Decimal(200_000_000), "approximately"))
+
+
+class GoodsTests(SimpleTestCase):
+    def test_a_participle_ends_the_commodity(self):
+        (goods,) = find_goods("llegaron 2.000 toneladas de arroz donado por Hanói", "es")
+        self.assertEqual(goods.commodity, "rice")
+        (goods,) = find_goods("500 tonnes of flour donated by Canada", "en")
+        self.assertEqual(goods.commodity, "flour")
+
+    def test_counted_goods_keep_what_they_are_and_drop_plain_modifiers(self):
+        cases = [
+            ("2,500 emergency shelter kits", "en", "shelter kits"),
+            ("300 new generators", "en", "generators"),
+            ("5.000 kits de higiene", "es", "hygiene kits"),
+        ]
+        for text, language, commodity in cases:
+            with self.subTest(text=text):
+                (goods,) = find_goods(text, language)
+                self.assertEqual((goods.unit, goods.commodity), ("units", commodity))
+
+    def test_a_hyphenated_unit_before_a_consignment_word(self):
+        (goods,) = find_goods("after a 3,000-tonne shipment of rice delivered in January", "en")
+        self.assertEqual((goods.quantity, goods.unit, goods.commodity), (Decimal(3000), "t", "rice"))
+
+    def test_spanish_medical_supplies_translated(self):
+        (goods,) = find_goods("12 toneladas de material sanitario", "es")
+        self.assertEqual(goods.commodity, "medical supplies")
+
+
+class PartiesTests(SimpleTestCase):
+    def test_where_a_shipment_leaves_from_is_not_its_recipient(self):
+        found = of(
+            "pledge",
+            "Ayuda española\n\nEspaña donó 2 millones de euros a Guatemala.\n\n"
+            "Además, enviará 8 toneladas de medicamentos desde su almacén de Panamá.",
+            language="es",
+        )
+        self.assertEqual([codes(p) for p in found], [("ESP", "GTM"), ("ESP", "GTM")])
+        self.assertIn(RECIPIENT_INFERRED, found[1].flags)
+
+    def test_an_agency_shown_channelling_its_governments_aid_then_gives_for_it(self):
+        found = of(
+            "pledge",
+            "El Gobierno de España aprobó una donación de 2 millones de euros para Guatemala, que se canalizará a "
+            "través de la AECID.\n\nLa AECID enviará también 8 toneladas de medicamentos a Guatemala.",
+            language="es",
+        )
+        self.assertEqual([codes(p) for p in found], [("ESP", "GTM"), ("ESP", "GTM")])
+
+    def test_an_agency_giving_in_its_own_name_keeps_its_code(self):
+        (pledge,) = of("pledge", "La AECID destinará 3 millones de euros a Cuba.", language="es")
+        self.assertEqual(codes(pledge), ("ESP-AECID", "CUB"))
+
+    def test_through_its_development_agency_is_a_channel_not_a_recipient(self):
+        (pledge,) = of("pledge", "Spain will contribute €2 million to Cuba through its development agency AECID.")
+        self.assertEqual(codes(pledge), ("ESP", "CUB"))
+
+    def test_the_foreign_office_stands_for_the_uk(self):
+        (pledge,) = of(
+            "pledge", "The Foreign Office said it will provide 3 million pounds in humanitarian aid to Haiti."
+        )
+        self.assertEqual(codes(pledge), ("GBR", "HTI"))
+
+    def test_a_pledge_naming_no_donor_is_the_previous_pledges_donors(self):
+        found = of(
+            "pledge",
+            "Rice for Cuba\n\nVietnam approved a donation of 7,000 tonnes of rice for Cuba on Monday.\n\n"
+            "The donation follows 3,000 tonnes of rice delivered in early January.",
+        )
+        self.assertEqual([codes(p) for p in found], [("VNM", "CUB"), ("VNM", "CUB")])
+        self.assertIn(DONOR_INFERRED, found[1].flags)
+
+    def test_a_tranche_is_of_the_kind_of_the_money_before_it(self):
+        found = of(
+            "pledge",
+            "UK aid\n\nBritain will provide 6 million pounds in humanitarian assistance to Jamaica.\n\n"
+            "A separate tranche of 4 million pounds will follow in June, the Foreign Office added.",
+        )
+        self.assertEqual([(p.kind, codes(p)) for p in found], [("financial_assistance", ("GBR", "JAM"))] * 2)
+
+
+class HeadlineTests(SimpleTestCase):
+    def test_a_headlines_goods_cut_short_are_not_proposed_again(self):
+        found = of(
+            "pledge",
+            "Perú enviará a Bolivia 800 toneladas de quinua y ratifica su apoyo\n\n"
+            "LIMA, 3 mar (EFE).- El Gobierno de Perú anunció el envío de 800 toneladas de quinua a Bolivia.",
+            language="es",
+        )
+        self.assertEqual([(p.evidence.paragraph, p.quantity) for p in found], [(2, Decimal(800))])
+        self.assertFalse(any(FROM_HEADLINE in p.flags for p in found))
