@@ -12,7 +12,7 @@
   ready(function () {
     var cards = Array.prototype.slice.call(document.querySelectorAll(".intake-proposals .proposal"));
     if (!cards.length) { return; }
-    var marks = Array.prototype.slice.call(document.querySelectorAll(".intake-text mark.ev"));
+    var marks = Array.prototype.slice.call(document.querySelectorAll(".intake-text mark[data-p]"));
     var current = -1;
 
     function marksOf(card) {
