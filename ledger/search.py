@@ -137,14 +137,14 @@ def postgresql_statements(index: SearchIndex) -> list[str]:
     refresh = f"ledger_search_refresh_{t}"
     renamed = "SELECT n.id FROM changed n JOIN old_rows o ON o.id = n.id WHERE n.name IS DISTINCT FROM o.name"
     statements = [
-        f"CREATE TABLE IF NOT EXISTS {side} (entry_id integer PRIMARY KEY, document tsvector NOT NULL)",
+        f"CREATE TABLE IF NOT EXISTS {side} (entry_id bigint PRIMARY KEY, document tsvector NOT NULL)",
         f"CREATE INDEX IF NOT EXISTS {side}_document ON {side} USING gin (document)",
-        f"""CREATE OR REPLACE FUNCTION ledger_search_excerpts_{t}(entry integer) RETURNS text
+        f"""CREATE OR REPLACE FUNCTION ledger_search_excerpts_{t}(entry bigint) RETURNS text
             LANGUAGE sql STABLE AS $$
             SELECT string_agg(excerpt, ' ' ORDER BY id) FROM ledger_citation WHERE {key} = entry $$""",
         f"""CREATE OR REPLACE FUNCTION ledger_search_body_{t}(e {t}) RETURNS text
             LANGUAGE sql STABLE AS $$ SELECT {text} || ' ' || {names} || ' ' || {excerpts} $$""",
-        f"""CREATE OR REPLACE FUNCTION {refresh}(ids integer[]) RETURNS void LANGUAGE sql AS $$
+        f"""CREATE OR REPLACE FUNCTION {refresh}(ids bigint[]) RETURNS void LANGUAGE sql AS $$
             DELETE FROM {side} WHERE entry_id = ANY(ids);
             INSERT INTO {side}(entry_id, document)
             SELECT e.id, {_pg_document(f"ledger_search_body_{t}(e)")} FROM {t} e WHERE e.id = ANY(ids) $$""",
@@ -241,9 +241,9 @@ def uninstall(connection) -> None:
                 ):
                     cursor.execute(f"DROP TRIGGER IF EXISTS ledger_search_{name}_{t} ON {table}")
                     cursor.execute(f"DROP FUNCTION IF EXISTS ledger_search_{name}_{t}()")
-                cursor.execute(f"DROP FUNCTION IF EXISTS ledger_search_refresh_{t}(integer[])")
+                cursor.execute(f"DROP FUNCTION IF EXISTS ledger_search_refresh_{t}(bigint[])")
                 cursor.execute(f"DROP FUNCTION IF EXISTS ledger_search_body_{t}({t})")
-                cursor.execute(f"DROP FUNCTION IF EXISTS ledger_search_excerpts_{t}(integer)")
+                cursor.execute(f"DROP FUNCTION IF EXISTS ledger_search_excerpts_{t}(bigint)")
                 cursor.execute(f"DROP TABLE IF EXISTS {index.side}")
 
 
@@ -269,9 +269,7 @@ def matching_ids(index_name: str, value: str, *, vendor: str) -> RawSQL:
     text = " ".join(words(value))
     if vendor == "sqlite":
         return RawSQL(f"SELECT rowid FROM {index.fts} WHERE {index.fts} MATCH %s", [_fts5_query(value)])
-    return RawSQL(
-        f"SELECT entry_id FROM {index.side} WHERE document @@ ({_pg_query()})", [text] * len(PG_CONFIGS)
-    )
+    return RawSQL(f"SELECT entry_id FROM {index.side} WHERE document @@ ({_pg_query()})", [text] * len(PG_CONFIGS))
 
 
 def highlighted(raw: str) -> SafeString:
