@@ -174,6 +174,28 @@ class GoodsTests(SimpleTestCase):
         (goods,) = find_goods("after a 3,000-tonne shipment of rice delivered in January", "en")
         self.assertEqual((goods.quantity, goods.unit, goods.commodity), (Decimal(3000), "t", "rice"))
 
+    def test_small_counts_written_out(self):
+        cases = [
+            ("three ambulances and two generators", "en", [(3, "ambulances"), (2, "generators")]),
+            ("seis generadores y dos ambulancias", "es", [(6, "generators"), (2, "ambulances")]),
+        ]
+        for text, language, wanted in cases:
+            with self.subTest(text=text):
+                found = find_goods(text, language)
+                self.assertEqual([(g.quantity, g.commodity) for g in found], [(Decimal(n), c) for n, c in wanted])
+
+    def test_goods_valued_further_on_are_one_pledge_with_their_value(self):
+        (pledge,) = of(
+            "pledge",
+            "Energía\n\nChina entregó a Cuba 50 parques solares como parte de un donativo valorado en 300 millones "
+            "de yuanes.",
+            language="es",
+        )
+        self.assertEqual(
+            (pledge.quantity, pledge.commodity, pledge.amount, pledge.currency),
+            (Decimal(50), "solar parks", Decimal(300_000_000), "CNY"),
+        )
+
     def test_spanish_medical_supplies_translated(self):
         (goods,) = find_goods("12 toneladas de material sanitario", "es")
         self.assertEqual(goods.commodity, "medical supplies")

@@ -196,7 +196,7 @@ def pledges(reading: Reading, default_recipient: Party | None) -> list[Proposal]
         proposal.quantity, proposal.unit, proposal.commodity = goods.quantity, goods.unit, goods.commodity
         proposal.spans["amount"] = [(goods.start, goods.end)]
         for index, (money, _conversion) in enumerate(reading.money):
-            if 0 <= money.qualifier_start - goods.end < 30 and roles_valued(text[goods.end : money.qualifier_start]):
+            if _values_goods(text[goods.end : money.qualifier_start]):
                 proposal.amount, proposal.currency, proposal.amount_qualifier = (
                     money.amount,
                     money.currency,
@@ -251,8 +251,16 @@ def pledges(reading: Reading, default_recipient: Party | None) -> list[Proposal]
     return proposals
 
 
-def roles_valued(gap: str) -> bool:
-    return bool(spans(r"worth|valued at|valorad[oa]s? en|por (?:un )?valor de|with a value of", gap, 0, len(gap)))
+_VALUED = r"worth|valued at|valorad[oa]s? en|por (?:un )?valor de|with a value of"
+_VALUED_AT_END = re.compile(rf"(?:{_VALUED})\s*$", re.IGNORECASE)
+
+
+def _values_goods(gap: str) -> bool:
+    """The money after goods is their value: "1,000 tonnes of rice worth $5 million", or, further on, "50 parques
+    solares como parte de un donativo valorado en 300 millones de yuanes" (the valuation right before it)."""
+    if len(gap) < 30:
+        return bool(spans(_VALUED, gap, 0, len(gap)))
+    return len(gap) < 70 and bool(_VALUED_AT_END.search(gap))
 
 
 def channel_parents(readings: list[Reading]) -> dict[str, Party]:

@@ -2,6 +2,7 @@
 "650.000 barriles de petróleo", "200,000 doses of a pneumonia vaccine", "5,000 solar lamps"."""
 
 import re
+from decimal import Decimal
 from functools import lru_cache
 
 from ledger.intake import lexicon
@@ -15,6 +16,8 @@ _ARTICLES = re.compile(r"^(?:a|an|the|some|un|una|unos|unas|el|la|los|las)\s+", 
 _PLAIN_MODIFIERS = re.compile(
     r"^(?:(?:emergency|additional|new|more|further|urgent|donated|other|nuevos|nuevas|otros|otras)\s+)+", re.IGNORECASE
 )
+# "three ambulances", "seis generadores": small counts written out (counted goods only).
+_SPELLED = "|".join(sorted(lexicon.SPELLED_NUMBERS, key=len, reverse=True))
 _MORE_OF_THE_SAME = re.compile(
     r"(?:another|a further|an additional|other|otros|otras|otro|otra|adicionales)\s+$", re.IGNORECASE
 )
@@ -33,7 +36,7 @@ def _patterns() -> tuple[re.Pattern, re.Pattern]:
     # a "de" complement after it.
     modifier = r"(?!(?:of|de|the|and|to|for|in|a|an|y|para|en|el|la|los|las)\b)[a-záéíóúñ][\w-]*\s+"
     counted = re.compile(
-        rf"(?<![\w.,])(?P<num>{NUMBER})(?:\s?(?P<scale>{SCALE})\b)?\s+(?:de\s+)?"
+        rf"(?<![\w.,])(?P<num>{NUMBER}|{_SPELLED})(?:\s?(?P<scale>{SCALE})\b)?\s+(?:de\s+)?"
         rf"(?P<commodity>(?:{modifier}){{0,2}}?(?:{lexicon.COUNT_GOODS})\b(?:\s+de\s+(?!{NUMBER})[a-záéíóúñ]+\b)?)",
         re.IGNORECASE,
     )
@@ -135,7 +138,8 @@ def find_goods(text: str, language: str = "en", start: int = 0, end: int | None 
     for match in counted.finditer(text, start, end):
         if any(g.start <= match.start() < g.end for g in found):
             continue
-        number = parse_number(match.group("num"), language)
+        spelled = lexicon.SPELLED_NUMBERS.get(match.group("num").lower())
+        number = Decimal(spelled) if spelled else parse_number(match.group("num"), language)
         if number is None:
             continue
         found.append(

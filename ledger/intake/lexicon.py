@@ -180,10 +180,20 @@ UNITS = {
 CONSIGNMENT = (
     r"(?:shipments?|consignments?|cargos?|loads?|batch|batches|deliver(?:y|ies)|donations?|envíos?|cargamentos?)"
 )
+# Small counts written out, for counted goods ("three ambulances", "dos ambulancias"); not "one"/"un".
+SPELLED_NUMBERS = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8, "nueve": 9, "diez": 10,
+    "once": 11, "doce": 12, "quince": 15, "veinte": 20, "treinta": 30, "cuarenta": 40, "cincuenta": 50,
+}  # fmt: skip
 COUNT_GOODS = (
     r"(?:solar )?lamps|generators|vehicles|ambulances|buses|tractors|trucks|computers|tablets|laptops|"
-    r"solar panels|panels|kits|beds|wheelchairs|ventilators|water purifiers|tents|"
-    r"generadores|vehículos|ambulancias|ómnibus|tractores|camiones|computadoras|paneles solares|lámparas(?: solares)?|kits|camas"
+    r"solar panels|panels|kits|beds|wheelchairs|ventilators|water purifiers|tents|solar parks|solar farms|water pumps|"
+    r"motorcycles|incubators|"
+    r"generadores|vehículos|ambulancias|ómnibus|autobuses|tractores|camiones|computadoras|paneles solares|"
+    r"lámparas(?: solares)?|kits|camas|parques solares(?: fotovoltaicos)?|bombas de agua|motos|motocicletas|"
+    r"sillas de ruedas|ventiladores pulmonares|incubadoras|potabilizadoras|tiendas de campaña"
 )
 COMMODITY_STOP = frozenset(
     [
@@ -343,6 +353,23 @@ COMMODITIES_ES = {
     "materiales de construcción": "building materials",
     "bacalao": "cod",
     "material sanitario": "medical supplies",
+    "ambulancias": "ambulances",
+    "vehículos": "vehicles",
+    "ómnibus": "buses",
+    "autobuses": "buses",
+    "tractores": "tractors",
+    "camiones": "trucks",
+    "computadoras": "computers",
+    "camas": "beds",
+    "parques solares": "solar parks",
+    "parques solares fotovoltaicos": "solar parks",
+    "bombas de agua": "water pumps",
+    "motos": "motorcycles",
+    "motocicletas": "motorcycles",
+    "sillas de ruedas": "wheelchairs",
+    "ventiladores pulmonares": "ventilators",
+    "incubadoras": "incubators",
+    "potabilizadoras": "water purifiers",
     "materiales sanitarios": "medical supplies",
     "insumos sanitarios": "medical supplies",
     "kits de higiene": "hygiene kits",
