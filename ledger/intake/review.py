@@ -147,8 +147,23 @@ def describe(proposal: IntakeProposal) -> str:
     return f"{parties}: " + ", ".join(w for w in what if w)
 
 
+def corrections(proposal: IntakeProposal) -> list[str]:
+    """What accepting a refinement changes in the matched entry, as an editor reads it (only the fields
+    that entry has: a trade figure has a year, not a date)."""
+    existing, result = proposal.existing, []
+    for name, value in proposal.changes.items():
+        if existing is not None and not hasattr(existing, name):
+            continue
+        if name == "year_inferred":
+            result.append("the year is stated, no longer inferred")
+        else:
+            result.append(f"{name.replace('_', ' ')} → {value}")
+    return result
+
+
 def decorate(proposals: list[IntakeProposal]) -> None:
-    """What the review page shows of each proposal besides its form: one line, flag labels."""
+    """What the review page shows of each proposal besides its form: one line, flag labels, corrections."""
     for proposal in proposals:
+        proposal.corrections = corrections(proposal)
         proposal.summary = describe(proposal)
         proposal.flag_labels = [(flag, FLAG_LABELS.get(flag, flag.replace("_", " "))) for flag in proposal.flags]
