@@ -235,6 +235,15 @@ class PartiesTests(SimpleTestCase):
         )
         self.assertEqual(codes(pledge), ("GBR", "HTI"))
 
+    def test_an_office_after_another_countrys_name_is_that_countrys(self):
+        for text in [
+            "Germany's Foreign Office said it will provide 5 million euros in humanitarian aid to Syria.",
+            "The German Foreign Office said it will provide 5 million euros in humanitarian aid to Syria.",
+        ]:
+            with self.subTest(text=text):
+                (pledge,) = of("pledge", text)
+                self.assertEqual(codes(pledge), ("DEU", "SYR"))
+
     def test_a_pledge_naming_no_donor_is_the_previous_pledges_donors(self):
         found = of(
             "pledge",

@@ -54,6 +54,7 @@ def _strip_parenthetical(name: str) -> tuple[str, list[str]]:
 class AliasIndex:
     aliases: dict[str, Party]
     pattern: re.Pattern | None
+    metonyms: frozenset = frozenset()  # capitals and offices standing for a country ("Foreign Office")
 
     def find(
         self, text: str, start: int = 0, end: int | None = None, exclude: Iterable[tuple[int, int]] = ()
@@ -67,9 +68,18 @@ class AliasIndex:
             if any(match.start() < b and a < match.end() for a, b in excluded):
                 continue
             party = self.aliases.get(match.group(0))
-            if party is not None:
-                found.append(PartyMention(party, match.start(), match.end(), match.group(0)))
+            if party is None:
+                continue
+            owned = (
+                found and party.code != found[-1].party.code and _OWNED.fullmatch(text, found[-1].end, match.start())
+            )
+            if owned and match.group(0) in self.metonyms:
+                continue  # "Germany's Foreign Office", "the German Foreign Office": Germany's, not the UK's
+            found.append(PartyMention(party, match.start(), match.end(), match.group(0)))
         return found
+
+
+_OWNED = re.compile(r"(?:['’]s)?\s+")
 
 
 def build_index(actors: Iterable[dict] = (), extra_aliases: Iterable[dict] = ()) -> AliasIndex:
@@ -115,6 +125,7 @@ def build_index(actors: Iterable[dict] = (), extra_aliases: Iterable[dict] = ())
     for iso3, names in _country_names().items():
         for name in sorted(names):
             add(name, country(iso3))
+    metonyms = frozenset(alias for entry in data["countries"].values() for alias in entry["capitals"])
     for iso3, entry in data["countries"].items():
         for alias in entry["demonyms"] + entry["capitals"]:
             add(alias, country(iso3), lower_too=True)
@@ -134,7 +145,7 @@ def build_index(actors: Iterable[dict] = (), extra_aliases: Iterable[dict] = ())
     if not aliases:
         return AliasIndex({}, None)
     alternatives = "|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True))
-    return AliasIndex(aliases, re.compile(rf"(?<![\w.])(?:{alternatives})(?![\w])"))
+    return AliasIndex(aliases, re.compile(rf"(?<![\w.])(?:{alternatives})(?![\w])"), metonyms)
 
 
 def country_of(party: Party, known: dict[str, Party]) -> Party:
