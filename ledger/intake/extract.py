@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from ledger.intake import roles
 from ledger.intake.assemble import channel_parents, pledges, read_in_article
+from ledger.intake.engagements import engagements as engagements_in
 from ledger.intake.parties import AliasIndex, build_index
 from ledger.intake.reading import Reading, read
 from ledger.intake.relations import statements, trade
@@ -83,9 +84,11 @@ def extract(
     actors: Iterable[dict] = (),
     extra_aliases: Iterable[dict] = (),
     index: AliasIndex | None = None,
+    engagements: bool = False,
 ) -> list[Proposal]:
     """Proposals (pledges, trade figures, statements) the article supports, in reading order. `actors`:
-    the ledger's actors as dicts (code, name, kind, iso3, parent code); `extra_aliases`: {"alias", "code"}."""
+    the ledger's actors as dicts (code, name, kind, iso3, parent code); `extra_aliases`: {"alias", "code"}.
+    With `engagements`, the visits, meetings and calls it reports follow them (ledger/intake/engagements.py)."""
     index = index or alias_index(actors, extra_aliases)
     readings = [read(text, s, published=published, language=language, index=index) for s in sentences(text)]
     default = _dominant_recipient(text, readings)
@@ -122,6 +125,8 @@ def extract(
         if proposal.package == -1:
             proposal.package = max(i for i, p in enumerate(result) if p.kind == "package")
         result.append(proposal)
+    if engagements:
+        result += [proposal for reading in readings for proposal in engagements_in(reading, default, index)]
     for proposal in result:
         proposal.confidence = round(max(0.05, min(1.0, proposal.confidence)), 2)
     return result

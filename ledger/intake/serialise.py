@@ -3,7 +3,7 @@
 
 from decimal import Decimal
 
-from ledger.intake.types import PLEDGE, STATEMENT, TRADE, Money, Proposal
+from ledger.intake.types import ENGAGEMENT, PLEDGE, STATEMENT, TRADE, Money, Proposal
 
 
 def _decimal(value: Decimal | None) -> str | None:
@@ -45,6 +45,10 @@ def proposal_dict(proposal: Proposal) -> dict:
     elif p.entry == STATEMENT:
         data.update(donor=_party(p.donor), recipient=_party(p.recipient), kind=p.kind)
         data.update(date_fields)
+    elif p.entry == ENGAGEMENT:
+        from ledger.intake.engagements import proposal_fields
+
+        data.update(proposal_fields(p), **date_fields)
     data["evidence"] = p.evidence.as_dict()
     data["marks"] = {name: [list(span) for span in spans] for name, spans in p.spans.items()}
     data["existing"] = p.existing.as_dict() if p.existing else None
@@ -65,6 +69,9 @@ def proposal_line(index: int, data: dict) -> str:
             what += f" ({data['rank_statement']})"
         if data["year"]:
             what += f", {data['year']}"
+    elif data["entry"] == ENGAGEMENT:
+        parties = f"{(data['side_a'] or {}).get('code', '?')} – {(data['side_b'] or {}).get('code', '?')}"
+        what = data["kind"] + "".join(f"; {p['name']} ({p['side']})" for p in data["participants"])
     else:
         parties = f"{(data['donor'] or {}).get('code', '?')} → {(data['recipient'] or {}).get('code', '?')}"
         what = data["kind"] + (f", {data['status']}" if data.get("status") else "")

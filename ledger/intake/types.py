@@ -10,6 +10,7 @@ from decimal import Decimal
 PLEDGE = "pledge"
 TRADE = "trade"
 STATEMENT = "statement"
+ENGAGEMENT = "engagement"  # ledger/intake/engagements.py
 
 # Flags an editor must look at before accepting.
 CURRENCY_ASSUMED = "currency_assumed"
@@ -138,6 +139,8 @@ class Proposal:
     flags: list[str] = field(default_factory=list)
     confidence: float = 1.0
     spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # amount/date/party marks
+    place: Party | None = None  # an engagement's place (donor and recipient are its sides A and B)
+    participants: list[dict] = field(default_factory=list)  # an engagement's: name, side, role, party, span
 
     def flag(self, name: str) -> None:
         if name not in self.flags:

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ledger.intake import alias_index, extract, ledger_data
 from ledger.intake.article import ArticleError, read_article
+from ledger.intake.engagements import ledger_engagements, match_engagements
 from ledger.intake.matching import match
 from ledger.intake.parties import people_aliases
 from ledger.intake.serialise import proposal_dict, proposal_line
@@ -30,8 +31,9 @@ class Command(BaseCommand):
         parser.add_argument("--published", required=True, help="the article's publication date, YYYY-MM-DD")
         parser.add_argument("--language", choices=["en", "es"], help="the article's language (default: detected)")
         parser.add_argument("--format", choices=["json", "text"], default="text", dest="output_format")
+        parser.add_argument("--engagements", action="store_true", help="also propose visits, meetings and calls")
 
-    def handle(self, *args, file, published, language=None, output_format="text", **options):
+    def handle(self, *args, file, published, language=None, output_format="text", engagements=False, **options):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
@@ -45,10 +47,15 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: {error}") from error
         actors = ledger_data.actors()
         index = alias_index(actors, people_aliases(ledger_data.people(), actors))
-        proposals = extract(article.text, published=published_on, language=article.language, index=index)
+        proposals = extract(
+            article.text, published=published_on, language=article.language, index=index, engagements=engagements
+        )
         if not proposals:
             raise CommandError(f"{path}: {NO_ENTRIES}")
-        printed = [proposal_dict(p) for p in match(proposals, ledger_data.entries())]
+        matched = match_engagements(
+            match(proposals, ledger_data.entries()), ledger_engagements() if engagements else []
+        )
+        printed = [proposal_dict(p) for p in matched]
         source = {
             "file": str(path),
             "published": published_on.isoformat(),
