@@ -235,6 +235,14 @@ class PartiesTests(SimpleTestCase):
         )
         self.assertEqual(codes(pledge), ("GBR", "HTI"))
 
+    def test_the_party_a_figure_was_given_by_is_its_donor(self):
+        (pledge,) = of("pledge", "The WFP will distribute 1,200 tonnes of rice donated by Japan.")
+        self.assertEqual(codes(pledge), ("JPN", "WFP"))
+        (pledge,) = of(
+            "pledge", "Cuba recibió 800 toneladas de arroz donadas por Vietnam la semana pasada.", language="es"
+        )
+        self.assertEqual(codes(pledge), ("VNM", "CUB"))
+
     def test_an_office_after_another_countrys_name_is_that_countrys(self):
         for text in [
             "Germany's Foreign Office said it will provide 5 million euros in humanitarian aid to Syria.",

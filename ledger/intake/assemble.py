@@ -160,6 +160,27 @@ def _acting_verb_at(reading: Reading, verb: tuple[int, int] | None, start: int) 
     return verb[0]
 
 
+_GIVEN_BY = re.compile(
+    r"\s*(?:donated|given|pledged|promised|provided|supplied|sent|donad[oa]s?|prometid[oa]s?|enviad[oa]s?|"
+    r"entregad[oa]s?|ofrecid[oa]s?|regalad[oa]s?)\s+(?:by|por)\s+(?:(?:the|el|la|los|las)\s+)?",
+    re.IGNORECASE,
+)
+
+
+def _given_by(reading: Reading, end: int, assigned: roles.Roles) -> None:
+    """ "The WFP will distribute 1,200 tonnes of rice donated by Japan": the party after "donated by" right
+    after the figure gave it; the one the sentence's verb had as giver then receives it."""
+    agent = next((m for m in reading.parties if _GIVEN_BY.fullmatch(reading.full_text, end, m.start)), None)
+    if agent is None or (assigned.donor is not None and assigned.donor.code == agent.party.code):
+        return
+    previous = assigned.donor
+    assigned.donor = agent.party
+    if previous is not None:
+        assigned.recipient, assigned.recipient_inferred = previous, False
+    elif assigned.recipient is not None and assigned.recipient.code == agent.party.code:
+        assigned.recipient = None
+
+
 def _finish(proposal: Proposal, roles_: roles.Roles, date: DateValue | None) -> Proposal:
     if roles_.donor is not None and roles_.recipient is not None and roles_.donor.code == roles_.recipient.code:
         roles_.recipient = None  # never propose what the ledger forbids: a donor giving to itself
@@ -234,6 +255,7 @@ def pledges(reading: Reading, default_recipient: Party | None) -> list[Proposal]
         mentions = [m for m in reading.parties if m.party.code not in ellipses]
         assigned = roles.assign(text, mentions, verb_at, default_recipient, reading.language)
         assigned.donor = elliptical_donor(reading, start, verb) or assigned.donor
+        _given_by(reading, end, assigned)
         proposals.append(_finish(proposal, assigned, date))
         if CURRENCY_ASSUMED in proposal.flags and proposal.donor is not None and proposal.donor.iso3:
             proposal.currency = own_currency(proposal.donor.iso3, text[start:end]) or proposal.currency
