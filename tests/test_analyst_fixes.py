@@ -247,3 +247,41 @@ class ReadableOverviewTests(TestCase):
         factories.pledge(donor, cuba, src=src)
         response = self.client.get(reverse("ledger:home"))
         self.assertContains(response, "from 1,002 pledges with a USD value")
+
+
+class TablesSayWhatTheySortByTests(TestCase):
+    fixtures = [FIXTURE]
+
+    def test_the_trade_table_shows_the_usd_column_it_sorts_by(self):
+        response = self.client.get("/trade/", {"sort": "-amount_usd"})
+        html = response.content.decode()
+        self.assertIn('<a href="?sort=amount_usd">USD value</a>', html)
+        self.assertIn('data-label="USD value"', html)
+        ids = listed_ids(response, "trade")
+        self.assertEqual(ids[0], 1)  # the one figure with a USD value (≈ USD 340 million) first
+        ascending = listed_ids(self.client.get("/trade/", {"sort": "amount_usd"}), "trade")
+        self.assertEqual(ascending[0], 1)  # unknown values last in both directions
+
+    def test_usd_ascending_puts_pledges_without_a_value_last(self):
+        ascending = listed_ids(self.client.get("/pledges/", {"sort": "amount_usd"}), "pledges")
+        without = set(Pledge.objects.filter(amount_usd__isnull=True).values_list("pk", flat=True))
+        self.assertEqual(set(ascending[-len(without) :]), without)
+
+    def test_every_cell_is_labelled_for_the_phone_layout(self):
+        html = self.client.get("/pledges/").content.decode()
+        cells = re.findall(r"<td\b[^>]*>", html.split("<tbody", 1)[1])
+        self.assertTrue(cells)
+        self.assertTrue(all("data-label=" in cell for cell in cells))
+
+
+class DeepPageTests(TestCase):
+    def test_a_page_past_the_last_served_says_page_400_and_serves_it(self):
+        from ledger.paginators import MAX_PAGE
+
+        donor, cuba = factories.actor("HUN"), factories.actor("CUB")
+        Pledge.objects.bulk_create(
+            [Pledge(donor=donor, recipient=cuba, kind="grant", status="committed") for _ in range(MAX_PAGE + 2)]
+        )
+        response = self.client.get("/pledges/", {"per_page": 1, "page": 999})
+        self.assertContains(response, f"Page 999 is beyond the last page served ({MAX_PAGE}); this is page {MAX_PAGE}")
+        self.assertContains(response, f'<span class="page-number">page {MAX_PAGE}</span>')

@@ -5,7 +5,7 @@ from django.utils.html import format_html
 
 from ledger import formatting
 from ledger.models import Actor
-from ledger.tables.base import LedgerTable
+from ledger.tables.base import LedgerTable, order_unknown_last
 
 
 class ActorTable(LedgerTable):
@@ -27,6 +27,9 @@ class ActorTable(LedgerTable):
 
     def render_kind(self, record):
         return record.get_kind_display()
+
+    def order_parent(self, queryset, is_descending):
+        return order_unknown_last(queryset, "parent__name", is_descending)
 
     def render_parent(self, record):
         if record.parent is None:

@@ -5,7 +5,7 @@ from django.utils.html import format_html
 
 from ledger import formatting
 from ledger.models import Source
-from ledger.tables.base import LedgerTable
+from ledger.tables.base import LedgerTable, order_unknown_last
 
 
 class SourceTable(LedgerTable):
@@ -32,6 +32,9 @@ class SourceTable(LedgerTable):
         if record.wire_date:
             return f"{record.wire_agency}, {formatting.format_day(record.wire_date)}"
         return record.wire_agency
+
+    def order_wire_agency(self, queryset, is_descending):
+        return order_unknown_last(queryset, "wire_agency", is_descending, blank=True)
 
     def render_language(self, record):
         if record.original_language:
