@@ -122,6 +122,17 @@ class DateAndStatusTests(SimpleTestCase):
         )
         self.assertEqual((statement.date.date, statement.date.precision), (date(2026, 3, 13), "day"))
 
+    def test_a_weekday_after_a_spanish_preterite_is_past_though_the_sentence_looks_ahead(self):
+        # Thursday 13 August 2026: "condonó el martes" is Tuesday 11th.
+        pledge = of(
+            "pledge",
+            "Deuda\n\nRusia condonó el martes una deuda cubana de 100 millones de dólares y anunció el envío de "
+            "5.000 toneladas de trigo.",
+            published="2026-08-13",
+            language="es",
+        )[0]
+        self.assertEqual((pledge.kind, pledge.date.date), ("debt_relief", date(2026, 8, 11)))
+
     def test_an_agreement_signed_under_which_a_donor_will_give_is_committed_on_the_signing_date(self):
         (pledge,) = of(
             "pledge",
@@ -242,6 +253,15 @@ class PartiesTests(SimpleTestCase):
             "pledge", "Cuba recibió 800 toneladas de arroz donadas por Vietnam la semana pasada.", language="es"
         )
         self.assertEqual(codes(pledge), ("VNM", "CUB"))
+
+    def test_a_second_verb_joined_by_and_shares_the_first_ones_giver(self):
+        found = of(
+            "pledge",
+            "Deuda\n\nChina condonó una deuda cubana de 50 millones de dólares y anunció el envío de 3.000 toneladas "
+            "de arroz.",
+            language="es",
+        )
+        self.assertEqual([codes(p) for p in found], [("CHN", "CUB"), ("CHN", "CUB")])
 
     def test_an_office_after_another_countrys_name_is_that_countrys(self):
         for text in [

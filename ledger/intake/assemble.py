@@ -160,6 +160,28 @@ def _acting_verb_at(reading: Reading, verb: tuple[int, int] | None, start: int) 
     return verb[0]
 
 
+_AND_BEFORE = re.compile(r"(?:^|\s)(?:and|y|e)\s+(?:(?:also|then|además|luego|también)\s+)?$", re.IGNORECASE)
+
+
+def _coordinated_subject(
+    reading: Reading, mentions: list, verb_at: int, default_recipient: Party | None, assigned: roles.Roles
+) -> None:
+    """ "Rusia condonó una deuda cubana ... y anunció el envío de ...": the second verb shares the first one's
+    subject, so the giver of both is the party before the first verb."""
+    text = reading.full_text
+    if not _AND_BEFORE.search(text[reading.start : verb_at]):
+        return
+    earlier = [v for v in verbs(reading) if v[1] <= verb_at and v[2] != "future"]
+    if not earlier:
+        return
+    subject = roles.assign(text, mentions, earlier[0][0], default_recipient, reading.language).donor
+    if subject is None or (assigned.donor is not None and subject.code == assigned.donor.code):
+        return
+    previous, assigned.donor = assigned.donor, subject
+    if assigned.recipient is not None and assigned.recipient.code == subject.code:
+        assigned.recipient, assigned.recipient_inferred = previous, False
+
+
 _GIVEN_BY = re.compile(
     r"\s*(?:donated|given|pledged|promised|provided|supplied|sent|donad[oa]s?|prometid[oa]s?|enviad[oa]s?|"
     r"entregad[oa]s?|ofrecid[oa]s?|regalad[oa]s?)\s+(?:by|por)\s+(?:(?:the|el|la|los|las)\s+)?",
@@ -254,6 +276,7 @@ def pledges(reading: Reading, default_recipient: Party | None) -> list[Proposal]
         date = date_of(reading, verb, start)
         mentions = [m for m in reading.parties if m.party.code not in ellipses]
         assigned = roles.assign(text, mentions, verb_at, default_recipient, reading.language)
+        _coordinated_subject(reading, mentions, verb_at, default_recipient, assigned)
         assigned.donor = elliptical_donor(reading, start, verb) or assigned.donor
         _given_by(reading, end, assigned)
         proposals.append(_finish(proposal, assigned, date))
