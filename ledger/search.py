@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from django.db import connections
 from django.db.models.expressions import RawSQL
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 START, STOP = "\x02", "\x03"  # highlight markers the database puts around a matched word
@@ -316,3 +316,18 @@ def snippets(index_name: str, value: str, ids: list[int], *, using: str = "defau
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {entry_id: highlighted(text) for entry_id, text in cursor.fetchall() if text}
+
+
+def page_snippet(table, record, index_name: str) -> SafeString | str:
+    """For a table cell: the record's highlighted excerpt when the page is a search (`?q=`), as a
+    small line under the cell's text; "" otherwise. The excerpts of the whole page come in one query,
+    made on the first cell that asks."""
+    cache = getattr(table, "_search_snippets", None)
+    if cache is None:
+        request = getattr(table, "request", None)
+        value = request.GET.get("q", "") if request is not None else ""
+        page = getattr(table, "page", None)
+        ids = [getattr(row, "record", row).pk for row in page.object_list] if page is not None and words(value) else []
+        cache = table._search_snippets = snippets(index_name, value, ids, using=record._state.db or "default")
+    found = cache.get(record.pk)
+    return format_html('<br><small class="match">{}</small>', found) if found else ""

@@ -3,10 +3,9 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
-from ledger import formatting
+from ledger import formatting, search
 from ledger.models import TradeFigure
-from ledger.tables.base import LedgerTable, actor_link, order_unknown_last
-from ledger.templatetags.ledger_format import usd_value
+from ledger.tables.base import LedgerTable, actor_link, order_nulls_low
 
 
 class TradeTable(LedgerTable):
@@ -15,10 +14,7 @@ class TradeTable(LedgerTable):
     reporter = tables.Column(verbose_name="Reporter", order_by=("reporter__name", "id"))
     partner = tables.Column(verbose_name="Partner", order_by=("partner__name", "id"))
     flow = tables.Column(verbose_name="Flow", order_by=("flow", "id"))
-    value = tables.Column(verbose_name="Figure (as the source states it)", accessor="pk")
-    amount_usd = tables.Column(
-        verbose_name="USD value", empty_values=(), attrs={"td": {"class": "num"}, "th": {"class": "num"}}
-    )
+    value = tables.Column(verbose_name="Figure", accessor="pk")
     certainty = tables.Column(
         verbose_name="Certainty", accessor="amount_qualifier", order_by=("amount_qualifier", "id")
     )
@@ -26,7 +22,7 @@ class TradeTable(LedgerTable):
 
     class Meta(LedgerTable.Meta):
         model = TradeFigure
-        fields = ("id", "year", "reporter", "partner", "flow", "value", "amount_usd", "certainty", "rank_statement")
+        fields = ("id", "year", "reporter", "partner", "flow", "value", "certainty", "rank_statement")
         empty_text = "No trade figures match these filters."
 
     def render_id(self, record):
@@ -45,7 +41,8 @@ class TradeTable(LedgerTable):
         return record.get_flow_display()
 
     def render_value(self, record):
-        return format_html('<a href="{}">{}</a>', record.get_absolute_url(), record.value_display)
+        snippet = search.page_snippet(self, record, "tradefigure")
+        return format_html('<a href="{}">{}</a>{}', record.get_absolute_url(), record.value_display, snippet)
 
     def render_certainty(self, record):
         return formatting.format_certainty(record.amount, record.amount_qualifier)
@@ -55,18 +52,7 @@ class TradeTable(LedgerTable):
         return "; ".join(parts) if parts else format_html('<span class="unknown">{}</span>', "none stated")
 
     def order_year(self, queryset, is_descending):
-        return order_unknown_last(queryset, "year", is_descending)
-
-    def render_amount_usd(self, record):
-        if record.amount_usd is None:
-            return format_html('<span class="unknown">{}</span>', "no USD value")
-        return usd_value(record)
+        return order_nulls_low(queryset, "year", is_descending)
 
     def order_value(self, queryset, is_descending):
-        return order_unknown_last(queryset, "amount_usd", is_descending)
-
-    def order_amount_usd(self, queryset, is_descending):
-        return order_unknown_last(queryset, "amount_usd", is_descending)
-
-    def order_rank_statement(self, queryset, is_descending):
-        return order_unknown_last(queryset, "rank_statement", is_descending, blank=True)
+        return order_nulls_low(queryset, "amount_usd", is_descending)
