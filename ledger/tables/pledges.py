@@ -6,7 +6,8 @@ from django.utils.html import format_html
 
 from ledger import search
 from ledger.models import Pledge
-from ledger.tables.base import LedgerTable, actor_link, order_nulls_low
+from ledger.tables.base import LedgerTable, actor_link, order_unknown_last
+from ledger.templatetags.ledger_format import usd_value
 
 
 class PledgeTable(LedgerTable):
@@ -16,7 +17,9 @@ class PledgeTable(LedgerTable):
     recipient = tables.Column(verbose_name="Recipient", order_by=("recipient__name", "id"))
     kind = tables.Column(verbose_name="Kind", order_by=("kind", "id"))
     value = tables.Column(verbose_name="What (as the source states it)", accessor="pk")
-    amount_usd = tables.Column(verbose_name="USD value", empty_values=())
+    amount_usd = tables.Column(
+        verbose_name="USD value", empty_values=(), attrs={"td": {"class": "num"}, "th": {"class": "num"}}
+    )
     status = tables.Column(verbose_name="Status", order_by=("status", "id"))
 
     class Meta(LedgerTable.Meta):
@@ -52,16 +55,16 @@ class PledgeTable(LedgerTable):
     def render_amount_usd(self, record):
         if record.amount_usd is None:
             return format_html('<span class="unknown">{}</span>', "no USD value")
-        return record.amount_usd_display
+        return usd_value(record)
 
     def render_status(self, record):
         return record.get_status_display()
 
     def order_value(self, queryset, is_descending):
-        return order_nulls_low(queryset, "amount_usd", is_descending)
+        return order_unknown_last(queryset, "amount_usd", is_descending)
 
     def order_amount_usd(self, queryset, is_descending):
-        return order_nulls_low(queryset, "amount_usd", is_descending)
+        return order_unknown_last(queryset, "amount_usd", is_descending)
 
     def order_date(self, queryset, is_descending):
-        return order_nulls_low(queryset, "date", is_descending)
+        return order_unknown_last(queryset, "date", is_descending)

@@ -5,7 +5,8 @@ from django.utils.html import format_html
 
 from ledger import formatting, search
 from ledger.models import TradeFigure
-from ledger.tables.base import LedgerTable, actor_link, order_nulls_low
+from ledger.tables.base import LedgerTable, actor_link, order_unknown_last
+from ledger.templatetags.ledger_format import usd_value
 
 
 class TradeTable(LedgerTable):
@@ -14,7 +15,10 @@ class TradeTable(LedgerTable):
     reporter = tables.Column(verbose_name="Reporter", order_by=("reporter__name", "id"))
     partner = tables.Column(verbose_name="Partner", order_by=("partner__name", "id"))
     flow = tables.Column(verbose_name="Flow", order_by=("flow", "id"))
-    value = tables.Column(verbose_name="Figure", accessor="pk")
+    value = tables.Column(verbose_name="Figure (as the source states it)", accessor="pk")
+    amount_usd = tables.Column(
+        verbose_name="USD value", empty_values=(), attrs={"td": {"class": "num"}, "th": {"class": "num"}}
+    )
     certainty = tables.Column(
         verbose_name="Certainty", accessor="amount_qualifier", order_by=("amount_qualifier", "id")
     )
@@ -22,7 +26,7 @@ class TradeTable(LedgerTable):
 
     class Meta(LedgerTable.Meta):
         model = TradeFigure
-        fields = ("id", "year", "reporter", "partner", "flow", "value", "certainty", "rank_statement")
+        fields = ("id", "year", "reporter", "partner", "flow", "value", "amount_usd", "certainty", "rank_statement")
         empty_text = "No trade figures match these filters."
 
     def render_id(self, record):
@@ -52,7 +56,18 @@ class TradeTable(LedgerTable):
         return "; ".join(parts) if parts else format_html('<span class="unknown">{}</span>', "none stated")
 
     def order_year(self, queryset, is_descending):
-        return order_nulls_low(queryset, "year", is_descending)
+        return order_unknown_last(queryset, "year", is_descending)
+
+    def render_amount_usd(self, record):
+        if record.amount_usd is None:
+            return format_html('<span class="unknown">{}</span>', "no USD value")
+        return usd_value(record)
 
     def order_value(self, queryset, is_descending):
-        return order_nulls_low(queryset, "amount_usd", is_descending)
+        return order_unknown_last(queryset, "amount_usd", is_descending)
+
+    def order_amount_usd(self, queryset, is_descending):
+        return order_unknown_last(queryset, "amount_usd", is_descending)
+
+    def order_rank_statement(self, queryset, is_descending):
+        return order_unknown_last(queryset, "rank_statement", is_descending, blank=True)
