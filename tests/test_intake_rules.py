@@ -9,6 +9,7 @@ from django.test import SimpleTestCase
 from ledger.intake import extract
 from ledger.intake.assemble import DONOR_INFERRED
 from ledger.intake.goods import find_goods
+from ledger.intake.money import find_money
 from ledger.intake.quality import seed_ledger
 from ledger.intake.types import FROM_HEADLINE, RECIPIENT_INFERRED
 
@@ -300,3 +301,25 @@ class HeadlineTests(SimpleTestCase):
         )
         self.assertEqual([(p.evidence.paragraph, p.quantity) for p in found], [(2, Decimal(800))])
         self.assertFalse(any(FROM_HEADLINE in p.flags for p in found))
+
+
+class PackageTests(SimpleTestCase):
+    def test_a_package_given_by_its_amount_is_that_amount_with_its_parts(self):
+        for text, language in [
+            ("Aid\n\nJapan unveiled a $30 million package for Haiti, including $20 million in grants and a $10 million "
+             "loan.", "en"),
+            ("Ayuda\n\nEspaña aprobó un paquete de 9 millones de euros para Honduras, con 6 millones en donaciones y "
+             "un préstamo de 3 millones de euros.", "es"),
+        ]:  # fmt: skip
+            with self.subTest(text=text):
+                found = of("pledge", text, language=language)
+                self.assertEqual([p.kind for p in found], ["package", "grant", "loan"])
+                self.assertIsNotNone(found[0].amount)
+                self.assertEqual([p.package for p in found], [None, 0, 0])
+
+    def test_an_amount_without_currency_after_one_with_it_is_in_that_currency(self):
+        found = find_money("a €20 million package, including 12 million in grants and 2 million doses", "en")
+        self.assertEqual(
+            [(m.amount, m.currency) for m in found], [(Decimal(20_000_000), "EUR"), (Decimal(12_000_000), "EUR")]
+        )
+        self.assertEqual(find_money("12 million in grants", "en"), [])

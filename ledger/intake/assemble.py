@@ -282,7 +282,14 @@ def pledges(reading: Reading, default_recipient: Party | None) -> list[Proposal]
         proposals.append(_finish(proposal, assigned, date))
         if CURRENCY_ASSUMED in proposal.flags and proposal.donor is not None and proposal.donor.iso3:
             proposal.currency = own_currency(proposal.donor.iso3, text[start:end]) or proposal.currency
-    if len(proposals) >= 2 and reading.has(lexicon.PACKAGE):
+    stated = _stated_package(reading, proposals)
+    if stated is not None:  # "a €20 million package ... including €12 million in grants and a €8 million loan"
+        stated.kind = "package"
+        proposals.remove(stated)
+        proposals.insert(0, stated)
+        for part in proposals[1:]:
+            part.package = -1
+    elif len(proposals) >= 2 and reading.has(lexicon.PACKAGE):
         package_at = spans(lexicon.PACKAGE, text, reading.start, reading.end)[0][0]
         status, verb = status_of(reading, package_at)
         package = Proposal(PLEDGE, evidence(reading), kind="package", status=status, confidence=0.8)
@@ -294,6 +301,26 @@ def pledges(reading: Reading, default_recipient: Party | None) -> list[Proposal]
         for part in proposals[1:]:
             part.package = -1  # the package just before, resolved to an index by extract()
     return proposals
+
+
+_PACKAGE_OF = re.compile(
+    rf"\s*(?:(?:aid|support|relief|rescue|de ayuda|de apoyo)\s+)?(?:{lexicon.PACKAGE})\b", re.IGNORECASE
+)
+_OF_PACKAGE = re.compile(rf"(?:{lexicon.PACKAGE})\s+(?:of|de|worth|por)\s+(?:(?:some|about|unos)\s+)?$", re.IGNORECASE)
+
+
+def _stated_package(reading: Reading, proposals: list[Proposal]) -> Proposal | None:
+    """The amount a package is given by ("a €20 million package", "un paquete de 20 millones de euros"), when at
+    least two other figures of the sentence are its parts."""
+    money = [p for p in proposals if p.amount is not None and p.quantity is None]
+    if len(proposals) < 3 or not money:
+        return None
+    text = reading.full_text
+    for proposal in money:
+        start, end = proposal.spans["amount"][0]
+        if _PACKAGE_OF.match(text, end) or _OF_PACKAGE.search(text[max(reading.start, start - 30) : start]):
+            return proposal
+    return None
 
 
 _VALUED = r"worth|valued at|valorad[oa]s? en|por (?:un )?valor de|with a value of"

@@ -170,7 +170,42 @@ def find_money(text: str, language: str = "en", start: int = 0, end: int | None 
                 )
             )
             taken.append((match.start(), match.end()))
+    found += _bare_amounts(text, language, start, end, sorted(found, key=lambda m: m.start))
     return sorted(found, key=lambda m: m.start)
+
+
+_BARE = re.compile(
+    rf"(?<![\w.,$€£¥₽])(?P<num>{NUMBER})\s?(?P<scale>million|millones|millón|billion|mil millones|bn|m)\b"
+    r"(?=\s*[,.;]|\s+(?:in|en|for|para|as|como|to|a|and|y|e)\b)",
+    re.IGNORECASE,
+)
+
+
+def _bare_amounts(text: str, language: str, start: int, end: int, found: list[Money]) -> list[Money]:
+    """ "a €20 million package, including 12 million in grants": an amount without its currency after one
+    with it, in the same sentence, is in that currency."""
+    result = []
+    for match in _BARE.finditer(text, start, end):
+        before = [m for m in found if m.end <= match.start()]
+        if not before or any(m.start < match.end() and match.start() < m.end for m in found):
+            continue
+        number = parse_number(match.group("num"), language)
+        if number is None:
+            continue
+        qualifier, qualifier_start, more_than = qualifier_before(text, match.start())
+        result.append(
+            Money(
+                normal(number * scale_of(match.group("scale"))),
+                before[-1].currency,
+                qualifier,
+                match.start(),
+                match.end(),
+                qualifier_start,
+                before[-1].currency_assumed,
+                more_than,
+            )
+        )
+    return result
 
 
 _CONVERSION_GAP = re.compile(
