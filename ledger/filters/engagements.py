@@ -1,5 +1,5 @@
 """The engagements table's filters: ?country=CUB&counterpart=VNM&kind=visit&date_after=2026-01-01
-&date_before=2026-03-31&person=1&q=Lavrov. Country, counterpart and kind take several values, as repeated
+&date_before=2026-03-31&person=Lavrov&q=phone. Country, counterpart and kind take several values, as repeated
 parameters; ?country=CUB&counterpart=VNM is engagements between Cuba and Vietnam, either side."""
 
 import django_filters
@@ -13,7 +13,7 @@ from ledger.filters.base import (
     StrictMultipleChoiceFilter,
     TextSearchFilter,
 )
-from ledger.models import Engagement, Participant, Person
+from ledger.models import Engagement, Participant
 
 
 class EngagementFilterSet(django_filters.FilterSet):
@@ -26,11 +26,8 @@ class EngagementFilterSet(django_filters.FilterSet):
     place = ActorCodesFilter(field_name="place_country", label="Held in")
     kind = StrictMultipleChoiceFilter(choices=Engagement.Kind.choices, label="Kind")
     date = PeriodRangeFilter(label="Date (from, to)")
-    person = django_filters.ModelChoiceFilter(
-        queryset=Person.objects.only("id", "name").order_by("name", "id"),
-        method="filter_person",
-        label="Taking part",
-        empty_label="anyone",
+    person = django_filters.CharFilter(
+        method="filter_person", label="Taking part", help_text="Part of a person's name."
     )
     source = CitedSourceFilter(entry_field="engagement")
     q = TextSearchFilter(
@@ -58,6 +55,8 @@ class EngagementFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(side_a__in=value) | Q(side_b__in=value))
 
     def filter_person(self, queryset, name, value):
+        value = (value or "").strip()
         if not value:
             return queryset
-        return queryset.filter(Exists(Participant.objects.filter(engagement=OuterRef("pk"), person=value)))
+        taking_part = Participant.objects.filter(engagement=OuterRef("pk"), person__name__icontains=value)
+        return queryset.filter(Exists(taking_part))
