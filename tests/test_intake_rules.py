@@ -144,6 +144,16 @@ class DateAndStatusTests(SimpleTestCase):
         self.assertEqual((pledge.status, codes(pledge)), ("committed", ("JPN", "CUB")))
         self.assertEqual((pledge.date.date, pledge.date.precision), (date(2026, 3, 10), "day"))
 
+    def test_a_hyphenated_participle_is_an_adjective_not_the_verb(self):
+        (pledge,) = of(
+            "pledge",
+            "Aid\n\nA Japanese-donated shipment of 300 water pumps arrived in Haiti last month.",
+            published="2026-04-13",
+        )
+        self.assertEqual(
+            (pledge.status, pledge.date.date, pledge.date.precision), ("delivered", date(2026, 3, 1), "month")
+        )
+
     def test_goods_flown_in_are_delivered(self):
         (pledge,) = of("pledge", "Canadian air force planes flew 40 tonnes of medicines to Port-au-Prince last week.")
         self.assertEqual((pledge.status, pledge.kind, pledge.commodity), ("delivered", "in_kind", "medicines"))

@@ -37,6 +37,7 @@ def verbs(reading: Reading) -> list[tuple[int, int, str]]:
         (a, b, status)
         for status, words in lexicon.STATUS_CUES
         for a, b in spans(words, text, reading.start, reading.end)
+        if text[a - 1 : a] != "-"  # "a Chinese-donated shipment ... arrived": an adjective, not the clause's verb
     ]
     found += [(a, b, "future") for a, b in spans(lexicon.FUTURE, text, reading.start, reading.end)]
     return sorted(found)
