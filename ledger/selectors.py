@@ -342,6 +342,7 @@ def actor_detail(*, code: str) -> dict:
     statements, more_statements = _limited(
         Statement.objects.filter(Q(speaker=actor) | Q(subject=actor))
         .select_related("speaker", "subject", "person")
+        .prefetch_related("citations__source")
         .order_by("-date", "-id")
     )
     return {

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.core.cache import cache
 from django.test import TestCase
 from django.urls import reverse
+from django.utils.html import escape
 
 from ledger import formatting
 from ledger.models import Actor, Pledge, Source
@@ -285,3 +286,68 @@ class DeepPageTests(TestCase):
         response = self.client.get("/pledges/", {"per_page": 1, "page": 999})
         self.assertContains(response, f"Page 999 is beyond the last page served ({MAX_PAGE}); this is page {MAX_PAGE}")
         self.assertContains(response, f'<span class="page-number">page {MAX_PAGE}</span>')
+
+
+class ActorPageListsSayTheyArePartialTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        from ledger.selectors import PAGE_LIST_LIMIT
+
+        cls.limit = PAGE_LIST_LIMIT
+        cls.hun, cls.cuba, cls.arg = factories.actor("HUN"), factories.actor("CUB"), factories.actor("ARG")
+        kwargs = dict(kind="grant", status="committed", amount=1000, currency="USD", amount_qualifier="exact")
+        Pledge.objects.bulk_create(
+            [
+                Pledge(
+                    donor=cls.hun,
+                    recipient=cls.cuba,
+                    date=date(2020, 1, 1),
+                    date_precision="year",
+                    amount_usd=1000,
+                    **kwargs,
+                )
+                for _ in range(PAGE_LIST_LIMIT + 10)
+            ]
+            + [
+                Pledge(
+                    donor=cls.hun,
+                    recipient=cls.arg,
+                    date=date(2022, 1, 1),
+                    date_precision="year",
+                    amount_usd=1000,
+                    **kwargs,
+                )
+                for _ in range(1200)
+            ]
+        )
+
+    def setUp(self):
+        cache.clear()
+
+    def test_the_list_says_how_many_it_shows_and_links_to_all(self):
+        response = self.client.get("/actors/HUN/")
+        total = self.limit + 10 + 1200
+        self.assertContains(response, f"Showing the latest {self.limit} of {total:,} pledges")
+        self.assertContains(response, f'<a href="/pledges/?donor=HUN">all {total:,} in the pledges table</a>')
+
+    def test_the_pledges_are_broken_down_by_partner_and_by_year(self):
+        html = self.client.get("/actors/HUN/").content.decode()
+        by_recipient = html.split('<caption id="by-recipient">', 1)[1].split("</table>", 1)[0]
+        self.assertRegex(by_recipient, r'(?s)href="/actors/ARG/">ARG</a>.*USD 1.2 million.*1,200')
+        self.assertRegex(by_recipient, rf'(?s)href="/actors/CUB/">CUB</a>.*USD {(self.limit + 10) * 1000:,}')
+        by_year = html.split('<caption id="by-year">', 1)[1].split("</table>", 1)[0]
+        self.assertRegex(by_year, r"(?s)<th scope=\"row\">2022</th>.*<th scope=\"row\">2020</th>")
+        self.assertIn("1,200", by_year)
+
+
+class StatementCitationTests(TestCase):
+    fixtures = [FIXTURE]
+
+    def test_statements_on_an_actor_page_show_their_citation(self):
+        from ledger.models import Statement
+
+        statement = Statement.objects.prefetch_related("citations").first()
+        self.assertIsNotNone(statement)
+        excerpt = statement.citations.first().excerpt
+        response = self.client.get(statement.speaker.get_absolute_url())
+        self.assertContains(response, escape(excerpt))
