@@ -134,6 +134,18 @@ class DateAndStatusTests(SimpleTestCase):
         )[0]
         self.assertEqual((pledge.kind, pledge.date.date), ("debt_relief", date(2026, 8, 11)))
 
+    def test_each_of_two_acts_takes_the_date_after_its_own_verb(self):
+        found = of(
+            "pledge",
+            "Deuda\n\nRusia condonó el martes una deuda cubana de 100 millones de dólares y anunció el envío de "
+            "5.000 toneladas de trigo antes de octubre.",
+            published="2026-08-13",
+            language="es",
+        )
+        self.assertEqual(
+            [(p.date.date, p.date.precision) for p in found], [(date(2026, 8, 11), "day"), (date(2026, 10, 1), "month")]
+        )
+
     def test_an_agreement_signed_under_which_a_donor_will_give_is_committed_on_the_signing_date(self):
         (pledge,) = of(
             "pledge",

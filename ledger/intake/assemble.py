@@ -111,16 +111,20 @@ def date_of(reading: Reading, verb: tuple[int, int] | None, at: int) -> DateValu
     Beijing in January has been delivered", January is the promise's date, not the delivery's."""
     if verb is None:
         return date_near(reading, at)
-    found = date_near(reading, verb[0])
-    if found is None:
-        return None
     # "announced"/"said" verbs give the pledge's own date (a pledge dates from its announcement), so they
     # never take a date away from it.
     others = [(a, b) for a, b, status in verbs(reading) if status != "announced"]
-    preceding = [s for s in [*others, verb] if s[1] <= found.start]
-    if preceding and max(preceding, key=lambda s: s[1]) != verb:
-        return None  # a date follows the verb it belongs to, and the one before this date is another's
-    return found
+
+    def distance(d: DateValue) -> int:
+        return max(verb[0] - d.end, d.start - verb[1], 0)
+
+    for found in sorted(reading.dates, key=distance):
+        preceding = [s for s in [*others, verb] if s[1] <= found.start]
+        # A date follows the verb it belongs to: one after another verb is that verb's ("Rusia condonó el martes
+        # ... y anunció el envío ... antes de octubre": October is the shipment's).
+        if not preceding or max(preceding, key=lambda s: s[1]) == verb:
+            return found
+    return None
 
 
 def elliptical_donor(reading: Reading, start: int, verb: tuple[int, int] | None) -> Party | None:

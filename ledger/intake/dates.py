@@ -88,7 +88,8 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
         ("month_year", rf"(?P<month>{month_full})(?:,?\s+(?:of\s+|de\s+|del\s+)?){year}"),
         (
             "month",
-            rf"(?:in|during|since|until|by|last|this|next|en|durante|hasta|el\s+pasado|este|desde)\s+(?:mes\s+de\s+)?"
+            rf"(?:in|during|since|until|by|before|after|last|this|next|en|durante|hasta|el\s+pasado|este|desde|antes\s+de|"
+            r"después\s+de|a\s+partir\s+de)\s+(?:mes\s+de\s+)?"
             rf"(?P<month>{month_full})",
         ),
         ("year", rf"(?:in|during|throughout|for|en|durante|a\s+lo\s+largo\s+de|del|year|año)\s+{year}(?!\d)"),
