@@ -190,8 +190,22 @@ class IntakeOnTheSeedLedgerTests(TestCase):
         services.intake_proposal_accept(proposal=grant, user=self.editor)
         japan = Actor.objects.get(code="JPN")
         self.assertEqual((japan.kind, japan.iso3, japan.name), ("country", "JPN", "Japan"))
-        self.assertIn("New actor proposed by intake", japan.history.get().history_change_reason)
+        self.assertEqual(
+            japan.history.get().history_change_reason, f"new actor from {article.headline}, ¶2, proposed by intake"
+        )
         self.assertEqual(Pledge.objects.get(donor=japan).currency, "JPY")
+
+    def test_a_long_headline_is_shortened_so_the_reason_fits_the_history(self):
+        article = add_article(REPEAT_TEXT, user=self.editor)
+        article.headline = "Vietnam ships rice to Cuba " * 12
+        article.save()
+        rice = article.proposals.get(paragraph=2)
+        accepted = services.intake_proposal_correct(proposal=rice, user=self.editor, values={"status": "pledged"})
+        reason = accepted.pledge.history.get().history_change_reason
+        self.assertLessEqual(len(reason), intake_services.REASON_MAX)
+        self.assertRegex(
+            reason, r"^from Vietnam ships rice to Cuba .*…, ¶2, proposed by intake; corrected by the editor: status$"
+        )
 
     def test_a_part_waits_for_its_package(self):
         text = SEED_TEXT

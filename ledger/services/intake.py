@@ -11,6 +11,7 @@ sentence) and the reason "from <headline>, ¶N, proposed by intake" in the histo
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -44,7 +45,9 @@ if TYPE_CHECKING:
 
 INTAKE_REASON = "from {headline}, ¶{paragraph}, proposed by intake"
 CORRECTED_REASON = "; corrected by the editor: {fields}"
-NEW_ACTOR_REASON = "New actor proposed by intake ({reason})"
+NEW_ACTOR_PREFIX = "new actor "
+# The history keeps a reason in at most this many characters: a long headline is shortened to fit.
+REASON_MAX = Pledge.history.model._meta.get_field("history_change_reason").max_length
 SOURCE_REASON = "Source of an article taken in through intake"
 ERROR_NO_ENTRIES = (
     "No entries found: the article states no aid figure, trade figure or statement that intake recognises. "
@@ -62,6 +65,25 @@ ERROR_PACKAGE_PENDING = (
 )
 ERROR_MATCH_GONE = "The entry this proposal matched no longer exists. Reject the proposal and add the article again."
 _ORGANISATIONS = {org["code"]: org for org in alias_data()["organisations"]}
+
+
+@dataclass(frozen=True)
+class _Why:
+    """The history's reason for what one acceptance writes: "from <headline>, ¶N, proposed by intake",
+    with what the editor corrected and what the write does, the headline shortened to fit REASON_MAX."""
+
+    headline: str
+    paragraph: int
+    corrected: str = ""
+
+    def text(self, *, prefix: str = "", suffix: str = "") -> str:
+        tail = (CORRECTED_REASON.format(fields=self.corrected) if self.corrected else "") + suffix
+        empty = prefix + INTAKE_REASON.format(headline="", paragraph=self.paragraph)
+        room = REASON_MAX - len(empty) - len(tail)
+        if room < 12:  # a long list of corrections: the headline matters more
+            tail, room = tail[: max(0, REASON_MAX - len(empty) - 12 - 1)] + "…", 12
+        headline = self.headline if len(self.headline) <= room else self.headline[: room - 1].rstrip() + "…"
+        return (prefix + INTAKE_REASON.format(headline=headline, paragraph=self.paragraph) + tail)[:REASON_MAX]
 
 
 def _checked(value: str, message: str) -> str:
@@ -154,14 +176,14 @@ def _source(article: IntakeArticle, user: AbstractBaseUser | None) -> Source:
     return article.source
 
 
-def _actor(code: str, info: dict, *, user: AbstractBaseUser | None, reason: str) -> Actor:
+def _actor(code: str, info: dict, *, user: AbstractBaseUser | None, why: _Why) -> Actor:
     """The ledger's actor with this code; a country (ISO code) or a known organisation intake proposed
     as new is created now, on acceptance, through actor_create."""
     code = (code or "").strip().upper()
     actor = Actor.objects.filter(code=code).first()
     if actor is not None:
         return actor
-    reason = NEW_ACTOR_REASON.format(reason=reason)
+    reason = why.text(prefix=NEW_ACTOR_PREFIX)
     country = pycountry.countries.get(alpha_3=code) if len(code) == 3 else None
     if country is not None:
         name = info.get("name") if info.get("code") == code else None
@@ -188,11 +210,11 @@ def _package(proposal: IntakeProposal) -> Pledge | None:
     return package.pledge or package.existing_pledge
 
 
-def _entry_fields(proposal: IntakeProposal, values: dict, *, user: AbstractBaseUser | None, reason: str) -> dict:
+def _entry_fields(proposal: IntakeProposal, values: dict, *, user: AbstractBaseUser | None, why: _Why) -> dict:
     """The entry's model fields from the reviewed values: parties as actors, goods' valuation."""
     fields = {name: value for name, value in values.items() if name not in PARTIES[proposal.entry]}
     for role in PARTIES[proposal.entry]:
-        fields[role] = _actor(values[role], party_info(proposal.fields, proposal.entry, role), user=user, reason=reason)
+        fields[role] = _actor(values[role], party_info(proposal.fields, proposal.entry, role), user=user, why=why)
     for name in ("amount_qualifier", "currency"):
         if name in fields and fields.get("amount") is None:
             fields[name] = ""
@@ -230,7 +252,7 @@ def _cite(entry, *, source: Source, proposal: IntakeProposal, note: str, user, r
     )
 
 
-def _refine(entry, proposal: IntakeProposal, values: dict, *, user, reason: str, expected_version: int | None):
+def _refine(entry, proposal: IntakeProposal, values: dict, *, user, why: _Why, expected_version: int | None):
     """Apply what the article adds to the entry, through the entry's normal versioned update."""
     names = set(proposal.changes)
     if "date" in names:
@@ -242,14 +264,14 @@ def _refine(entry, proposal: IntakeProposal, values: dict, *, user, reason: str,
     }
     if not data:
         return
-    reason = f"{reason}: " + ", ".join(f"{name} → {value}" for name, value in data.items())
+    reason = why.text(suffix=": " + ", ".join(f"{name} → {value}" for name, value in data.items()))
     if isinstance(entry, Pledge):
         pledge_update(pledge=entry, data=data, user=user, reason=reason, expected_version=expected_version)
     elif isinstance(entry, TradeFigure):
         trade_figure_update(trade_figure=entry, data=data, user=user, reason=reason, expected_version=expected_version)
 
 
-def _deliver(pledge: Pledge, values: dict, citation: Citation, *, user, reason: str) -> Delivery:
+def _deliver(pledge: Pledge, values: dict, citation: Citation, *, user, why: _Why) -> Delivery:
     """Record the delivery against the pledge; a delivery of the whole pledge marks it delivered."""
     delivery = Delivery(
         pledge=pledge,
@@ -263,12 +285,14 @@ def _deliver(pledge: Pledge, values: dict, citation: Citation, *, user, reason: 
             for name in ("unit", "commodity", "currency", "amount_qualifier", "date_precision", "date_qualifier")
         },
     )
-    save_entry(delivery, user=user, reason=reason)
+    save_entry(delivery, user=user, reason=why.text())
     whole = (delivery.quantity is not None and delivery.quantity == pledge.quantity) or (
         delivery.amount is not None and delivery.amount == pledge.amount and delivery.currency == pledge.currency
     )
     if whole and pledge.status != Pledge.Status.DELIVERED:
-        pledge_update(pledge=pledge, data={"status": Pledge.Status.DELIVERED}, user=user, reason=f"{reason}: delivered")
+        pledge_update(
+            pledge=pledge, data={"status": Pledge.Status.DELIVERED}, user=user, reason=why.text(suffix=": delivered")
+        )
     return delivery
 
 
@@ -289,9 +313,8 @@ def intake_proposal_accept(
     proposed = proposal_values(proposal.entry, proposal.fields, proposal.evidence)
     final = {**proposed, **dict(values or {})}
     corrections = changed(proposed, final)
-    reason = INTAKE_REASON.format(headline=article.headline, paragraph=proposal.paragraph)
-    if corrections:
-        reason += CORRECTED_REASON.format(fields=", ".join(corrections))
+    why = _Why(article.headline, proposal.paragraph, ", ".join(corrections))
+    reason = why.text()
     source = _source(article, user)
     existing = proposal.existing
     if proposal.relation and existing is None:
@@ -300,17 +323,17 @@ def intake_proposal_accept(
         note = "repeats this entry" if proposal.relation == "same" else "refines this entry"
         proposal.citation = _cite(existing, source=source, proposal=proposal, note=note, user=user, reason=reason)
         if proposal.relation == IntakeProposal.Relation.REFINES:
-            _refine(existing, proposal, final, user=user, reason=reason, expected_version=expected_version)
+            _refine(existing, proposal, final, user=user, why=why, expected_version=expected_version)
         setattr(proposal, CITING_FIELDS[type(existing)], existing)
     elif proposal.relation == IntakeProposal.Relation.DELIVERS:
         note = "reports a delivery against this pledge (not counted again)"
         proposal.citation = _cite(existing, source=source, proposal=proposal, note=note, user=user, reason=reason)
-        proposal.delivery = _deliver(existing, final, proposal.citation, user=user, reason=reason)
+        proposal.delivery = _deliver(existing, final, proposal.citation, user=user, why=why)
         proposal.pledge = existing
     else:
         create = {PLEDGE: pledge_create, TRADE: trade_figure_create, STATEMENT: statement_create}[proposal.entry]
         citation = {"source": source, "excerpt": proposal.evidence, "paragraph": proposal.paragraph}
-        fields = _entry_fields(proposal, final, user=user, reason=reason)
+        fields = _entry_fields(proposal, final, user=user, why=why)
         entry = create(citations=[citation], user=user, reason=reason, **fields)
         setattr(proposal, CITING_FIELDS[type(entry)], entry)
         proposal.citation = entry.citations.order_by("-id").first()
