@@ -72,6 +72,11 @@ def _scaled(value: Decimal | float | None, step: Decimal) -> int:
     return 0 if value is None else int((Decimal(str(value)) / step).to_integral_value())
 
 
+def year_value(year: int) -> str:
+    """A year slice's filter_value: four digits, so a range of years is a range of strings."""
+    return f"{year:04d}"
+
+
 def _year(row: dict) -> int | None:
     if row.get("year") is not None:
         return int(row["year"])
@@ -84,7 +89,7 @@ def cells(row: dict, *, counted: bool, n: int = 1, sums: dict | None = None) -> 
     year = _year(row)
     slices = [("", ""), ("donor", str(row["donor_id"])), ("recipient", str(row["recipient_id"]))]
     if year is not None:
-        slices.append(("year", str(year)))
+        slices.append(("year", year_value(year)))
     slices += [("kind", row["kind"]), ("status", row["status"]), ("currency", row["currency"])]
     if not counted:
         for dim, value in slices:
