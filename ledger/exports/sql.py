@@ -1,0 +1,219 @@
+"""The CSV download built inside the database: the same bytes as writers.stream_csv, at the database's speed.
+
+The SQL is generated from the column specs (columns.py), never written per table: the query is the
+row source's own queryset (rows.export_queryset: the page's filters, order and annotations), each
+column aliased, wrapped in an outer SELECT that writes every cell as the codec does (codec.py):
+- ids and whole numbers as digits; decimals plain to the field's places; booleans True or False;
+  dates ISO 8601; date-times ISO 8601 with +00:00 (as datetime_cell); unknown values empty;
+- text through escape_text's rule (a leading apostrophe before a formula trigger, one more when it
+  already starts with apostrophes before one), choices as stored;
+- the citation columns aggregated per entry in citation order (sources and paragraphs joined by
+  '; ', excerpts and notes by a line break, then escaped), empty without citations.
+
+SQLite builds each whole CSV line in SQL (RFC 4180 quoting as Python's csv module does: a cell with a
+comma, a double quote, CR or LF is quoted, its quotes doubled); Python only joins the lines with CRLF.
+PostgreSQL runs `COPY (SELECT …) TO STDOUT WITH (FORMAT csv)` through psycopg 3's copy API: COPY
+quotes exactly as the csv module does once an empty text is NULL (the csv module writes None and ""
+alike), and each row's LF becomes CRLF. Either way memory stays flat: rows go out as they come.
+
+`stream_csv` returns None for a table with a column type it cannot write, or another database: the
+caller then uses the Python writer (writers.stream_csv), which JSON and xlsx always use."""
+
+import csv
+import io
+from collections.abc import Iterator
+
+from django.db import connections
+from django.db.models import F, QuerySet
+
+from ledger.exports.codec import (
+    BOOLEAN,
+    CHOICE,
+    DATE,
+    DATETIME,
+    DECIMAL,
+    FORMULA_TRIGGERS,
+    ID,
+    INTEGER,
+    LIST,
+    LIST_SEPARATOR,
+    TEXT,
+    TEXT_LIST_SEPARATOR,
+    ExportTable,
+)
+from ledger.exports.rows import _selected
+from ledger.models import Citation
+
+VENDORS = ("sqlite", "postgresql")
+SUPPORTED_TYPES = {ID, INTEGER, TEXT, CHOICE, DECIMAL, BOOLEAN, DATE, DATETIME, LIST}
+CHUNK_BYTES = 1 << 18
+
+
+def _literal(text: str, vendor: str) -> str:
+    """A SQL string literal of `text` (the codec's constants: triggers, separators)."""
+    special = {"\t": 9, "\r": 13, "\n": 10}
+    if text in special:
+        return f"chr({special[text]})" if vendor == "postgresql" else f"char({special[text]})"
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _escaped(x: str, vendor: str) -> str:
+    """SQL for codec.escape_text of the text `x` (not NULL)."""
+    triggers = ", ".join(_literal(t, vendor) for t in FORMULA_TRIGGERS)
+    candidates = f"{triggers}, ''''"
+    return (
+        f"CASE WHEN substr({x}, 1, 1) IN ({candidates}) AND substr(ltrim({x}, ''''), 1, 1) IN ({triggers}) "
+        f"THEN '''' || {x} ELSE {x} END"
+    )
+
+
+def _cell(column, x: str, vendor: str, places: int | None) -> str:
+    """SQL for a cell's text (NULL for an empty cell) from the selected value `x`."""
+    kind = column.type
+    pg = vendor == "postgresql"
+    if kind in (ID, INTEGER):
+        return f"CAST({x} AS text)" if pg else f"CAST({x} AS TEXT)"
+    if kind == CHOICE:
+        return x
+    if kind == TEXT:
+        return f"CASE WHEN {x} IS NULL THEN NULL ELSE {_escaped(x, vendor)} END"
+    if kind == DECIMAL:
+        if pg:  # an exact numeric with the field's scale: its text is the plain number
+            return f"CAST(round({x}, {places}) AS text)"
+        return f"CASE WHEN {x} IS NULL THEN NULL ELSE printf('%%.{places}f', {x}) END"
+    if kind == BOOLEAN:
+        return f"CASE WHEN {x} THEN 'True' WHEN NOT {x} THEN 'False' END"
+    if kind == DATE:
+        return f"to_char({x}, 'YYYY-MM-DD')" if pg else x
+    if kind == DATETIME:
+        if pg:
+            utc = f"({x} AT TIME ZONE 'UTC')"
+            return (
+                f"to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
+                f"CASE WHEN to_char({utc}, 'US') = '000000' THEN '' ELSE '.' || to_char({utc}, 'US') END || '+00:00'"
+            )
+        return f"CASE WHEN {x} IS NULL THEN NULL ELSE substr({x}, 1, 10) || 'T' || substr({x}, 12) || '+00:00' END"
+    raise AssertionError(kind)  # pragma: no cover
+
+
+def _citation_cells(table: ExportTable, entry: str, connection) -> list[str]:
+    """SQL for the four citation cells of the entry whose id is `entry`, aggregated in citation order."""
+    vendor = connection.vendor
+    quote = connection.ops.quote_name
+    meta = Citation._meta
+    key, source, paragraph, excerpt, note = (
+        quote(meta.get_field(name).column) for name in (table.citation_field, "source", "paragraph", "excerpt", "note")
+    )
+    cited = quote(meta.db_table)
+    items, lines = _literal(LIST_SEPARATOR, vendor), _literal(TEXT_LIST_SEPARATOR, vendor)
+    if vendor == "postgresql":
+        aggregates = [
+            f"string_agg(CAST(c.{source} AS text), {items} ORDER BY c.id)",
+            f"string_agg(coalesce(CAST(c.{paragraph} AS text), ''), {items} ORDER BY c.id)",
+            f"string_agg(c.{excerpt}, {lines} ORDER BY c.id)",
+            f"string_agg(c.{note}, {lines} ORDER BY c.id)",
+        ]
+        return [f"(SELECT {a} FROM {cited} c WHERE c.{key} = {entry})" for a in aggregates]
+    aggregates = [
+        f"group_concat({source}, {items})",
+        f"group_concat(coalesce({paragraph}, ''), {items})",
+        f"group_concat({excerpt}, {lines})",
+        f"group_concat({note}, {lines})",
+    ]
+    return [f"(SELECT {a} FROM (SELECT * FROM {cited} c WHERE c.{key} = {entry} ORDER BY c.id))" for a in aggregates]
+
+
+def _quoted(cell: str) -> str:
+    """SQLite: a cell's CSV text, quoted as Python's csv module quotes (QUOTE_MINIMAL)."""
+    return (
+        f"coalesce((SELECT CASE WHEN instr(v, ',') OR instr(v, '\"') OR instr(v, char(10)) OR instr(v, char(13)) "
+        f"THEN '\"' || replace(v, '\"', '\"\"') || '\"' ELSE v END FROM (SELECT {cell} AS v)), '')"
+    )
+
+
+def export_sql(table: ExportTable, queryset: QuerySet) -> tuple[str, list] | None:
+    """The SELECT of the CSV's rows (one text per cell on PostgreSQL, one line per row on SQLite),
+    with its parameters; None when a column cannot be written in SQL here."""
+    vendor = connections[queryset.db].vendor
+    if vendor not in VENDORS or any(column.type not in SUPPORTED_TYPES for column in table.columns):
+        return None
+    queryset = queryset.prefetch_related(None)
+    if table.annotations:
+        queryset = queryset.annotate(**{name: make() for name, make in table.annotations.items()})
+    if not queryset.ordered:
+        queryset = queryset.order_by("pk")
+    sqlite = vendor == "sqlite"
+    selected = {}
+    for i, column in enumerate(table.query_columns):
+        value = _selected(column, sqlite=sqlite, raw_dates=True)
+        selected[f"c{i}"] = F(value) if isinstance(value, str) else value
+    inner, params = queryset.values(**selected).query.get_compiler(queryset.db).as_sql()
+    cells = []
+    for i, column in enumerate(table.query_columns):
+        places = table.model._meta.get_field(column.path).decimal_places if column.type == DECIMAL else None
+        cells.append(_cell(column, f"t.c{i}", vendor, places))
+    at = table.citation_position
+    if at is not None:
+        entry = f"t.c{[column.name for column in table.query_columns].index('id')}"
+        sources, paragraphs, excerpts, notes = _citation_cells(table, entry, connections[queryset.db])
+        escaped = [f"(SELECT {_escaped('v', vendor)} FROM (SELECT {cell} AS v) AS x)" for cell in (excerpts, notes)]
+        cells[at:at] = [sources, paragraphs, *escaped]
+    if sqlite:
+        line = " || ',' || ".join(_quoted(cell) for cell in cells)
+        return f"SELECT {line} FROM ({inner}) AS t", list(params)
+    texts = ", ".join(f"NULLIF({cell}, '')" for cell in cells)
+    return f"SELECT {texts} FROM ({inner}) AS t", list(params)
+
+
+def _header(table: ExportTable) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(table.header)
+    return buffer.getvalue().encode()
+
+
+def _sqlite_chunks(connection, sql: str, params: list) -> Iterator[bytes]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(2000):
+            yield ("\r\n".join(row[0] for row in rows) + "\r\n").encode()
+
+
+def _postgresql_chunks(connection, sql: str, params: list) -> Iterator[bytes]:
+    connection.ensure_connection()
+    with (
+        connection.connection.cursor() as cursor,
+        cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params or None) as copy,
+    ):
+        parts, size = [], 0
+        for row in copy:  # one row per block, ending in LF
+            parts.append(row)
+            size += len(row)
+            if size >= CHUNK_BYTES:
+                yield _crlf(parts)
+                parts, size = [], 0
+        if parts:
+            yield _crlf(parts)
+
+
+def _crlf(rows: list) -> bytes:
+    """COPY's rows, each ending in LF, with CRLF row ends (a line break inside a quoted cell stays)."""
+    return b"\r\n".join(bytes(row)[:-1] for row in rows) + b"\r\n"
+
+
+def stream_csv(table: ExportTable, queryset: QuerySet) -> Iterator[bytes] | None:
+    """The CSV download of `queryset` as `table`'s columns, built by the database; None when the
+    Python writer must do it (see the module's docstring)."""
+    built = export_sql(table, queryset)
+    if built is None:
+        return None
+    sql, params = built
+    connection = connections[queryset.db]
+
+    def chunks() -> Iterator[bytes]:
+        yield _header(table)
+        if connection.vendor == "sqlite":
+            yield from _sqlite_chunks(connection, sql, params)
+        else:
+            yield from _postgresql_chunks(connection, sql, params)
+
+    return chunks()
