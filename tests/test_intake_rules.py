@@ -97,6 +97,10 @@ class StatementTests(SimpleTestCase):
         )
         self.assertEqual((statement.kind, codes(statement)), ("support", ("ESP", "CUB")))
 
+    def test_thanks_to_several_parties_each_joined_by_y_a(self):
+        found = of("statement", "La cancillería cubana agradeció a México y a Venezuela su solidaridad.", language="es")
+        self.assertEqual([codes(s) for s in found], [("MEX", "CUB"), ("VEN", "CUB")])
+
     def test_a_spokesman_named_by_title_speaks_for_the_articles_one_donor(self):
         found = of(
             "statement",
@@ -204,6 +208,13 @@ class GoodsTests(SimpleTestCase):
                 (goods,) = find_goods(text, language)
                 self.assertEqual((goods.unit, goods.commodity), ("units", commodity))
 
+    def test_relief_items_counted(self):
+        found = find_goods("4,000 blankets and 300 mosquito nets; 500 colchones", "en")
+        self.assertEqual(
+            [(g.quantity, g.commodity) for g in found],
+            [(4000, "blankets"), (300, "mosquito nets"), (500, "mattresses")],
+        )
+
     def test_a_hyphenated_unit_before_a_consignment_word(self):
         (goods,) = find_goods("after a 3,000-tonne shipment of rice delivered in January", "en")
         self.assertEqual((goods.quantity, goods.unit, goods.commodity), (Decimal(3000), "t", "rice"))
@@ -285,6 +296,14 @@ class PartiesTests(SimpleTestCase):
             language="es",
         )
         self.assertEqual([codes(p) for p in found], [("CHN", "CUB"), ("CHN", "CUB")])
+
+    def test_the_subject_of_received_is_the_recipient(self):
+        (pledge,) = of(
+            "pledge",
+            "Arroz\n\nCuba recibió este lunes un donativo de 1.500 toneladas de arroz procedente de Vietnam.",
+            language="es",
+        )
+        self.assertEqual((pledge.status, codes(pledge)), ("delivered", ("VNM", "CUB")))
 
     def test_an_office_after_another_countrys_name_is_that_countrys(self):
         for text in [

@@ -283,6 +283,8 @@ def pledges(reading: Reading, default_recipient: Party | None) -> list[Proposal]
         assigned = roles.assign(text, mentions, verb_at, default_recipient, reading.language)
         _coordinated_subject(reading, mentions, verb_at, default_recipient, assigned)
         assigned.donor = elliptical_donor(reading, start, verb) or assigned.donor
+        if verb is not None and cue(lexicon.RECEIVE).fullmatch(text, *verb) and assigned.donor and assigned.recipient:
+            assigned.donor, assigned.recipient = assigned.recipient, assigned.donor  # "Cuba received ... from Vietnam"
         _given_by(reading, end, assigned)
         proposals.append(_finish(proposal, assigned, date))
         if CURRENCY_ASSUMED in proposal.flags and proposal.donor is not None and proposal.donor.iso3:

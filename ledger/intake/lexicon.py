@@ -58,7 +58,7 @@ STATUS_CUES = [
     (
         "delivered",
         r"delivered|delivers|has sent|have sent|had sent|sent|shipped|dispatched|arrived|docked|handed over|unloaded|"
-        r"flew|flown|airlifted|"
+        r"flew|flown|airlifted|received|receives|recibió|recibieron|ha recibido|han recibido|"
         r"entregó|entregaron|entregado|envió|enviaron|ha enviado|llegó|llegaron|arribó|desembarcó|despachó|despacharon|"
         r"despachado|atracó",
     ),
@@ -73,6 +73,8 @@ STATUS_CUES = [
     ("pledged", r"pledged|pledges|promised|promises|committed to|prometió|promete|se comprometió"),
     ("announced", r"announced|announces|unveiled|anunció|anuncia|dio a conocer"),
 ]
+# The subject of these receives what the sentence gives ("Cuba recibió un donativo ... procedente de Vietnam").
+RECEIVE = r"received|receives|has received|recibió|recibieron|recibe|reciben|ha recibido|han recibido"
 # Signing an agreement commits what it says will be given.
 SIGNING = r"signed|firmó|firmaron|firmado|suscribió|suscribieron"
 FUTURE = (
@@ -190,10 +192,11 @@ SPELLED_NUMBERS = {
 COUNT_GOODS = (
     r"(?:solar )?lamps|generators|vehicles|ambulances|buses|tractors|trucks|computers|tablets|laptops|"
     r"solar panels|panels|kits|beds|wheelchairs|ventilators|water purifiers|tents|solar parks|solar farms|water pumps|"
-    r"motorcycles|incubators|"
+    r"motorcycles|incubators|blankets|mattresses|tarpaulins|mosquito nets|jerrycans|stoves|"
     r"generadores|vehículos|ambulancias|ómnibus|autobuses|tractores|camiones|computadoras|paneles solares|"
     r"lámparas(?: solares)?|kits|camas|parques solares(?: fotovoltaicos)?|bombas de agua|motos|motocicletas|"
-    r"sillas de ruedas|ventiladores pulmonares|incubadoras|potabilizadoras|tiendas de campaña"
+    r"sillas de ruedas|ventiladores pulmonares|incubadoras|potabilizadoras|tiendas de campaña|mantas|frazadas|"
+    r"colchones|lonas|mosquiteros|bidones"
 )
 COMMODITY_STOP = frozenset(
     [
@@ -370,6 +373,12 @@ COMMODITIES_ES = {
     "ventiladores pulmonares": "ventilators",
     "incubadoras": "incubators",
     "potabilizadoras": "water purifiers",
+    "mantas": "blankets",
+    "frazadas": "blankets",
+    "colchones": "mattresses",
+    "lonas": "tarpaulins",
+    "mosquiteros": "mosquito nets",
+    "bidones": "jerrycans",
     "materiales sanitarios": "medical supplies",
     "insumos sanitarios": "medical supplies",
     "kits de higiene": "hygiene kits",

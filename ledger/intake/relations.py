@@ -182,7 +182,7 @@ def statements(
             thanked = [after[0]]
             for mention in after[1:]:
                 gap = text[thanked[-1].end : mention.start]
-                if re.fullmatch(r"\s*(?:,|and|y|e)\s*", gap):
+                if re.fullmatch(r"\s*(?:,|and|y|e)\s*(?:(?:a|al|to)\s+)?(?:(?:the|el|la|los|las)\s+)?", gap):
                     thanked.append(mention)
             pairs = [(m.party, thanker, thanker is None) for m in thanked]
         elif spans(_BOTH, text, at, reading.end):
