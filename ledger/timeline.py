@@ -141,7 +141,7 @@ class Timeline:
 def country_actor_ids(countries: Iterable[Actor]) -> list[set[int]]:
     """For each country, the ids of the country and every body that belongs to it (at any depth). One query."""
     children: dict[int | None, list[int]] = {}
-    for pk, parent in Actor.objects.values_list("id", "parent_id"):
+    for pk, parent in Actor.objects.order_by().values_list("id", "parent_id"):
         children.setdefault(parent, []).append(pk)
     groups = []
     for country in countries:
@@ -255,9 +255,11 @@ def _filtered(kind: str, queryset: QuerySet, groups: list[set[int]]) -> QuerySet
     return queryset
 
 
-def timeline_querysets(flt: TimelineFilter, *, newest: bool = False) -> dict[str, tuple[QuerySet, QuerySet | None]]:
+def timeline_querysets(
+    flt: TimelineFilter, *, newest: bool = False, undated: bool = True
+) -> dict[str, tuple[QuerySet, QuerySet | None]]:
     """Each selected kind's (dated, undated) rows in date order (`newest`: latest first); undated is
-    None when a period is set."""
+    None when a period is set or `undated` is False."""
     groups = country_actor_ids(flt.countries) if flt.countries else []
     selected = {}
     for kind, queryset in _querysets().items():
@@ -267,8 +269,8 @@ def timeline_querysets(flt: TimelineFilter, *, newest: bool = False) -> dict[str
         field = _date_field(kind)
         order = (f"-{field}", "-id") if newest else (field, "id")
         dated = queryset.filter(_period_condition(kind, flt.start, flt.end)).order_by(*order)
-        undated = None if flt.dated_only else queryset.filter(**{f"{field}__isnull": True}).order_by("id")
-        selected[kind] = (dated, undated)
+        without_date = queryset.filter(**{f"{field}__isnull": True}).order_by("id")
+        selected[kind] = (dated, None if flt.dated_only or not undated else without_date)
     return selected
 
 
@@ -276,16 +278,18 @@ def _entries(kind: str, rows: Iterable) -> Iterator[TimelineEntry]:
     return (_entry(kind, row) for row in rows)
 
 
-def timeline(flt: TimelineFilter, *, limit: int | None = TIMELINE_LIMIT, newest: bool = False) -> Timeline:
+def timeline(
+    flt: TimelineFilter, *, limit: int | None = TIMELINE_LIMIT, newest: bool = False, undated: bool = True
+) -> Timeline:
     """The entries the filter selects: dated ones in date order, then the undated, each list cut at `limit`
     (None: every entry, for a download). With `newest`, the latest `limit` dated entries (still listed
     oldest first). One query per kind and list, whatever the ledger's size."""
     dated_lists, undated_lists = [], []
-    for kind, (dated, undated) in timeline_querysets(flt, newest=newest).items():
+    for kind, (dated, without_date) in timeline_querysets(flt, newest=newest, undated=undated).items():
         dated_rows = dated if limit is None else dated[: limit + 1]
         dated_lists.append(sorted(_entries(kind, dated_rows), key=lambda e: e.sort_key, reverse=newest))
-        if undated is not None:
-            undated_rows = undated if limit is None else undated[: limit + 1]
+        if without_date is not None:
+            undated_rows = without_date if limit is None else without_date[: limit + 1]
             undated_lists.append(list(_entries(kind, undated_rows)))
     dated_all = list(heapq.merge(*dated_lists, key=lambda e: e.sort_key, reverse=newest))
     undated_all = sorted((e for group in undated_lists for e in group), key=lambda e: e.sort_key)
@@ -305,5 +309,6 @@ def timeline_rows(flt: TimelineFilter) -> list[TimelineEntry]:
 
 
 def actor_timeline(*, actor: Actor, limit: int = SECTION_LIMIT) -> Timeline:
-    """The latest entries that involve an actor's country, oldest of them first: an actor page's section."""
-    return timeline(TimelineFilter(countries=(actor.country or actor,)), limit=limit, newest=True)
+    """The latest dated entries that involve an actor's country, oldest of them first: an actor page's
+    section (one query for the actors, one per kind of entry)."""
+    return timeline(TimelineFilter(countries=(actor.country or actor,)), limit=limit, newest=True, undated=False)
