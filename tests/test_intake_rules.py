@@ -38,6 +38,7 @@ class NotNewAidTests(SimpleTestCase):
             ("Japan has given Cuba over 90 million dollars in aid over the past decade.", "en"),
             ("La ayuda japonesa a Cuba supera los 500 millones de dólares en la última década.", "es"),
             ("Desde principios de año, Chile ha enviado a Bolivia 4.000 toneladas de trigo.", "es"),
+            ("Since January, China has delivered 90,000 tonnes of rice to Cuba.", "en"),
         ]:
             with self.subTest(text=text):
                 self.assertEqual(of("pledge", text, language=language), [])
@@ -50,11 +51,20 @@ class NotNewAidTests(SimpleTestCase):
             (pledge.amount, pledge.status, codes(pledge)), (Decimal(8_000_000), "committed", ("VNM", "CUB"))
         )
 
+    def test_a_figure_a_new_pledge_brings_the_total_to_is_not_a_pledge(self):
+        found = of(
+            "pledge",
+            "Canada pledged 10 million Canadian dollars for Haiti, bringing its total aid this year to 45 million.",
+        )
+        self.assertEqual([p.amount for p in found], [Decimal(10_000_000)])
+
     def test_a_request_under_study_is_not_a_pledge(self):
         for text, language in [
             ("India is considering a request from Colombo for 50 million dollars in credit, an official said.", "en"),
             ("Mexico is studying a request from Havana for 2 million barrels of oil; no decision has been made.", "en"),
             ("Argentina estudia una solicitud de Bolivia por 30 millones de dólares en créditos.", "es"),
+            ("Cuba solicitó a Rusia un crédito de 500 millones de dólares; Moscú aún no ha respondido.", "es"),
+            ("Haiti has asked Canada for 20 million dollars in emergency aid.", "en"),
         ]:
             with self.subTest(text=text):
                 self.assertEqual(of("pledge", text, language=language), [])

@@ -78,9 +78,20 @@ _WORTH_BEFORE = re.compile(
 )
 
 
+_BRINGING_TO = re.compile(
+    rf"\b(?:{lexicon.BRINGING})\b[^.;]{{0,60}}\b(?:to|a|hasta|en)\s+(?:(?:about|some|nearly|more than|unos|más de)\s+)?$",
+    re.IGNORECASE,
+)
+
+
 def is_running_total(reading: Reading, at: int) -> bool:
-    """ "aid to Cuba amounted to $25 million", "alcanzó los 120 millones": a total, not a new pledge."""
-    return bool(_TOTAL_BEFORE.search(reading.full_text[max(reading.start, at - 30) : at]))
+    """ "aid to Cuba amounted to $25 million", "alcanzó los 120 millones", "bringing its total aid this year to
+    45 million": a total, not a new pledge."""
+    text = reading.full_text
+    return bool(
+        _TOTAL_BEFORE.search(text[max(reading.start, at - 30) : at])
+        or _BRINGING_TO.search(text[max(reading.start, at - 90) : at])
+    )
 
 
 def kind_of(reading: Reading, start: int, end: int) -> str:

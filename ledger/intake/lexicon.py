@@ -105,6 +105,9 @@ CUMULATIVE = (
     r"since the (?:start|beginning) of (?:the|this) year|over the (?:past|last) (?:decade|\w+ years)|"
     r"in the (?:past|last) decade|en (?:la|el|los) últim[oa]s? (?:década|decenio|lustro|\w+ años)|"
     r"desde (?:principios|inicios|comienzos) de(?:l)? año|"
+    r"since (?:early |late |mid-?)?(?:january|february|march|april|may|june|july|august|september|october|november|"
+    r"december)|desde (?:principios de |finales de |mediados de )?(?:enero|febrero|marzo|abril|mayo|junio|julio|"
+    r"agosto|septiembre|octubre|noviembre|diciembre)|"
     r"en total|(?<!se\s)suma|sumó|acumulad\w*|en lo que va|desde \d{4}|hasta la fecha|ha alcanzado|han alcanzado|"
     r"asciende a|ascienden a|se eleva a|se elevan a"
 )
@@ -114,7 +117,9 @@ PAST_SPEECH = r"dijo|anunció|afirmó|aseguró|declaró|informó|firmó|firmaron
 UNDECIDED = (
     r"studying a request|considering a request|(?:is|are) (?:still )?(?:studying|considering|weighing|reviewing) (?:a|the|an)|"
     r"no decision|under study|under consideration|estudia(?:ndo)? (?:una|la) (?:solicitud|petición)|"
-    r"analiza(?:ndo)? (?:una|la) (?:solicitud|petición)|no se ha tomado|ninguna decisión|en estudio"
+    r"analiza(?:ndo)? (?:una|la) (?:solicitud|petición)|no se ha tomado|ninguna decisión|en estudio|"
+    r"asked (?:\w+ ){0,3}for|requested|appealed for|has not (?:yet )?responded|solicitó|solicitaron|ha solicitado|"
+    r"pidió|pidieron|ha pedido|(?:aún|todavía) no ha respondido"
 )
 # A figure after these is the rest of an earlier pledge, not a new one ("the remaining 40,000 tonnes").
 REST_BEFORE = (
@@ -600,6 +605,8 @@ TOTAL_BEFORE = (
     r"amounted to|amounts to|amount to|reached|reaches|stood at|stands at|rose to|totalled|totaled|"
     r"alcanzó|alcanzaron|alcanza|ascendió a|asciende a|llegó a|sumó|sumaron|se elevó a"
 )
+# "bringing its total aid this year to 45 million": what follows is a running total.
+BRINGING = r"bring(?:s|ing)?|rais(?:es|ing)|lift(?:s|ing)|elevando|llevando|lo que eleva|lo que lleva"
 # Goods whose value, not quantity, is given ("medical equipment worth 200 million yen"), unless the noun
 # before "worth" is itself a kind of financial aid ("a credit line worth $100 million").
 NOT_GOODS_BEFORE_WORTH = r"line|loan|credit|package|grant|debt|aid|assistance|deal|contract|donation|agreement|deuda|crédito|préstamo|paquete|acuerdo|contrato"
