@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.test import SimpleTestCase
 
 from ledger.intake import extract
-from ledger.intake.assemble import DONOR_INFERRED
+from ledger.intake.context import DONOR_INFERRED
 from ledger.intake.goods import find_goods
 from ledger.intake.money import find_money
 from ledger.intake.quality import seed_ledger

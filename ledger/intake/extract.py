@@ -7,7 +7,8 @@ from datetime import date
 from functools import lru_cache
 
 from ledger.intake import roles
-from ledger.intake.assemble import channel_parents, pledges, read_in_article
+from ledger.intake.assemble import pledges
+from ledger.intake.context import channel_parents, read_in_article
 from ledger.intake.engagements import engagements as engagements_in
 from ledger.intake.parties import AliasIndex, build_index
 from ledger.intake.reading import Reading, read
