@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from ledger import roles
-from ledger.models import Actor, Citation, Person, Pledge, Source, Statement, TradeFigure
+from ledger.models import Actor, Citation, Engagement, Person, Pledge, Source, Statement, TradeFigure
 
 PASSWORD = "a-long-correct-password-42"
 ROLES = ("anonymous", "analyst", "editor", "superuser")
@@ -27,7 +27,7 @@ def populate(user=None):
     """History rows for every ledger model and one row in each of django-axes' tables."""
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
-    for model in (Actor, Person, Source, Pledge, TradeFigure, Statement, Citation):
+    for model in (Actor, Person, Source, Pledge, TradeFigure, Statement, Citation, Engagement):
         obj = model.objects.order_by("pk").first()
         obj._history_user = user
         obj._change_reason = "hardening test data"
