@@ -188,11 +188,12 @@ CONSIGNMENT = (
     r"(?:shipments?|consignments?|cargos?|loads?|batch|batches|deliver(?:y|ies)|donations?|envíos?|cargamentos?)"
 )
 # Small counts written out, for counted goods ("three ambulances", "dos ambulancias"); not "one"/"un".
+# ("once" is left out: in English it is an adverb.)
 SPELLED_NUMBERS = {
     "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
     "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
     "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8, "nueve": 9, "diez": 10,
-    "once": 11, "doce": 12, "quince": 15, "veinte": 20, "treinta": 30, "cuarenta": 40, "cincuenta": 50,
+    "doce": 12, "quince": 15, "veinte": 20, "treinta": 30, "cuarenta": 40, "cincuenta": 50,
 }  # fmt: skip
 COUNT_GOODS = (
     r"(?:solar )?lamps|generators|vehicles|ambulances|buses|tractors|trucks|computers|tablets|laptops|"
