@@ -15,7 +15,7 @@ class TradeTable(LedgerTable):
     reporter = tables.Column(verbose_name="Reporter", order_by=("reporter__name", "id"))
     partner = tables.Column(verbose_name="Partner", order_by=("partner__name", "id"))
     flow = tables.Column(verbose_name="Flow", order_by=("flow", "id"))
-    value = tables.Column(verbose_name="Figure (as the source states it)", accessor="pk")
+    value = tables.Column(verbose_name="Figure", accessor="pk")
     amount_usd = tables.Column(
         verbose_name="USD value", empty_values=(), attrs={"td": {"class": "num"}, "th": {"class": "num"}}
     )
