@@ -180,6 +180,8 @@ def _sqlite_chunks(connection, sql: str, params: list) -> Iterator[bytes]:
 
 def _postgresql_chunks(connection, sql: str, params: list) -> Iterator[bytes]:
     connection.ensure_connection()
+    if connection.queries_logged:  # psycopg's raw cursor bypasses Django's query log: record it there
+        connection.queries_log.append({"sql": f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", "time": "0.000"})
     with (
         connection.connection.cursor() as cursor,
         cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params or None) as copy,
