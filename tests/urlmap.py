@@ -32,6 +32,7 @@ def _app_label():
 
 EXTRA_KWARGS = {
     "admin:app_list": _app_label,
+    "ledger:data-package-table": lambda: {"table": "pledges"},
 }
 
 
