@@ -284,6 +284,24 @@ class PartiesTests(SimpleTestCase):
         (pledge,) = of("pledge", "Spain will contribute €2 million to Cuba through its development agency AECID.")
         self.assertEqual(codes(pledge), ("ESP", "CUB"))
 
+    def test_demonyms_and_capitals_of_countries_beyond_the_first_list(self):
+        cases = [
+            (
+                "Sri Lankan President thanked the Korean people and government for their generosity.",
+                "en",
+                ("KOR", "LKA"),
+            ),
+            (
+                "El embajador sirio en Ankara agradeció al pueblo y al Gobierno turcos su solidaridad.",
+                "es",
+                ("TUR", "SYR"),
+            ),
+        ]
+        for text, language, pair in cases:
+            with self.subTest(text=text):
+                (statement,) = of("statement", text, language=language)
+                self.assertEqual(codes(statement), pair)
+
     def test_the_foreign_office_stands_for_the_uk(self):
         (pledge,) = of(
             "pledge", "The Foreign Office said it will provide 3 million pounds in humanitarian aid to Haiti."
