@@ -6,16 +6,17 @@ Tables take their rows from the `*_for_table` querysets filtered by the page's F
 overview's totals are aggregated in the database (values()/annotate) and combined with pandas, never
 computed by loading every row. What a total counts is PledgeQuerySet.counted_in_totals()."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 from django.db.models import Count, F, Func, IntegerField, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
+from django_filters import FilterSet
 
-from ledger import cache as ledger_cache
-from ledger import formatting
+from ledger import formatting, summary_reads
 from ledger.history import entry_history
 from ledger.models import Actor, Citation, Pledge, Source, Statement, TradeFigure, counted_in_totals_condition
 
@@ -179,17 +180,68 @@ def _year(value: object) -> int | None:
     return None if value is None or pd.isna(value) else int(value)
 
 
-def overview_totals(*, pledges: QuerySet[Pledge], trade: QuerySet[TradeFigure] | None = None) -> OverviewTotals:
+def bound_filters(filterset: FilterSet) -> dict[str, Any]:
+    """A valid filter set's cleaned values ({} when the page is unfiltered), for the selectors that
+    answer from the maintained totals when the filters allow (ledger/summary_reads.py)."""
+    return dict(filterset.form.cleaned_data) if filterset.is_bound else {}
+
+
+def _live_overview_rows(pledges: QuerySet[Pledge]) -> summary_reads.OverviewRows:
+    """The overview's aggregates counted from the live rows (filters the totals cannot answer)."""
+    counted = pledges.counted_in_totals().order_by()
+    return summary_reads.OverviewRows(
+        by_donor=_aggregate(counted, "donor_id"),
+        by_recipient=_aggregate(counted, "recipient_id"),
+        by_year=_aggregate(counted, year=Year("date")),
+        by_kind=_aggregate(counted, "kind"),
+        unconverted=pd.DataFrame.from_records(
+            list(
+                counted.filter(amount__isnull=False, amount_usd__isnull=True)
+                .values("currency", reason=F("usd_missing_reason"))
+                .annotate(amount=Sum("amount"), entries=Count("id"))
+                .order_by("currency", "reason")
+            ),
+            columns=["currency", "reason", "amount", "entries"],
+        ),
+        goods=pd.DataFrame.from_records(
+            list(
+                counted.filter(quantity__isnull=False)
+                .values("commodity", "unit")
+                .annotate(quantity=Sum("quantity"), entries=Count("id"), entries_with_usd_value=Count("amount_usd"))
+                .order_by("commodity", "unit")
+            ),
+            columns=["commodity", "unit", "quantity", "entries", "entries_with_usd_value"],
+        ),
+        packages=pledges.exclude(counted_in_totals_condition()).order_by().count(),
+        donor_years=pd.DataFrame.from_records(
+            list(
+                counted.filter(amount_usd__isnull=False, date__isnull=False)
+                .values("donor_id", year=Year("date"))
+                .annotate(amount=Sum("amount_usd"))
+                .order_by()
+            ),
+            columns=["donor_id", "year", "amount"],
+        ),
+    )
+
+
+def overview_totals(
+    *,
+    pledges: QuerySet[Pledge],
+    trade: QuerySet[TradeFigure] | None = None,
+    filters: Mapping[str, Any] | None = None,
+) -> OverviewTotals:
     """Totals of `pledges` (already filtered by PledgeFilterSet), counting packages through their parts;
     the trade figures left out are `trade` (the same countries' trade), or all trade when None.
 
-    Each dimension is one GROUP BY in the database returning a few rows per key; pandas only
-    combines those. Eleven queries, however many entries there are."""
-    counted = pledges.counted_in_totals().order_by()
-    by_donor_rows = _aggregate(counted, "donor_id")
-    by_recipient_rows = _aggregate(counted, "recipient_id")
-    by_year_rows = _aggregate(counted, year=Year("date"))
-    by_kind_rows = _aggregate(counted, "kind")
+    With `filters` (bound_filters of that filter set) that the maintained totals can answer (none, or
+    one dimension: donor, recipient, kind, status, currency, years), they come from models.PledgeTotal
+    in one query whose size is the number of groups. Otherwise each dimension is one GROUP BY over the
+    live rows. Either way pandas only combines a few rows per key."""
+    where = summary_reads.summary_slice(filters)
+    rows = summary_reads.overview_rows(where) if where is not None else _live_overview_rows(pledges)
+    by_donor_rows, by_recipient_rows = rows.by_donor, rows.by_recipient
+    by_year_rows, by_kind_rows = rows.by_year, rows.by_kind
 
     actor_ids = set(by_donor_rows["donor_id"]) | set(by_recipient_rows["recipient_id"])
     actors = (
@@ -207,26 +259,7 @@ def overview_totals(*, pledges: QuerySet[Pledge], trade: QuerySet[TradeFigure] |
     by_kind = _group_totals(by_kind_rows, ["kind"])
     by_kind.insert(1, "kind_label", by_kind["kind"].map(dict(Pledge.Kind.choices)))
 
-    unconverted = pd.DataFrame.from_records(
-        list(
-            counted.filter(amount__isnull=False, amount_usd__isnull=True)
-            .values("currency", reason=F("usd_missing_reason"))
-            .annotate(amount=Sum("amount"), entries=Count("id"))
-            .order_by("currency", "reason")
-        ),
-        columns=["currency", "reason", "amount", "entries"],
-    )
-    goods = pd.DataFrame.from_records(
-        list(
-            counted.filter(quantity__isnull=False)
-            .values("commodity", "unit")
-            .annotate(quantity=Sum("quantity"), entries=Count("id"), entries_with_usd_value=Count("amount_usd"))
-            .order_by("commodity", "unit")
-        ),
-        columns=["commodity", "unit", "quantity", "entries", "entries_with_usd_value"],
-    )
-
-    packages = pledges.exclude(counted_in_totals_condition()).order_by().count()
+    unconverted, goods, packages = rows.unconverted, rows.goods, rows.packages
     trade_figures = (TradeFigure.objects.all() if trade is None else trade).order_by().count()
     grand_total = _grand_total(by_kind_rows)
     unconverted_entries = int(unconverted["entries"].sum()) if len(unconverted) else 0
@@ -249,20 +282,14 @@ def overview_totals(*, pledges: QuerySet[Pledge], trade: QuerySet[TradeFigure] |
         goods=goods,
         unconverted=unconverted,
         left_out=left_out,
-        by_donor_year=_donor_years(counted, actors),
+        by_donor_year=_donor_years(rows.donor_years, actors),
         grand_total=grand_total,
     )
 
 
-def _donor_years(counted: QuerySet[Pledge], actors: dict[int, dict]) -> pd.DataFrame:
+def _donor_years(frame: pd.DataFrame, actors: dict[int, dict]) -> pd.DataFrame:
     """USD per donor and year, for dated entries with a USD value (a Decimal, exact)."""
-    rows = list(
-        counted.filter(amount_usd__isnull=False, date__isnull=False)
-        .values("donor_id", year=Year("date"))
-        .annotate(amount=Sum("amount_usd"))
-        .order_by()
-    )
-    frame = pd.DataFrame.from_records(rows, columns=["donor_id", "year", "amount"])
+    frame = frame.copy()
     frame.insert(0, "actor_code", frame["donor_id"].map(lambda pk: actors[pk]["code"]))
     return frame.drop(columns="donor_id").sort_values(["actor_code", "year"], kind="stable").reset_index(drop=True)
 
@@ -326,6 +353,11 @@ def _limited(queryset: QuerySet, limit: int = PAGE_LIST_LIMIT) -> tuple[list, bo
     return rows[:limit], len(rows) > limit
 
 
+def _actor_totals_by_role(actor: Actor) -> dict[str, pd.DataFrame]:
+    rows = summary_reads.actor_total_rows(actor.pk)
+    return {"pledged": rows["donor"], "received": rows["recipient"]}
+
+
 def actor_detail(*, code: str) -> dict:
     actor = get_object_or_404(Actor.objects.select_related("parent"), code=code.strip().upper())
     pledged, more_pledged = _limited(
@@ -353,14 +385,8 @@ def actor_detail(*, code: str) -> dict:
         "more_pledged": more_pledged,
         "received": received,
         "more_received": more_received,
-        **ledger_cache.cached(
-            "actor-totals",
-            actor.pk,
-            lambda: {
-                "pledged_total": pledge_usd_total(pledges=Pledge.objects.filter(donor=actor)),
-                "received_total": pledge_usd_total(pledges=Pledge.objects.filter(recipient=actor)),
-            },
-        ),
+        # The maintained totals (ledger/summaries.py): one query of two rows, whatever the ledger's size.
+        **{f"{name}_total": _grand_total(rows) for name, rows in _actor_totals_by_role(actor).items()},
         "trade": trade,
         "more_trade": more_trade,
         "statements": statements,

@@ -3,18 +3,45 @@ added, and every total says what it leaves out."""
 
 from datetime import date
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.core.cache import cache
+from django.http import QueryDict
 from django.test import TestCase
 from django.urls import reverse
 
-from ledger import selectors
+from ledger import selectors, summary_reads
+from ledger.filters.pledges import PledgeFilterSet
 from ledger.models import Actor, Pledge, Source, TradeFigure
 from ledger.views.overview import donor_chart
 from tests import factories
 from tests.test_pages import OVERVIEW_QUERIES
 
 FIXTURE = "cibercuba-2026-02-05"
+
+
+def same_totals(test, live, kept):
+    """Every frame and the grand total of two OverviewTotals are equal, row for row."""
+    for name in ("by_donor", "by_recipient", "by_year", "by_kind", "goods", "unconverted", "left_out", "by_donor_year"):
+        live_frame, kept_frame = getattr(live, name), getattr(kept, name)
+        test.assertEqual(list(live_frame.columns), list(kept_frame.columns), name)
+        test.assertEqual(live_frame.to_dict("records"), kept_frame.to_dict("records"), name)
+    test.assertEqual(live.grand_total, kept.grand_total)
+
+
+def query(params):
+    return QueryDict(urlencode(params, doseq=True))
+
+
+def overview_both_ways(test, params=None):
+    """The overview's totals for the pledge filters `params`, from the maintained totals, after
+    checking they equal the totals counted from the live rows."""
+    filterset = PledgeFilterSet(query(params) if params else None, queryset=selectors.pledges_for_table())
+    test.assertTrue(not filterset.is_bound or filterset.is_valid(), filterset.errors)
+    live = selectors.overview_totals(pledges=filterset.qs)
+    kept = selectors.overview_totals(pledges=filterset.qs, filters=selectors.bound_filters(filterset))
+    same_totals(test, live, kept)
+    return kept
 
 
 def row(frame, **match):
@@ -29,7 +56,7 @@ class SeedTotalsTests(TestCase):
         cache.clear()
 
     def totals(self):
-        return selectors.overview_totals(pledges=selectors.pledges_for_table())
+        return overview_both_ways(self)
 
     def test_frames_have_explicit_columns(self):
         totals = self.totals()
@@ -110,7 +137,7 @@ class CurrencyAndPrecisionTests(TestCase):
         return factories.pledge(donor or self.donor, self.recipient, src=self.source, **fields)
 
     def totals(self):
-        return selectors.overview_totals(pledges=selectors.pledges_for_table())
+        return overview_both_ways(self)
 
     def test_a_converted_amount_adds_its_usd_value_and_an_unconverted_one_is_listed_apart(self):
         self.pledge(amount=Decimal("1000000"))
@@ -208,3 +235,82 @@ class OverviewQueriesTests(TestCase):
             response = self.client.get(reverse("ledger:home"))
         # a continuous axis: every year from 1990 to 2026, the empty 2020-2023 included
         self.assertEqual(response.context["chart"]["labels"], [str(y) for y in range(1990, 2027)])
+
+
+class MaintainedTotalsAnswerLikeTheLiveRows(TestCase):
+    """Filters on one dimension the totals are cut along are answered from them, with exactly the
+    figures the live rows give; any other filter is counted from the live rows."""
+
+    @classmethod
+    def setUpTestData(cls):
+        chn, vnm, cub, ven = (factories.actor(c) for c in ("CHN", "VNM", "CUB", "VEN"))
+        src = factories.source()
+        factories.pledge(chn, cub, src=src, date=date(2024, 3, 5), date_precision="day")
+        factories.pledge(chn, ven, src=src, amount=Decimal("2500000.55"), amount_qualifier="approximately")
+        factories.pledge(
+            vnm, cub, src=src, amount=Decimal("900"), currency="CUP", date=date(2025, 1, 1), date_precision="year"
+        )
+        factories.pledge(
+            vnm,
+            ven,
+            src=src,
+            amount=None,
+            kind=Pledge.Kind.IN_KIND,
+            quantity=Decimal("12.5"),
+            unit="t",
+            commodity="rice",
+            valuation="not_stated",
+            status=Pledge.Status.DELIVERED,
+            date=date(2026, 6, 1),
+            date_precision="month",
+        )
+        package = factories.pledge(chn, cub, src=src, kind=Pledge.Kind.PACKAGE, amount=Decimal("9000000"))
+        factories.pledge(chn, cub, src=src, package=package, amount=Decimal("4000000"), amount_qualifier="up_to")
+        factories.pledge(
+            chn,
+            cub,
+            src=src,
+            amount=Decimal("3000000"),
+            currency="EUR",
+            amount_usd=Decimal("3300000"),
+            usd_rate=Decimal("1.1"),
+            usd_rate_date=date(2026, 1, 1),
+            usd_rate_source="a stated rate",
+            usd_rate_basis="stated",
+            date=date(2026, 1, 1),
+            date_precision="year",
+            kind=Pledge.Kind.LOAN,
+        )
+
+    def test_each_dimension_alone_and_several_values_of_it(self):
+        for params in (
+            {},
+            {"donor": "CHN"},
+            {"donor": ["CHN", "VNM"]},
+            {"recipient": "VEN"},
+            {"kind": "grant"},
+            {"kind": ["grant", "loan"]},
+            {"status": "delivered"},
+            {"currency": "EUR"},
+            {"year_min": "2025"},
+            {"year_min": "2024", "year_max": "2025"},
+        ):
+            with self.subTest(params=params):
+                overview_both_ways(self, params)
+
+    def test_other_filters_and_combinations_are_counted_from_the_live_rows(self):
+        for params in ({"donor": "CHN", "kind": "grant"}, {"q": "excerpt"}, {"has_value": "no"}):
+            with self.subTest(params=params):
+                filterset = PledgeFilterSet(query(params), queryset=selectors.pledges_for_table())
+                self.assertTrue(filterset.is_valid(), filterset.errors)
+                self.assertIsNone(summary_reads.summary_slice(selectors.bound_filters(filterset)))
+                same_totals(
+                    self,
+                    selectors.overview_totals(pledges=filterset.qs),
+                    selectors.overview_totals(pledges=filterset.qs, filters=selectors.bound_filters(filterset)),
+                )
+
+    def test_a_filtered_overview_after_a_write_reads_the_new_figures(self):
+        self.assertEqual(overview_both_ways(self, {"donor": "VNM"}).grand_total["entries"], 2)
+        factories.pledge(Actor.objects.get(code="VNM"), Actor.objects.get(code="CUB"), amount=Decimal("7"))
+        self.assertEqual(overview_both_ways(self, {"donor": "VNM"}).grand_total["entries"], 3)

@@ -15,10 +15,10 @@ from ledger.models import Actor, Pledge, Source, TradeFigure
 from tests import factories
 
 FIXTURE = "cibercuba-2026-02-05"
-# The cache stamp, ten aggregates and counts for the totals, the latest pledges and trade figures
-# with their actors prefetched (6), and the form's donor and recipient choices. Cached totals
-# (tests/test_cache.py) skip the ten.
-OVERVIEW_QUERIES = 19
+# The cache stamp, the maintained totals' cells, the actors they name and the trade count, the latest
+# pledges and trade figures with their actors prefetched (6), and the form's donor and recipient
+# choices. Cached totals (tests/test_cache.py) skip the three.
+OVERVIEW_QUERIES = 12
 UNKNOWN_AS_ZERO = re.compile(r">\s*(0|None|nan|NaN)\s*<|\bNone\b|\bnan\b")
 
 

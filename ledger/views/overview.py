@@ -153,7 +153,11 @@ class OverviewView(TemplateView):
         params = sorted((key, values) for key, values in self.request.GET.lists() if key != "_export")
         self.trade, self.trade_query = self.get_trade()
         return ledger_cache.cached(
-            "overview", params, lambda: selectors.overview_totals(pledges=self.filterset.qs, trade=self.trade)
+            "overview",
+            params,
+            lambda: selectors.overview_totals(
+                pledges=self.filterset.qs, trade=self.trade, filters=selectors.bound_filters(self.filterset)
+            ),
         )
 
     def get_context_data(self, **kwargs) -> dict:
