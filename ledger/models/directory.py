@@ -8,6 +8,12 @@ from simple_history.models import HistoricalRecords
 
 from ledger.models.base import COUNTRY_CODES, ConstraintMessagesOnFields
 
+# Codes appear in addresses (/actors/CHN-CIDCA/): capitals, digits and hyphens only.
+ACTOR_CODE_PATTERN = r"^[A-Z0-9-]+$"
+ERROR_ACTOR_CODE = (
+    "The code must not be empty or contain spaces; use only capital letters A-Z, digits and hyphens (CHN-CIDCA)."
+)
+
 
 class Actor(ConstraintMessagesOnFields):
     """A party that gives, receives or trades: a country, a government body, a party organ or an
@@ -80,9 +86,9 @@ class Actor(ConstraintMessagesOnFields):
                 violation_error_message="A country's code must be its ISO 3166-1 alpha-3 code.",
             ),
             models.CheckConstraint(
-                condition=~Q(code="") & ~Q(code__contains=" "),
+                condition=Q(code__regex=ACTOR_CODE_PATTERN),
                 name="actor_code_format",
-                violation_error_message="The code must not be empty or contain spaces.",
+                violation_error_message=ERROR_ACTOR_CODE,
             ),
             models.CheckConstraint(
                 condition=~Q(parent=F("id")),
