@@ -180,6 +180,25 @@ class DateAndStatusTests(SimpleTestCase):
             (pledge.status, pledge.date.date, pledge.date.precision), ("delivered", date(2026, 3, 1), "month")
         )
 
+    def test_a_future_passive_announces_and_dates_forward(self):
+        # Wednesday 15 April 2026: "will be shipped ... on Monday" is Monday 20th.
+        (pledge,) = of(
+            "pledge", "Aid\n\nJapan said 300 tonnes of rice will be shipped to Cuba on Monday.", published="2026-04-15"
+        )
+        self.assertEqual((pledge.status, pledge.date.date), ("announced", date(2026, 4, 20)))
+
+    def test_a_weekday_after_a_past_verb_and_a_place_is_past(self):
+        # Friday 4 September 2026: "left Montreal on Monday" is Monday 31 August.
+        *_, pledge = of(
+            "pledge",
+            "Aid\n\nCanada will give Cuba 5 million Canadian dollars in food aid.\n\nA first consignment of 400 tonnes of powdered milk left Montreal "
+            "on Monday and is due in Havana next week.",
+            published="2026-09-04",
+        )
+        self.assertEqual(
+            (pledge.commodity, pledge.date.date, codes(pledge)), ("powdered milk", date(2026, 8, 31), ("CAN", "CUB"))
+        )
+
     def test_goods_flown_in_are_delivered(self):
         (pledge,) = of("pledge", "Canadian air force planes flew 40 tonnes of medicines to Port-au-Prince last week.")
         self.assertEqual((pledge.status, pledge.kind, pledge.commodity), ("delivered", "in_kind", "medicines"))
@@ -190,6 +209,12 @@ class DateAndStatusTests(SimpleTestCase):
             (pledge.date.date, pledge.date.precision, pledge.date.qualifier, pledge.date.year_inferred),
             (date(2026, 5, 1), "month", "mid", True),
         )
+
+    def test_a_possessive_on_trade_is_its_reporter(self):
+        (figure,) = of(
+            "trade", "Canada's two-way trade with Cuba totalled roughly 1.1 billion Canadian dollars last year."
+        )
+        self.assertEqual(codes(figure), ("CAN", "CUB"))
 
     def test_rondo_is_approximately(self):
         (figure,) = of(

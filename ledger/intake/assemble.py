@@ -28,11 +28,18 @@ def evidence(reading: Reading) -> Evidence:
     return Evidence(s.paragraph, s.start, s.end, s.text)
 
 
+# "will be shipped", "serán entregadas": a verb in the future passive announces, it does not report.
+_PASSIVE_FUTURE = re.compile(
+    r"\b(?:will|would|shall|to|is to|are to)\s+(?:\w+ly\s+)?(?:be|have been)\s+$|\b(?:será|serán|sería|serían)\s+$",
+    re.IGNORECASE,
+)
+
+
 def verbs(reading: Reading) -> list[tuple[int, int, str]]:
     """Every status verb of the sentence and every future marker (status "announced"), in reading order."""
     text = reading.full_text
     found = [
-        (a, b, status)
+        (a, b, "future" if _PASSIVE_FUTURE.search(text, max(0, a - 20), a) else status)
         for status, words in lexicon.STATUS_CUES
         for a, b in spans(words, text, reading.start, reading.end)
         if text[a - 1 : a] != "-"  # "a Chinese-donated shipment ... arrived": an adjective, not the clause's verb
@@ -127,11 +134,15 @@ def date_of(reading: Reading, verb: tuple[int, int] | None, at: int) -> DateValu
     def distance(d: DateValue) -> int:
         return max(verb[0] - d.end, d.start - verb[1], 0)
 
+    group = [verb]  # "will be shipped": the future marker and its verb are one
+    for v in sorted(others):
+        if group[-1][1] <= v[0] <= group[-1][1] + 10:
+            group.append(v)
     for found in sorted(reading.dates, key=distance):
         preceding = [s for s in [*others, verb] if s[1] <= found.start]
         # A date follows the verb it belongs to: one after another verb is that verb's ("Rusia condonó el martes
         # ... y anunció el envío ... antes de octubre": October is the shipment's).
-        if not preceding or max(preceding, key=lambda s: s[1]) == verb:
+        if not preceding or max(preceding, key=lambda s: s[1]) in group:
             return found
     return None
 

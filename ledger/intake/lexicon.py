@@ -88,7 +88,7 @@ FUTURE = (
 AID_CUES = (
     r"aid|assistance|help|donat\w*|grants?|granted|loans?|credit|lend|lent|pledg\w*|support package|package|"
     r"approv\w*|promis\w*|promet\w*|prometi\w*|debt|deuda|wrote off|written off|forgave|forgiven|condon\w*|commit\w*|contribut\w*|aport\w*|"
-    r"dispatch\w*|despach\w*|relief|tranches?|tramos?|flew|flown|airlift\w*|allocat\w*|earmark\w*|transferr\w*|credit line|sent|send|ship\w*|deliver\w*|supply|supplied|provide|"
+    r"dispatch\w*|despach\w*|relief|tranches?|tramos?|flew|flown|airlift\w*|consignments?|cargamentos?|allocat\w*|earmark\w*|transferr\w*|credit line|sent|send|ship\w*|deliver\w*|supply|supplied|provide|"
     r"provided|gave|give|given|humanitarian|destin\w*|asign\w*|transfir\w*|"
     r"ayuda|asistencia|donaci\w*|donativo\w*|don[óoa]\w*|préstamo\w*|crédito\w*|env[ií]\w*|entreg\w*|suministr\w*|"
     r"aprob\w*|otorg\w*|conced\w*|paquete|apoyo"
@@ -305,6 +305,21 @@ COMMODITY_STOP = frozenset(
         "delivered",
         "provided",
         "supplied",
+        # past verbs right after goods: "400 tonnes of powdered milk left Montreal"
+        "left",
+        "came",
+        "reached",
+        "arrive",
+        "arrives",
+        "arriving",
+        "llegó",
+        "llegaron",
+        "llegará",
+        "llegarán",
+        "salió",
+        "salieron",
+        "partió",
+        "zarpó",
     ]
 )
 COMMODITY_JOIN = frozenset({"and", "y", "e", "&"})

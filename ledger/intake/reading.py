@@ -87,7 +87,10 @@ _CLAUSE_BREAK = re.compile(r"(?<!\d)[,;:()—–]|[,;:()—–](?!\d)|\b(?:que|t
 # A date right after a verb in the past belongs to that verb: "said on Friday her government would ...",
 # "signed an agreement on Monday under which China will donate ...", "dijo el viernes que ...".
 _PAST_VERB_BEFORE = re.compile(
-    rf"(?:\b[a-z]+ed|\bsaid|\btold|\bsigned|\b\w+(?:ó|aron|ieron)|(?<!\w)(?:{lexicon.PAST_SPEECH}))(?:\s+(?:an?|the|un|una|el|la)\s+\w+)?"
+    r"(?<!\bbe\s)(?<!\bbeen\s)(?<!\bbeing\s)(?<!\bser\s)(?<!\bserá\s)(?<!\bserán\s)"  # "will be shipped on Monday"
+    rf"(?:\b[a-z]+ed|\b(?:said|told|signed|left|sent|gave|came|met|held|took)|\b\w+(?:ó|aron|ieron)|"
+    rf"(?<!\w)(?:{lexicon.PAST_SPEECH}))"
+    r"(?:\s+(?:an?|the|un|una|el|la)\s+\w+|(?:\s+(?-i:[A-Z])[\w-]*){1,2})?"  # "signed an agreement", "left Montreal"
     r"\s+(?:on\s+|este\s+|el\s+(?:pasado\s+)?)?$",
     re.IGNORECASE,
 )

@@ -59,6 +59,11 @@ _RELATIONSHIP = re.compile(
 )
 
 
+_OWNS_TRADE = re.compile(
+    r"['’]s\s+(?:[\w-]+\s+){0,2}?(?:trade|exports?|imports?|commerce|exchange)\b(?!\s+partners?)", re.IGNORECASE
+)
+
+
 def _flow(noun: str) -> str:
     noun = noun.lower()
     if noun.startswith(("invest", "invers")):
@@ -88,6 +93,9 @@ def trade(reading: Reading, default_partner: Party | None, default_reporter: Par
     proposals: list[Proposal] = []
     parties = reading.parties
     reporter = next((m.party for m in parties if not re.match(r"['’]s", text[m.end : m.end + 2])), None)
+    # "Canada's two-way trade with Cuba", "Mexico's exports to Cuba": the possessive owns the trade.
+    owner = next((m.party for m in parties if _OWNS_TRADE.match(text, m.end)), None)
+    reporter = owner or reporter
     partner = None
     between = _BETWEEN.search(body)
     if between:
