@@ -90,6 +90,14 @@ class StatementTests(SimpleTestCase):
                 self.assertEqual(statement.kind, "offer_of_help")
                 self.assertEqual(codes(statement)[1], "CUB")
 
+    def test_thanks_next_to_a_running_total_is_still_a_statement(self):
+        found = propose(
+            "El Gobierno cubano agradeció a México su solidaridad y recordó que desde enero ha recibido de ese país más "
+            "de 1,2 millones de barriles de crudo.",
+            language="es",
+        )
+        self.assertEqual([(p.entry, p.kind, codes(p)) for p in found], [("statement", "support", ("MEX", "CUB"))])
+
     def test_a_counterpart_spoken_to_is_never_the_speaker(self):
         (statement,) = of(
             "statement",

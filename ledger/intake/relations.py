@@ -9,7 +9,7 @@ party); "A thanked B for its solidarity" is B's statement about A."""
 import re
 
 from ledger.intake import lexicon, roles
-from ledger.intake.assemble import date_near, evidence
+from ledger.intake.assemble import date_near, evidence, is_aid
 from ledger.intake.reading import Reading, is_trade_money, nearest, spans
 from ledger.intake.types import (
     RECIPIENT_INFERRED,
@@ -172,8 +172,8 @@ def statements(
 ) -> list[Proposal]:
     """Statements in the sentence; `donors`: the article's donors so far, for "thanked both governments"."""
     found = _statement_kind(reading)
-    if found is None or reading.money or reading.goods:
-        return []
+    if found is None or ((reading.money or reading.goods) and is_aid(reading)):
+        return []  # a figure of aid makes the sentence a pledge; a total, a sale or a request leaves the words
     kind, (cue_start, cue_end) = found
     text = reading.full_text
     parties = [m for m in reading.parties if not roles.is_pressuring(text, m) and not roles.is_urged(text, m)]
