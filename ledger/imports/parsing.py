@@ -16,6 +16,7 @@ from pathlib import Path
 from ledger.exports.codec import (
     DATETIME,
     ID,
+    INTEGER,
     LIST,
     TEXT_LIST_SEPARATOR,
     ExportColumn,
@@ -25,6 +26,7 @@ from ledger.exports.codec import (
     unescape_text,
 )
 from ledger.exports.columns import TABLES, TABLES_BY_NAME
+from ledger.imports.limits import LARGEST_ID, WHOLE_NUMBER, whole_number, zero_problem
 from ledger.models import Source
 
 # The columns that tell one table's file from another's when the file name does not.
@@ -99,15 +101,15 @@ def _reference_label(column: ExportColumn) -> str:
 def parse_cell(column: ExportColumn, raw: str, lookups: Lookups):
     """The cell's value for the model, or ValueError with the reason in plain words."""
     if not column.refers:
+        if column.type in (ID, INTEGER) and raw != "":
+            return whole_number(raw, column.name)
         return decode_cell(column, raw)
     if raw == "":
         return None
     model, lookup = column.refers
     value = raw
     if lookup == "id":
-        if not raw.isdigit():
-            raise ValueError(f"malformed {column.name} '{raw}': give the id of a {model._meta.verbose_name}")
-        value = int(raw)
+        value = whole_number(raw, column.name)
     pk = lookups.pk(model, lookup, value)
     if pk is None:
         if lookup == "code":
@@ -123,7 +125,7 @@ def parse_citations(cells: dict[str, str], lookups: Lookups) -> list[dict]:
         return []
     source_ids = []
     for item in split_list(raw_sources):
-        if not item.isdigit() or lookups.pk(Source, "id", int(item)) is None:
+        if not WHOLE_NUMBER.fullmatch(item) or int(item) > LARGEST_ID or lookups.pk(Source, "id", int(item)) is None:
             raise ValueError("sources", f"unknown source id '{item}': cite a source by its id in the sources table")
         source_ids.append(int(item))
     count = len(source_ids)
@@ -141,10 +143,11 @@ def parse_citations(cells: dict[str, str], lookups: Lookups) -> list[dict]:
     for index, paragraph in enumerate(paragraphs):
         if paragraph in (None, ""):
             paragraphs[index] = None
-        elif paragraph.isdigit():
-            paragraphs[index] = int(paragraph)
         else:
-            raise ValueError("paragraphs", f"malformed paragraph number '{paragraph}'")
+            try:
+                paragraphs[index] = whole_number(paragraph, "paragraph number")
+            except ValueError as error:
+                raise ValueError("paragraphs", str(error)) from None
     raw_notes = unescape_text(cells.get("citation_notes", ""))
     notes = [""] * count if raw_notes == "" else [raw_notes] if count == 1 else raw_notes.split(TEXT_LIST_SEPARATOR)
     if len(notes) != count:
@@ -183,6 +186,8 @@ def parse_row(table: ExportTable, header: list[str], line: int, cells: list[str]
         elif column.type == DATETIME:
             updated_at = value
         else:
+            if zero := zero_problem(column.field, value):
+                problems.append(Problem(line, name, zero))
             fields[table.model._meta.get_field(column.field).attname] = value
     citations = None
     if table.citation_field and "sources" in values:

@@ -20,6 +20,22 @@ def refuse_bad_codes(apps, schema_editor):
         )
 
 
+def drop_search_on_sqlite(apps, schema_editor):
+    """SQLite rebuilds the actor table to change a constraint, and the search triggers that read it
+    would stop the rename: they are taken down here and put back (and refilled) afterwards."""
+    if schema_editor.connection.vendor == "sqlite":
+        from ledger import search
+
+        search.uninstall(schema_editor.connection)
+
+
+def restore_search_on_sqlite(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        from ledger import search
+
+        search.install(schema_editor.connection)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("ledger", "0009_pledge_totals"),
@@ -27,6 +43,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(refuse_bad_codes, migrations.RunPython.noop),
+        migrations.RunPython(drop_search_on_sqlite, restore_search_on_sqlite),
         migrations.RemoveConstraint(
             model_name="actor",
             name="actor_code_format",
@@ -39,4 +56,5 @@ class Migration(migrations.Migration):
                 violation_error_message="The code must not be empty or contain spaces; use only capital letters A-Z, digits and hyphens (CHN-CIDCA).",
             ),
         ),
+        migrations.RunPython(restore_search_on_sqlite, drop_search_on_sqlite),
     ]
