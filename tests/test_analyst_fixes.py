@@ -351,3 +351,25 @@ class StatementCitationTests(TestCase):
         excerpt = statement.citations.first().excerpt
         response = self.client.get(statement.speaker.get_absolute_url())
         self.assertContains(response, escape(excerpt))
+
+
+class XlsxTests(TestCase):
+    fixtures = [FIXTURE]
+
+    def test_xlsx_has_a_frozen_filterable_header_and_typed_cells(self):
+        import io
+
+        import openpyxl
+
+        response = self.client.get("/pledges/", {"_export": "xlsx", "sort": "id"})
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        self.assertEqual(sheet.freeze_panes, "A2")
+        self.assertEqual(sheet.auto_filter.ref, f"A1:{sheet.cell(1, sheet.max_column).column_letter}{sheet.max_row}")
+        header = [c.value for c in sheet[1]]
+        row = dict(zip(header, [c.value for c in sheet[2]]))
+        self.assertIsInstance(row["id"], int)
+        money = Pledge.objects.filter(amount__isnull=False).order_by("id").first()
+        money_row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == money.pk)
+        money_row = dict(zip(header, money_row))
+        self.assertEqual(money_row["amount"], float(money.amount))  # a number, not text
+        self.assertEqual(money_row["date"].date(), money.date)  # a date, not text

@@ -88,26 +88,44 @@ def stream_json(table: ExportTable, queryset: QuerySet, *, batch_size: int = BAT
 
 
 def xlsx_bytes(table: ExportTable, queryset: QuerySet) -> bytes:
-    """The table as an Excel workbook (table pages only: it is built in memory, one sheet)."""
+    """The table as an Excel workbook, one sheet, written in openpyxl's write-only (streaming) mode:
+    the header frozen and filterable, numbers as numbers (exact Decimals), dates as dates, text as
+    text (a cell starting with "=" stays a string, never a formula). 100,000 rows take seconds."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(table.title)
-    sheet.append(table.header)
+    sheet.freeze_panes = "A2"  # must precede the first row in write-only mode
+    header = []
+    for name in table.header:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.data_type = "s"
+        header.append(cell)
+    sheet.append(header)
     columns = table.columns
+    decimals = [i for i, c in enumerate(columns) if c.type == DECIMAL]
+    dates = [i for i, c in enumerate(columns) if c.type == DATE]
+    texts = [i for i, c in enumerate(columns) if c.type not in (DECIMAL, DATE, ID, INTEGER, BOOLEAN)]
+    rows = 1
     for row in iter_rows(table, queryset, escape=False):
-        cells = []
-        for column, value in zip(columns, row):
-            if column.type == DECIMAL and value is not None:
-                value = Decimal(value)
-            elif column.type == DATE and isinstance(value, str):
-                value = date.fromisoformat(value)
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # a string cell is never run as a formula, whatever it starts with
-            cells.append(cell)
-        sheet.append(cells)
+        values = list(row)
+        for i in decimals:
+            if values[i] is not None:
+                values[i] = Decimal(values[i])
+        for i in dates:
+            if isinstance(values[i], str):
+                values[i] = date.fromisoformat(values[i])
+        for i in texts:
+            value = values[i]
+            if isinstance(value, str) and value.startswith("="):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"  # a string cell is never run as a formula
+                values[i] = cell
+        sheet.append(values)
+        rows += 1
+    sheet.auto_filter.ref = f"A1:{get_column_letter(max(len(columns), 1))}{rows}"
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
