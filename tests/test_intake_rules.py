@@ -98,6 +98,10 @@ class StatementTests(SimpleTestCase):
         )
         self.assertEqual([(p.entry, p.kind, codes(p)) for p in found], [("statement", "support", ("MEX", "CUB"))])
 
+    def test_opposition_to_sanctions_is_a_rejection_of_pressure(self):
+        (statement,) = of("statement", "Jaishankar reiterated India's opposition to unilateral sanctions against Cuba.")
+        self.assertEqual((statement.kind, codes(statement)), ("rejection_of_pressure", ("IND", "CUB")))
+
     def test_a_counterpart_spoken_to_is_never_the_speaker(self):
         (statement,) = of(
             "statement",
@@ -206,6 +210,20 @@ class DateAndStatusTests(SimpleTestCase):
         self.assertEqual(
             (pledge.commodity, pledge.date.date, codes(pledge)), ("powdered milk", date(2026, 8, 31), ("CAN", "CUB"))
         )
+
+    def test_goods_on_a_plane_that_landed_are_delivered(self):
+        (pledge,) = of(
+            "pledge", "Aid\n\nAn Indian Air Force plane carrying 12 tonnes of medicines landed in Havana this week."
+        )
+        self.assertEqual((pledge.status, codes(pledge)), ("delivered", ("IND", "CUB")))
+
+    def test_due_to_arrive_looks_ahead(self):
+        (pledge,) = of(
+            "pledge",
+            "Aid\n\n500 tonnes of rice donated by China are due to arrive in Cuba in September.",
+            published="2026-08-17",
+        )
+        self.assertEqual(pledge.date.date, date(2026, 9, 1))
 
     def test_goods_flown_in_are_delivered(self):
         (pledge,) = of("pledge", "Canadian air force planes flew 40 tonnes of medicines to Port-au-Prince last week.")

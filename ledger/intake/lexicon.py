@@ -58,7 +58,7 @@ STATUS_CUES = [
     (
         "delivered",
         r"delivered|delivers|has sent|have sent|had sent|sent|shipped|dispatched|arrived|docked|handed over|unloaded|"
-        r"flew|flown|airlifted|received|receives|recibió|recibieron|ha recibido|han recibido|"
+        r"flew|flown|airlifted|landed|aterrizó|received|receives|recibió|recibieron|ha recibido|han recibido|"
         r"entregó|entregaron|entregado|envió|enviaron|ha enviado|llegó|llegaron|arribó|desembarcó|despachó|despacharon|"
         r"despachado|atracó",
     ),
@@ -79,7 +79,7 @@ RECEIVE = r"received|receives|has received|recibió|recibieron|recibe|reciben|ha
 SIGNING = r"signed|firmó|firmaron|firmado|suscribió|suscribieron"
 FUTURE = (
     r"will|would|'ll|is to|are to|plans? to|planned to|set to|going to|intends to|to be (?:sent|delivered|shipped)|"
-    r"next (?:week|month|year)|"
+    r"next (?:week|month|year)|due to|expected to|scheduled to|está previst[oa]|están previst[oa]s|se espera que|"
     r"\w+(?:ará|erá|irá|arán|erán|irán)|va a|van a|próxim[oa]s?|"
     r"anunció (?:el envío|la entrega|el despacho)|announced (?:the |a )?(?:shipment|delivery|dispatch)"
 )
@@ -88,7 +88,7 @@ FUTURE = (
 AID_CUES = (
     r"aid|assistance|help|donat\w*|grants?|granted|loans?|credit|lend|lent|pledg\w*|support package|package|"
     r"approv\w*|promis\w*|promet\w*|prometi\w*|debt|deuda|wrote off|written off|forgave|forgiven|condon\w*|commit\w*|contribut\w*|aport\w*|"
-    r"dispatch\w*|despach\w*|relief|tranches?|tramos?|flew|flown|airlift\w*|consignments?|cargamentos?|allocat\w*|earmark\w*|transferr\w*|credit line|sent|send|ship\w*|deliver\w*|supply|supplied|provide|"
+    r"dispatch\w*|despach\w*|relief|tranches?|tramos?|flew|flown|airlift\w*|landed|aterrizó|consignments?|cargamentos?|allocat\w*|earmark\w*|transferr\w*|credit line|sent|send|ship\w*|deliver\w*|supply|supplied|provide|"
     r"provided|gave|give|given|humanitarian|destin\w*|asign\w*|transfir\w*|"
     r"ayuda|asistencia|donaci\w*|donativo\w*|don[óoa]\w*|préstamo\w*|crédito\w*|env[ií]\w*|entreg\w*|suministr\w*|"
     r"aprob\w*|otorg\w*|conced\w*|paquete|apoyo"
@@ -140,7 +140,11 @@ STATEMENT_CUES = [
         "call_on_third_party",
         r"urged|urges|called on|calls on|demanded|instó|insta|exhortó|exhorta|pidió a|pide a|exigió a",
     ),
-    ("rejection_of_pressure", r"reject\w*|condemn\w*|rechaz\w*|conden\w*|denunci\w*"),
+    (
+        "rejection_of_pressure",
+        r"reject\w*|condemn\w*|rechaz\w*|conden\w*|denunci\w*|opposition to|opposes|oposición a|se opone a|"
+        r"se opuso a",
+    ),
     (
         "offer_of_help",
         r"willing to help|ready to help|keep helping|continue helping|continue to help|offered (?:to help|help|assistance)|"
