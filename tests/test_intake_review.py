@@ -452,6 +452,17 @@ class ReviewPageTests(TestCase):
         rice.refresh_from_db()
         self.assertEqual(rice.state, "pending")
 
+    def test_a_malformed_id_in_the_address_or_the_form_finds_nothing(self):
+        self.client.force_login(self.editor)
+        self.assertEqual(self.client.get("/admin/ledger/intakearticle/1x/change/").status_code, 404)
+        self.assertEqual(self.client.get("/admin/ledger/intakearticle/99999999999999999999/change/").status_code, 404)
+        response = self.client.post(review_url(self.article), {"proposal": "'; --", "action": "accept"})
+        self.assertEqual(response.status_code, 404)
+        rice = self.proposal(paragraph=2)
+        fields = {f"p{rice.pk}-{k}": "" if v is None else v for k, v in services_values(rice).items()}
+        post = {"proposal": rice.pk, "action": "accept", "expected_version": "v2", **fields}
+        self.assertEqual(self.client.post(review_url(self.article), post).status_code, 302)
+
     def test_pending_proposals_are_on_no_public_page(self):
         for url in ("/", "/pledges/", "/trade/", "/sources/", "/actors/CUB/", "/pledges/?format=csv"):
             response = self.client.get(url)
@@ -464,3 +475,14 @@ def services_values(proposal):
     from ledger.intake.review import proposal_initial
 
     return proposal_initial(proposal)
+
+
+def intake_rows(user=None) -> None:
+    """An intake article with its proposals, an alias and a delivery, each with a history row where its
+    model keeps one, on the loaded seed ledger: for the tests that walk every admin address
+    (tests/hardening_data.populate)."""
+    add_article(REPEAT_TEXT, user=user, url="https://example.org/hardening-intake")
+    Alias.objects.create(alias="the Kremlin", code="RUS", note="hardening test data")
+    Delivery.objects.create(
+        pledge=Pledge.objects.order_by("pk").first(), quantity=Decimal("1"), unit="t", commodity="rice"
+    )

@@ -4,6 +4,7 @@ proposals to accept, correct or reject). Editors review; analysts see articles a
 Every write goes through ledger/services/intake.py. Aliases editors add, and the deliveries recorded
 against pledges, have their own lists."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
@@ -11,13 +12,14 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
 from ledger import services
+from ledger.forms import REASON_LABEL, REASON_MAX_LENGTH
 from ledger.intake import review
 from ledger.intake.article import LANGUAGE_NAMES
 from ledger.intake.forms import ArticleForm, ProposalForm
 from ledger.models import Alias, Delivery, IntakeArticle, IntakeProposal
+from ledger.services import ERROR_NO_REASON
 
 ACCEPTED_MESSAGE = "Accepted: {entry} (¶{paragraph}). It is in the ledger, citing its sentence."
 REJECTED_MESSAGE = "Rejected (¶{paragraph}): {reason}"
@@ -26,6 +28,11 @@ READ_MESSAGE = (
     "Read {paragraphs} paragraphs ({language}). Check the source's details below (pre-filled from the page "
     "where it says them), then press “Propose entries”."
 )
+
+
+def _number(value) -> int:
+    """An id from the address or the form; anything else finds nothing (a 404, not a server error)."""
+    return int(value) if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19 else 0
 
 
 def _superuser(request) -> bool:
@@ -109,7 +116,7 @@ class IntakeArticleAdmin(admin.ModelAdmin):
     # --- Review -----------------------------------------------------------------------------
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        article = get_object_or_404(IntakeArticle.objects.select_related("source"), pk=object_id)
+        article = get_object_or_404(IntakeArticle.objects.select_related("source"), pk=_number(object_id))
         if not self.has_view_or_change_permission(request, article):
             raise PermissionDenied
         can_review = self.has_change_permission(request, article)
@@ -138,7 +145,7 @@ class IntakeArticleAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/ledger/intake/review.html", context)
 
     def _review_action(self, request, article):
-        proposal = get_object_or_404(IntakeProposal, pk=request.POST.get("proposal"), article=article)
+        proposal = get_object_or_404(IntakeProposal, pk=_number(request.POST.get("proposal")), article=article)
         url = reverse("admin:ledger_intakearticle_change", args=[article.pk])
         action = request.POST.get("action")
         try:
@@ -155,12 +162,12 @@ class IntakeArticleAdmin(admin.ModelAdmin):
                 if not form.is_valid():
                     errors = "; ".join(f"{name}: {' '.join(e)}" for name, e in form.errors.items())
                     raise ValidationError(f"Not accepted: {errors}")
-                version = request.POST.get("expected_version")
+                version = _number(request.POST.get("expected_version"))
                 accepted = services.intake_proposal_accept(
                     proposal=proposal,
                     user=request.user,
                     values=form.cleaned_data,
-                    expected_version=int(version) if version else None,
+                    expected_version=version or None,
                 )
                 self.message_user(request, ACCEPTED_MESSAGE.format(entry=accepted.result, paragraph=accepted.paragraph))
         except ValidationError as error:
@@ -175,28 +182,61 @@ class IntakeArticleAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(f"{url}#proposal-{following}" if following else url)
 
 
+class ReasonForm(forms.ModelForm):
+    """An alias's or a delivery's form: the change's reason is required and kept in the history."""
+
+    change_reason = forms.CharField(
+        label=REASON_LABEL,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"size": 90, "autocomplete": "off"}),
+        error_messages={"required": ERROR_NO_REASON},
+    )
+
+
+class ReasonedAdmin(admin.ModelAdmin):
+    """Saves with the editor and the reason in the history; only superusers delete."""
+
+    form = ReasonForm
+
+    def get_fields(self, request, obj=None):
+        return [*super().get_fields(request, obj), "change_reason"]
+
+    def save_model(self, request, obj, form, change):
+        obj._history_user = request.user
+        obj._change_reason = form.cleaned_data["change_reason"]
+        obj.save()
+
+    def has_delete_permission(self, request, obj=None):
+        return _superuser(request)
+
+
 @admin.register(Alias)
-class AliasAdmin(SimpleHistoryAdmin):
+class AliasAdmin(ReasonedAdmin):
+    """Names intake reads as an actor, beyond the ledger's actors and intake's own list (aliases.json)."""
+
     list_display = ["alias", "code", "note"]
     search_fields = ["alias", "code", "note"]
     fields = ["alias", "code", "note"]
 
-    def has_delete_permission(self, request, obj=None):
-        return _superuser(request)
-
 
 @admin.register(Delivery)
-class DeliveryAdmin(SimpleHistoryAdmin):
-    """Deliveries are recorded by accepting a "delivers" proposal; here they are listed, never edited."""
+class DeliveryAdmin(ReasonedAdmin):
+    """Deliveries against pledges, usually recorded by accepting a "delivers" proposal. Never in a total."""
 
     list_display = ["__str__", "date", "citation"]
     list_select_related = ["pledge__donor", "pledge__recipient", "citation__source"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return _superuser(request)
+    autocomplete_fields = ["pledge", "citation"]
+    fields = [
+        "pledge",
+        "quantity",
+        "unit",
+        "commodity",
+        "amount",
+        "currency",
+        "amount_qualifier",
+        "date",
+        "date_precision",
+        "date_qualifier",
+        "year_inferred",
+        "citation",
+    ]
