@@ -252,6 +252,12 @@ class DateAndStatusTests(SimpleTestCase):
 
 
 class GoodsTests(SimpleTestCase):
+    def test_a_channel_preposition_ends_the_commodity(self):
+        (goods,) = find_goods("300 tonnes of rice through the World Food Programme", "en")
+        self.assertEqual(goods.commodity, "rice")
+        (goods,) = find_goods("300 toneladas de arroz mediante el PMA", "es")
+        self.assertEqual(goods.commodity, "rice")
+
     def test_a_participle_ends_the_commodity(self):
         (goods,) = find_goods("llegaron 2.000 toneladas de arroz donado por Hanói", "es")
         self.assertEqual(goods.commodity, "rice")
