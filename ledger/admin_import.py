@@ -30,6 +30,7 @@ class LedgerImportExportMixin(ImportExportMixin):
     confirm_form_class = ReasonConfirmImportForm
     import_formats = [base_formats.CSV, base_formats.XLSX]
     export_formats = [base_formats.CSV, base_formats.XLSX, base_formats.JSON]
+    import_template_name = "admin/ledger/import.html"  # the failed rows as a table: line, column, value, reason
     export_form_class = ExportForm  # every documented column, always: no per-download column picking
 
     def has_import_permission(self, request):

@@ -90,13 +90,13 @@ class LedgerResource(resources.Resource):
                 problem.message
             )
         for line, errors in sorted(by_line.items()):
-            result.invalid_rows.append(
-                InvalidRow(
-                    number=line,
-                    validation_error=ValidationError(errors),
-                    values=(line, "", "not imported (one bad row and nothing is written)"),
-                )
+            invalid = InvalidRow(
+                number=line,
+                validation_error=ValidationError(errors),
+                values=(line, "", "not imported (one bad row and nothing is written)"),
             )
+            invalid.problems = [p for p in report.problems if p.line == line]  # listed inline by the template
+            result.invalid_rows.append(invalid)
             result.totals[RowResult.IMPORT_TYPE_INVALID] += 1
         return result
 

@@ -11,7 +11,7 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils.html import escape
 
-from ledger import formatting
+from ledger import exports, formatting
 from ledger.models import Actor, Pledge, Source
 from ledger.views import overview
 from tests import factories
@@ -373,3 +373,75 @@ class XlsxTests(TestCase):
         money_row = dict(zip(header, money_row))
         self.assertEqual(money_row["amount"], float(money.amount))  # a number, not text
         self.assertEqual(money_row["date"].date(), money.date)  # a date, not text
+
+
+class EditorImportTests(TestCase):
+    """Issue 14, item 7: the admin import lists why rows failed, and takes month and year dates."""
+
+    fixtures = [FIXTURE]
+    header = "donor_code,recipient_code,kind,status,amount,currency,date,date_precision,sources,excerpts\n"
+
+    @classmethod
+    def setUpTestData(cls):
+        from ledger.roles import EDITORS
+        from tests.test_admin import make_user
+
+        cls.editor = make_user("ana", EDITORS)
+
+    def upload(self, text):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        self.client.force_login(self.editor)
+        upload = SimpleUploadedFile("batch.csv", text.encode(), content_type="text/csv")
+        data = {"import_file": upload, "format": "0", "change_reason": "batch", "resource": ""}
+        return self.client.post("/admin/ledger/pledge/import/", data)
+
+    def test_failed_rows_are_listed_inline_with_line_column_value_and_reason(self):
+        rows = "CHN,CUB,grant,pledged,5,USD,2026-13-40,,1,the words\nCHN,CUB,grant,someday,5,USD,2026-02-01,day,1,w\n"
+        response = self.upload(self.header + rows)
+        html = response.content.decode()
+        table = html.split('<table class="import-problems">', 1)[1].split("</table>", 1)[0]
+        self.assertRegex(
+            table,
+            r"(?s)<td>2</td>\s*<td><code>date</code></td>\s*<td><code>2026-13-40</code></td>\s*<td>malformed date",
+        )
+        self.assertRegex(
+            table, r"(?s)<td>3</td>\s*<td><code>status</code></td>\s*<td><code>someday</code></td>\s*<td>unknown status"
+        )
+        self.assertNotIn("validation-error-container", html)  # no reasons hidden behind a hover
+
+    def test_month_and_year_dates_are_read_with_their_precision(self):
+        from ledger.imports.parsing import Lookups, parse_row
+
+        header = self.header.strip().split(",")
+        cells = lambda when, precision: ["CHN", "CUB", "grant", "pledged", "5", "USD", when, precision, "1", "w"]  # noqa: E731
+        table = exports.PLEDGES
+        for when, precision, expected in [
+            ("2026-03", "", (date(2026, 3, 1), "month")),
+            ("2026", "", (date(2026, 1, 1), "year")),
+            ("2026-03", "month", (date(2026, 3, 1), "month")),
+            ("2026-03-01", "month", (date(2026, 3, 1), "month")),
+            ("2026-03-05", "day", (date(2026, 3, 5), "day")),
+        ]:
+            with self.subTest(when=when, precision=precision):
+                fields = parse_row(table, header, 2, cells(when, precision), Lookups()).fields
+                self.assertEqual((fields["date"], fields["date_precision"]), expected)
+
+    def test_a_month_with_a_day_precision_is_refused(self):
+        from ledger.imports.parsing import Lookups, RowError, parse_row
+
+        header = self.header.strip().split(",")
+        with self.assertRaises(RowError) as refused:
+            parse_row(
+                exports.PLEDGES,
+                header,
+                2,
+                ["CHN", "CUB", "grant", "pledged", "5", "USD", "2026-03", "day", "1", "w"],
+                Lookups(),
+            )
+        self.assertIn("'2026-03' is a month, but date_precision says 'day'", str(refused.exception.problems[0]))
+
+    def test_a_month_is_imported_through_the_admin(self):
+        response = self.upload(self.header + "CHN,CUB,grant,pledged,5000000,USD,2026-03,,1,the words\n")
+        self.assertNotContains(response, "import-problems")
+        self.assertContains(response, "China → Cuba: USD 5 million")

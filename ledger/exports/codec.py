@@ -50,6 +50,7 @@ TEXT_LIST_SEPARATOR = "\n"  # between excerpts and between citation notes: one p
 
 DECIMAL_PATTERN = re.compile(r"-?\d+(\.\d+)?")
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+PERIOD_PATTERN = re.compile(r"(\d{4})(?:-(\d{2}))?")  # "2026" or "2026-03": a year or a month
 BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False, "": False}
 
 
@@ -154,6 +155,25 @@ def decode_cell(column: "ExportColumn", raw: str):
             ) from None
         return value if value.tzinfo else value.replace(tzinfo=UTC)
     raise AssertionError(column.type)  # pragma: no cover
+
+
+def decode_period(column: "ExportColumn", raw: str) -> tuple[date | None, str]:
+    """A date column whose entries have a precision (pledges, statements): the day (2026-02-05),
+    the month (2026-03) or the year (2026), as the first day of the period and its precision
+    ("day", "month", "year"); ("", None) when empty. ValueError with the reason otherwise."""
+    if raw == "":
+        return None, ""
+    found = PERIOD_PATTERN.fullmatch(raw)
+    if found is None:
+        return decode_cell(column, raw), "day"
+    year, month = int(found.group(1)), found.group(2)
+    try:
+        return (date(year, int(month), 1), "month") if month else (date(year, 1, 1), "year")
+    except ValueError:
+        raise ValueError(
+            f"malformed date '{raw}': write a day as YYYY-MM-DD (2026-02-05), a month as YYYY-MM (2026-03) "
+            "or a year as YYYY (2026)"
+        ) from None
 
 
 def split_list(raw: str, separator: str = LIST_SEPARATOR) -> list[str]:

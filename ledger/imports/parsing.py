@@ -22,6 +22,7 @@ from ledger.exports.codec import (
     ExportColumn,
     ExportTable,
     decode_cell,
+    decode_period,
     split_list,
     unescape_text,
 )
@@ -45,6 +46,7 @@ class Problem:
     line: int
     column: str
     message: str
+    value: str = ""  # the cell as the file has it, shown beside the reason
 
     def __str__(self):
         where = f"line {self.line}" + (f", column {self.column}" if self.column else "")
@@ -171,15 +173,20 @@ def parse_row(table: ExportTable, header: list[str], line: int, cells: list[str]
     if len(cells) != len(header):
         raise RowError([Problem(line, "", f"this row has {len(cells)} cells but the header has {len(header)}")])
     values = dict(zip(header, cells))
-    problems, fields, pk, updated_at = [], {}, None, None
+    problems, fields, pk, updated_at, implied = [], {}, None, None, None
+    periods = "date_precision" in values  # the entries' dates may be a month or a year
     for name, raw in values.items():
         column = table.column(name)
         if not column.importable or column.type == LIST:
             continue
         try:
-            value = parse_cell(column, raw, lookups)
+            if periods and name == "date":
+                value, precision = decode_period(column, raw)
+                implied = _period_precision(raw, precision, values["date_precision"])
+            else:
+                value = parse_cell(column, raw, lookups)
         except ValueError as error:
-            problems.append(Problem(line, name, str(error)))
+            problems.append(Problem(line, name, str(error), raw))
             continue
         if column.type == ID:
             pk = value
@@ -189,6 +196,8 @@ def parse_row(table: ExportTable, header: list[str], line: int, cells: list[str]
             if zero := zero_problem(column.field, value):
                 problems.append(Problem(line, name, zero))
             fields[table.model._meta.get_field(column.field).attname] = value
+    if implied and "date_precision" not in {p.column for p in problems}:
+        fields["date_precision"] = implied
     citations = None
     if table.citation_field and "sources" in values:
         try:
@@ -199,6 +208,17 @@ def parse_row(table: ExportTable, header: list[str], line: int, cells: list[str]
     if problems:
         raise RowError(problems)
     return ParsedRow(line, pk, fields, citations, updated_at)
+
+
+def _period_precision(raw: str, precision: str, stated: str) -> str:
+    """The precision a month or year cell implies ("2026-03": month), checked against the precision
+    column: an empty precision takes it. A full day keeps the stated precision (the ledger writes a
+    month as its first day with "month"). None when the cell says nothing about precision."""
+    if precision in ("", "day"):
+        return None
+    if stated in ("", precision):
+        return precision
+    raise ValueError(f"'{raw}' is a {precision}, but date_precision says '{stated}': make them agree")
 
 
 def dependency_order(table: ExportTable, header: list[str], records: list) -> list:
