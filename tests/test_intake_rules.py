@@ -225,6 +225,15 @@ class DateAndStatusTests(SimpleTestCase):
         )
         self.assertEqual(pledge.date.date, date(2026, 9, 1))
 
+    def test_a_batch_of_goods_is_aid_in_an_aid_article(self):
+        found = of(
+            "pledge",
+            "Ayuda\n\nArgentina donó a Cuba 80 toneladas de arroz.\n\nEl segundo lote, con otras 200 toneladas de "
+            "alimentos, llegará a finales de mes.",
+            language="es",
+        )
+        self.assertEqual([(p.quantity, codes(p)) for p in found], [(80, ("ARG", "CUB")), (200, ("ARG", "CUB"))])
+
     def test_goods_flown_in_are_delivered(self):
         (pledge,) = of("pledge", "Canadian air force planes flew 40 tonnes of medicines to Port-au-Prince last week.")
         self.assertEqual((pledge.status, pledge.kind, pledge.commodity), ("delivered", "in_kind", "medicines"))

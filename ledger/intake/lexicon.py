@@ -88,7 +88,7 @@ FUTURE = (
 AID_CUES = (
     r"aid|assistance|help|donat\w*|grants?|granted|loans?|credit|lend|lent|pledg\w*|support package|package|"
     r"approv\w*|promis\w*|promet\w*|prometi\w*|debt|deuda|wrote off|written off|forgave|forgiven|condon\w*|commit\w*|contribut\w*|aport\w*|"
-    r"dispatch\w*|despach\w*|relief|tranches?|tramos?|flew|flown|airlift\w*|landed|aterrizó|consignments?|cargamentos?|allocat\w*|earmark\w*|transferr\w*|credit line|sent|send|ship\w*|deliver\w*|supply|supplied|provide|"
+    r"dispatch\w*|despach\w*|relief|tranches?|tramos?|flew|flown|airlift\w*|landed|aterrizó|consignments?|cargamentos?|lotes?|batch(?:es)?|allocat\w*|earmark\w*|transferr\w*|credit line|sent|send|ship\w*|deliver\w*|supply|supplied|provide|"
     r"provided|gave|give|given|humanitarian|destin\w*|asign\w*|transfir\w*|"
     r"ayuda|asistencia|donaci\w*|donativo\w*|don[óoa]\w*|préstamo\w*|crédito\w*|env[ií]\w*|entreg\w*|suministr\w*|"
     r"aprob\w*|otorg\w*|conced\w*|paquete|apoyo"
