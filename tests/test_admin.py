@@ -287,7 +287,9 @@ class AddEntryTests(AdminTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "Every figure needs a source")
         self.assertEqual(Pledge.objects.count(), before)
-        self.assertEqual(Citation.objects.filter(pledge=None, trade_figure=None, statement=None).count(), 0)
+        self.assertEqual(
+            Citation.objects.filter(pledge=None, trade_figure=None, statement=None, engagement=None).count(), 0
+        )
 
 
 @skipUnless(connection.vendor == "postgresql", "needs row locks and a connection per thread (PostgreSQL)")

@@ -216,17 +216,22 @@ class CitationAdmin(LedgerAdmin):
         "trade_figure__partner",
         "statement__speaker",
         "statement__subject",
+        "engagement__side_a",
+        "engagement__side_b",
     ]
     search_fields = ["excerpt", "note"]
-    autocomplete_fields = ["source", "pledge", "trade_figure", "statement"]
+    autocomplete_fields = ["source", "pledge", "trade_figure", "statement", "engagement"]
     fieldsets = [
-        (None, {"fields": ("source", "pledge", "trade_figure", "statement", "excerpt", "paragraph", "note")}),
+        (
+            None,
+            {"fields": ("source", "pledge", "trade_figure", "statement", "engagement", "excerpt", "paragraph", "note")},
+        ),
         REASON_FIELDSET,
     ]
 
     @admin.display(description="entry")
     def entry(self, obj):
-        return obj.pledge or obj.trade_figure or obj.statement
+        return obj.pledge or obj.trade_figure or obj.statement or obj.engagement
 
     @admin.display(description="excerpt")
     def excerpt_start(self, obj):
