@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.db.models import Count, Q, Sum
 
 from ledger.models import Pledge, PledgeTotal, counted_in_totals_condition
@@ -254,13 +254,14 @@ def _write(delta: dict) -> None:
 # --- Rebuild -----------------------------------------------------------------------------------
 
 
-def _groups() -> Iterator[tuple[dict, bool, int, dict]]:
+def _groups(using: str = DEFAULT_DB_ALIAS) -> Iterator[tuple[dict, bool, int, dict]]:
     """The live pledges grouped by everything cells() reads, summed in the database."""
     from ledger.selectors import Year
 
     keys = [f for f in FIELDS if f not in ("date", "amount", "amount_usd", "quantity", "package_id")]
     rows = (
-        Pledge.objects.annotate(counted=counted_in_totals_condition())
+        Pledge.objects.using(using)
+        .annotate(counted=counted_in_totals_condition())
         .values(*keys, "counted", year=Year("date"))
         .annotate(
             n=Count("id"),
@@ -286,10 +287,10 @@ def _groups() -> Iterator[tuple[dict, bool, int, dict]]:
         yield row, row["counted"], row["n"], sums
 
 
-def computed_totals() -> dict[tuple, dict]:
+def computed_totals(using: str = DEFAULT_DB_ALIAS) -> dict[tuple, dict]:
     """Every cell, computed from the live rows: what the table holds when it is current."""
     totals: dict = defaultdict(lambda: defaultdict(int))
-    for row, counted, n, sums in _groups():
+    for row, counted, n, sums in _groups(using):
         _accumulate(totals, cells(row, counted=counted, n=n, sums=sums), +1)
     return {
         cell: {k: v for k, v in m.items() if v} for cell, m in totals.items() if m.get("entries") or m.get("uncounted")
@@ -305,12 +306,17 @@ def stored_totals() -> dict[tuple, dict]:
     }
 
 
-@transaction.atomic
-def rebuild() -> int:
-    """Replace the table with totals computed from the live rows; returns the number of cells."""
-    totals = computed_totals()
-    PledgeTotal.objects.all().delete()
-    PledgeTotal.objects.bulk_create(
+def rebuild(using: str = DEFAULT_DB_ALIAS) -> int:
+    """Replace the table with totals computed from the live rows, in one transaction; returns the
+    number of cells."""
+    with transaction.atomic(using=using):
+        return _rebuild(using)
+
+
+def _rebuild(using: str) -> int:
+    totals = computed_totals(using)
+    PledgeTotal.objects.using(using).all().delete()
+    PledgeTotal.objects.using(using).bulk_create(
         (
             PledgeTotal(filter_dim=c[0], filter_value=c[1], group_dim=c[2], key=c[3], **measures)
             for c, measures in totals.items()

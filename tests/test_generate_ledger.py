@@ -9,6 +9,7 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.test import TestCase, tag
 
+from ledger import summaries
 from ledger.models import COUNTRY_CODES, CURRENCY_CODES, Actor, Citation, Pledge, Source, TradeFigure
 from tests import factories
 
@@ -128,6 +129,13 @@ class GenerateLedgerShapeTests(TestCase):
         self.assertEqual(history.count(), 2000)
         self.assertEqual(set(history.values_list("history_change_reason", flat=True)), {"generate_ledger --seed 3"})
         self.assertEqual(Citation.history.count(), Citation.objects.count())
+
+    def test_the_pledge_totals_are_built_for_the_generated_ledger(self):
+        stored = summaries.stored_totals()
+        self.assertEqual(stored, summaries.computed_totals())
+        grand = stored[("", "", "total", "")]
+        self.assertEqual(grand["entries"] + grand.get("uncounted", 0), 2000)
+        self.assertGreater(grand.get("uncounted", 0), 0)  # packages with parts, counted through them
 
     def test_new_entries_after_generation_get_fresh_ids(self):
         donor, recipient = Actor.objects.filter(kind=Actor.Kind.COUNTRY)[:2]
