@@ -173,3 +173,19 @@ LEFT_OUT_REASONS = {
     "no_usd_conversion": "Entries in another currency with no USD value",
     "trade_figures": "Trade and investment figures, never added to aid",
 }
+
+
+def format_match_count(count: int, singular: str, plural: str, *, more_than: bool = False) -> str:
+    """How many rows a table's filters select: "1 pledge matches", "12,345 pledges match", or, when
+    counting ran out of time after `count` rows, "more than 10,000 pledges match"."""
+    noun = singular if count == 1 and not more_than else plural
+    verb = "matches" if count == 1 and not more_than else "match"
+    return f"{'more than ' if more_than else ''}{format_number(count)} {noun} {verb}"
+
+
+def format_counted_in_totals(amount, qualifier="") -> str:
+    """What the selected pledges add to the totals: "USD 1,234,500 counted in totals"; with no USD
+    value among them, "no USD value counted in totals" (never USD 0)."""
+    if amount is None:
+        return "no USD value counted in totals"
+    return f"{format_money(amount, 'USD', qualifier)} counted in totals"
