@@ -191,6 +191,25 @@ class ServiceConversionTests(TestCase):
         pledge = self.create(date=datetime.date(2026, 1, 1), date_precision="month")
         self.assertEqual((pledge.usd_rate_basis, pledge.usd_rate_date), ("publication_date", self.source.published_on))
 
+    def test_citing_an_earlier_source_takes_the_rate_of_its_publication_date(self):
+        pledge = self.create(date=datetime.date(2026, 1, 1), date_precision="month")
+        earlier = Source.objects.create(
+            url="https://example.org/earlier",
+            publisher="Granma",
+            headline="Japón dona",
+            published_on=datetime.date(2026, 1, 20),
+            language="es",
+        )
+        services.citations_replace(
+            entry=pledge, citations=[{"source": earlier, "excerpt": "450 millones", "paragraph": 1}], reason="better"
+        )
+        pledge.refresh_from_db()
+        expected = fx.conversion_for(
+            amount=YEN, currency="JPY", date=None, date_precision="", published=datetime.date(2026, 1, 20)
+        )
+        self.assertEqual((pledge.usd_rate_date, pledge.amount_usd), (expected.usd_rate_date, expected.amount_usd))
+        self.assertEqual(pledge.history.order_by("-history_id").first().history_change_reason, "better")
+
     def test_a_stated_conversion_from_intake_is_kept_and_not_overwritten(self):
         stated = fx.stated_conversion(amount=YEN, amount_usd=Decimal("3000000"), published=self.source.published_on)
         pledge = self.create(date=MARCH_10, date_precision="day", **stated.field_values())

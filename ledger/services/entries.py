@@ -21,7 +21,7 @@ from ledger.services._shared import (
     save_entry,
     update_entry,
 )
-from ledger.services.usd import apply_usd, publication_date, stored_values
+from ledger.services.usd import USD_FIELDS, apply_usd, publication_date, stored_values
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -279,3 +279,16 @@ def citations_replace(
     _cite(entry, citations, user=user, reason=reason)
     for citation in old:
         citation_delete(citation=citation, user=user, reason=reason)
+    if isinstance(entry, Pledge | TradeFigure):
+        _reconvert_for_new_sources(entry, user=user, reason=reason)
+
+
+def _reconvert_for_new_sources(entry: Pledge | TradeFigure, *, user: AbstractBaseUser | None, reason: str) -> None:
+    """New sources may bring an earlier publication date, whose ECB rate then applies (a kept
+    conversion stays as it is); the change is a versioned update with the same reason."""
+    fresh = type(entry).objects.get(pk=entry.pk)
+    before = stored_values(fresh)
+    apply_usd(fresh, published=publication_date(entry=fresh))
+    changed = {name: getattr(fresh, name) for name in USD_FIELDS if getattr(fresh, name) != before[name]}
+    if changed:
+        update_entry(entry, data=changed, user=user, reason=reason, before_save=_convert_on_update)
