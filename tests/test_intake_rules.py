@@ -43,6 +43,14 @@ class NotNewAidTests(SimpleTestCase):
             with self.subTest(text=text):
                 self.assertEqual(of("pledge", text, language=language), [])
 
+    def test_speculation_is_not_a_pledge(self):
+        for text, language in [
+            ("Russia may consider a further 100 million dollars in loans to Cuba, a diplomat said.", "en"),
+            ("China podría otorgar a Cuba un nuevo crédito de 200 millones de dólares.", "es"),
+        ]:
+            with self.subTest(text=text):
+                self.assertEqual(of("pledge", text, language=language), [])
+
     def test_a_sum_that_a_donation_adds_to_is_still_that_earlier_donation(self):
         (pledge,) = of(
             "pledge", "El envío se suma a los 8 millones de dólares que Hanói donó a La Habana en mayo.", language="es"
@@ -102,6 +110,10 @@ class StatementTests(SimpleTestCase):
         (statement,) = of("statement", "Jaishankar reiterated India's opposition to unilateral sanctions against Cuba.")
         self.assertEqual((statement.kind, codes(statement)), ("rejection_of_pressure", ("IND", "CUB")))
 
+    def test_calling_for_an_end_to_an_embargo_is_a_rejection_of_pressure(self):
+        (statement,) = of("statement", "Brazil called for an end to the US embargo on Cuba.")
+        self.assertEqual((statement.kind, codes(statement)), ("rejection_of_pressure", ("BRA", "CUB")))
+
     def test_a_counterpart_spoken_to_is_never_the_speaker(self):
         (statement,) = of(
             "statement",
@@ -142,6 +154,16 @@ class StatementTests(SimpleTestCase):
 
 
 class DateAndStatusTests(SimpleTestCase):
+    def test_a_figure_takes_the_verb_of_its_relative_clause(self):
+        found = of(
+            "pledge",
+            "Aid\n\nThe EU announced 3 million euros in humanitarian aid for Cuba, adding to the 12 million euros it "
+            "provided last year.",
+            published="2026-04-15",
+        )
+        self.assertEqual([(p.amount, p.status) for p in found], [(3_000_000, "announced"), (12_000_000, "committed")])
+        self.assertEqual((found[0].date, found[1].date.date), (None, date(2025, 1, 1)))
+
     def test_a_weekday_right_after_a_past_verb_is_the_past_one_even_in_a_future_sentence(self):
         # Monday 16 March 2026: "said on Friday" is Friday 13th, not Friday 20th.
         (statement,) = of(

@@ -48,12 +48,22 @@ def verbs(reading: Reading) -> list[tuple[int, int, str]]:
     return sorted(found)
 
 
+_RELATIVE = re.compile(
+    r"[^,;.()]{0,60}?\s(?:(?:that|which|que)\s+(?:[\w-]+\s+){0,2}|(?:it|they|he|she)\s+)", re.IGNORECASE
+)
+
+
 def status_of(reading: Reading, at: int) -> tuple[str, tuple[int, int] | None]:
     """The status of the figure at `at`, and where its verb stands: the nearest verb before the figure
     ("Portugal extended a credit of €5m and will send 100 t of cod": committed, then announced); a figure
     before any verb ("the 500 tonnes pledged by Vietnam have arrived") takes the strongest verb of the
     sentence (delivered before committed before pledged before announced)."""
     found = verbs(reading)
+    after = [v for v in found if v[0] > at]
+    if after and _RELATIVE.fullmatch(reading.full_text, at, after[0][0]):
+        # "the 12 million euros it provided last year", "los 15 millones de dólares que Hanói donó": the figure's
+        # own verb is the one of its relative clause
+        return ("announced" if after[0][2] == "future" else after[0][2]), after[0][:2]
     before = [v for v in found if v[1] <= at]
     if before:
         a, b, status = before[-1]

@@ -66,7 +66,7 @@ STATUS_CUES = [
     (
         "committed",
         r"approved|granted|donated|gave|signed|allocated|awarded|agreed to provide|committed(?!\s+to\b)|contributed|"
-        r"wrote off|written off|forgave|extended|extends|condonó|aportó|extendió|"
+        r"wrote off|written off|forgave|extended|extends|provided|condonó|aportó|extendió|proporcionó|brindó|facilitó|"
         r"agreed to \w+|aprobó|aprobado|donó|donado|donada|donados|otorgó|otorgado|concedió|concedido|concede|firmó|asignó|"
         r"asignado|destinó|destinado|acordó",
     ),
@@ -119,7 +119,10 @@ UNDECIDED = (
     r"no decision|under study|under consideration|estudia(?:ndo)? (?:una|la) (?:solicitud|petición)|"
     r"analiza(?:ndo)? (?:una|la) (?:solicitud|petición)|no se ha tomado|ninguna decisión|en estudio|"
     r"asked (?:\w+ ){0,3}for|requested|appealed for|has not (?:yet )?responded|solicitó|solicitaron|ha solicitado|"
-    r"pidió|pidieron|ha pedido|(?:aún|todavía) no ha respondido"
+    r"pidió|pidieron|ha pedido|(?:aún|todavía) no ha respondido|"
+    # speculation: "may consider", "podría otorgar"
+    r"(?:may|might|could) (?:consider|provide|give|grant|offer|extend|send|approve)|"
+    r"podría|podrían|estudia la posibilidad|evalúa la posibilidad"
 )
 # A figure after these is the rest of an earlier pledge, not a new one ("the remaining 40,000 tonnes").
 REST_BEFORE = (
@@ -143,7 +146,8 @@ STATEMENT_CUES = [
     (
         "rejection_of_pressure",
         r"reject\w*|condemn\w*|rechaz\w*|conden\w*|denunci\w*|opposition to|opposes|oposición a|se opone a|"
-        r"se opuso a",
+        r"se opuso a|call(?:ed|s)? for (?:an end to|the end of|the lifting of|lifting)|"
+        r"(?:pidió|pide|reclamó|exigió) el (?:fin|levantamiento) del?",
     ),
     (
         "offer_of_help",
