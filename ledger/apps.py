@@ -23,3 +23,6 @@ class LedgerConfig(AppConfig):
         # Keeps the Editors and Analysts groups complete after every migrate (and after the test
         # runner's flush), including for models added after the migration that created them.
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="ledger.sync_roles")
+        from ledger import search  # the full-text index's SQLite triggers, kept through every migrate
+
+        search.connect(self)

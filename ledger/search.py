@@ -201,30 +201,85 @@ def postgresql_statements(index: SearchIndex) -> list[str]:
     return statements
 
 
-def install(connection) -> None:
+def install(connection, *, fill: bool = True) -> None:
     """Create (or re-create) every index and its triggers, then fill the indexes from the tables."""
     with connection.cursor() as cursor:
         for index in INDEXES.values():
             if connection.vendor == "sqlite":
                 for statement in sqlite_statements(index):
                     cursor.execute(statement)
-                cursor.execute(f"DELETE FROM {index.fts}")
-                cursor.execute(f"INSERT INTO {index.fts}(rowid, text, actors, excerpts) {_sqlite_select(index, '1')}")
+                if fill:
+                    cursor.execute(f"DELETE FROM {index.fts}")
+                    cursor.execute(
+                        f"INSERT INTO {index.fts}(rowid, text, actors, excerpts) {_sqlite_select(index, '1')}"
+                    )
             elif connection.vendor == "postgresql":
                 for statement in postgresql_statements(index):
                     cursor.execute(statement)
-                cursor.execute(f"TRUNCATE {index.side}")
-                cursor.execute(
-                    f"INSERT INTO {index.side}(entry_id, document) "
-                    f"SELECT e.id, {_pg_document(f'ledger_search_body_{index.table}(e)')} FROM {index.table} e"
-                )
+                if fill:
+                    cursor.execute(f"TRUNCATE {index.side}")
+                    cursor.execute(
+                        f"INSERT INTO {index.side}(entry_id, document) "
+                        f"SELECT e.id, {_pg_document(f'ledger_search_body_{index.table}(e)')} FROM {index.table} e"
+                    )
+
+
+SQLITE_TRIGGERS = ("insert", "update", "delete", "cite_insert", "cite_update", "cite_delete", "actor_rename")
+
+
+def sqlite_triggers_installed(connection) -> bool:
+    names = [f"{index.fts}_{name}" for index in INDEXES.values() for name in SQLITE_TRIGGERS]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN ({', '.join(['%s'] * len(names))})",
+            names,
+        )
+        return cursor.fetchone()[0] == len(names)
+
+
+def _drop_sqlite_triggers(connection) -> None:
+    with connection.cursor() as cursor:
+        for index in INDEXES.values():
+            for name in SQLITE_TRIGGERS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {index.fts}_{name}")
+
+
+def before_migrate(sender, using="default", plan=None, **kwargs) -> None:
+    """SQLite: take the triggers off while migrations run. Django rebuilds a table for many ALTERs
+    (create, copy, drop, rename), which drops that table's triggers and fails on a trigger that reads
+    a table being rebuilt; `after_migrate` puts them back and refills the index."""
+    connection = connections[using]
+    if plan and connection.vendor == "sqlite" and _has_table(connection, INDEXES["pledge"].fts):
+        _drop_sqlite_triggers(connection)
+
+
+def after_migrate(sender, using="default", plan=None, **kwargs) -> None:
+    """SQLite: after migrations ran (or whenever a trigger is missing), install the triggers and
+    refill the index from the tables, so it holds every row whatever the migrations did."""
+    connection = connections[using]
+    if connection.vendor != "sqlite" or not _has_table(connection, INDEXES["pledge"].fts):
+        return
+    if plan or not sqlite_triggers_installed(connection):
+        install(connection)
+
+
+def _has_table(connection, name: str) -> bool:
+    return name in connection.introspection.table_names()
+
+
+def connect(app_config) -> None:
+    """Called from the app's ready(): keep the SQLite triggers through every migrate."""
+    from django.db.models.signals import post_migrate, pre_migrate
+
+    pre_migrate.connect(before_migrate, sender=app_config, dispatch_uid="ledger.search.before_migrate")
+    post_migrate.connect(after_migrate, sender=app_config, dispatch_uid="ledger.search.after_migrate")
 
 
 def uninstall(connection) -> None:
     with connection.cursor() as cursor:
         for index in INDEXES.values():
             if connection.vendor == "sqlite":
-                for name in ("insert", "update", "delete", "cite_insert", "cite_update", "cite_delete", "actor_rename"):
+                for name in SQLITE_TRIGGERS:
                     cursor.execute(f"DROP TRIGGER IF EXISTS {index.fts}_{name}")
                 cursor.execute(f"DROP TABLE IF EXISTS {index.fts}")
             elif connection.vendor == "postgresql":
