@@ -339,6 +339,10 @@ class GoodsTests(SimpleTestCase):
             (Decimal(50), "solar parks", Decimal(300_000_000), "CNY"),
         )
 
+    def test_a_hyphenated_unit_before_the_goods_and_a_consignment_word(self):
+        (goods,) = find_goods("a 10,000-ton rice shipment", "en")
+        self.assertEqual((goods.quantity, goods.unit, goods.commodity), (Decimal(10000), "t", "rice"))
+
     def test_spanish_medical_supplies_translated(self):
         (goods,) = find_goods("12 toneladas de material sanitario", "es")
         self.assertEqual(goods.commodity, "medical supplies")

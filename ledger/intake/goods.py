@@ -18,6 +18,7 @@ _PLAIN_MODIFIERS = re.compile(
 )
 # "three ambulances", "seis generadores": small counts written out (counted goods only).
 _SPELLED = "|".join(sorted(lexicon.SPELLED_NUMBERS, key=len, reverse=True))
+_NOUN_THEN_CONSIGNMENT = re.compile(rf"\s+(?P<goods>[a-z]+(?:\s+[a-z]+)?)\s+{lexicon.CONSIGNMENT}\b", re.IGNORECASE)
 _MORE_OF_THE_SAME = re.compile(
     r"(?:another|a further|an additional|other|otros|otras|otro|otra|adicionales)\s+$", re.IGNORECASE
 )
@@ -111,6 +112,15 @@ def find_goods(text: str, language: str = "en", start: int = 0, end: int | None 
     found: list[Goods] = []
     for match in measured.finditer(text, start, end):
         unit_word = match.group("unit")
+        named = _NOUN_THEN_CONSIGNMENT.match(text, match.end())
+        if match.group("commodity") is None and named and text[match.start("unit") - 1] == "-":
+            # "a 10,000-ton rice shipment"
+            number = parse_number(match.group("num"), language)
+            if number is not None:
+                commodity = normalise_commodity(named.group("goods"), language)
+                quantity = normal(number * scale_of(match.group("scale")))
+                found.append(Goods(quantity, _unit_code(unit_word), commodity, match.start(), named.end("goods")))
+            continue
         if match.group("commodity") is None:
             # "another 250,000 barrels": the goods named before; "300,000 barrels" alone: of what? Not proposed.
             if _MORE_OF_THE_SAME.search(text[max(0, match.start() - 25) : match.start()]):

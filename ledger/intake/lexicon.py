@@ -18,7 +18,7 @@ CURRENCY_WORDS = {
     r"yuan|yuanes|renminbi|rmb": ("CNY", False),
     r"rubles?|roubles?|rublos?": ("RUB", False),
     # Ambiguous units: the donor's own currency when it has one of that name (assemble.own_currency).
-    r"kroner|kronor|krone|coronas": ("NOK", True),
+    r"kroner|kronor|krone|coronas|crowns": ("NOK", True),
     r"pounds? sterling|pounds?|libras? esterlinas?|libras?": ("GBP", False),
 }
 # Stated currency words that babel's names do not include.
