@@ -256,6 +256,16 @@ class DateAndStatusTests(SimpleTestCase):
         )
         self.assertEqual([(p.quantity, codes(p)) for p in found], [(80, ("ARG", "CUB")), (200, ("ARG", "CUB"))])
 
+    def test_a_shipment_of_a_quantity_alone_is_of_the_goods_named_before(self):
+        *_, pledge = of(
+            "pledge",
+            "Crudo\n\nRusia suministrará a Cuba 80.000 toneladas de petróleo crudo como ayuda humanitaria.\n\n"
+            "El primer cargamento, de 27.000 toneladas, zarpará a finales de enero.",
+            language="es",
+            published="2026-01-21",
+        )
+        self.assertEqual((pledge.quantity, pledge.commodity, codes(pledge)), (27000, "crude oil", ("RUS", "CUB")))
+
     def test_goods_flown_in_are_delivered(self):
         (pledge,) = of("pledge", "Canadian air force planes flew 40 tonnes of medicines to Port-au-Prince last week.")
         self.assertEqual((pledge.status, pledge.kind, pledge.commodity), ("delivered", "in_kind", "medicines"))

@@ -20,7 +20,9 @@ _PLAIN_MODIFIERS = re.compile(
 _SPELLED = "|".join(sorted(lexicon.SPELLED_NUMBERS, key=len, reverse=True))
 _NOUN_THEN_CONSIGNMENT = re.compile(rf"\s+(?P<goods>[a-z]+(?:\s+[a-z]+)?)\s+{lexicon.CONSIGNMENT}\b", re.IGNORECASE)
 _MORE_OF_THE_SAME = re.compile(
-    r"(?:another|a further|an additional|other|otros|otras|otro|otra|adicionales)\s+$", re.IGNORECASE
+    r"(?:another|a further|an additional|other|otros|otras|otro|otra|adicionales)\s+$|"
+    rf"{lexicon.CONSIGNMENT},?\s+(?:of|de)\s+(?:(?:some|about|unas|unos)\s+)?$",  # "El primer cargamento, de 27.000 toneladas"
+    re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W\d][\w'-]*|\S")
 
