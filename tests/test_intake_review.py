@@ -310,6 +310,16 @@ class AddArticlePageTests(TestCase):
         self.assertEqual(article.proposals.count(), 4)
         self.assertIsNone(article.source)  # the source is created on the first acceptance
 
+    def test_a_spanish_article_is_taken_in(self):
+        spanish = (GOLD / "dev" / "d2-cibercuba-es.txt").read_text(encoding="utf-8")
+        post = {**METADATA, "text": spanish, "language": "es", "published_on": "2026-02-05", "propose": "1"}
+        response = self.client.post(ADD_URL, post)
+        article = IntakeArticle.objects.get()
+        self.assertRedirects(response, review_url(article), fetch_redirect_response=False)
+        self.assertEqual(article.language, "es")
+        grant = article.proposals.get(relation="same", existing_pledge=5)
+        self.assertIn("15 millones de dólares", grant.evidence)
+
     def test_reading_a_saved_page_prefills_the_source_details_and_writes_nothing(self):
         html = (
             "<html><head><title>Japan to give Cuba emergency food aid</title>"
@@ -451,6 +461,19 @@ class ReviewPageTests(TestCase):
         self.client.post(review_url(self.article), {"proposal": rice.pk, "action": "reject", "reason": "no"})
         rice.refresh_from_db()
         self.assertEqual(rice.state, "pending")
+
+    def test_the_article_text_is_escaped_in_the_review(self):
+        text = (
+            "China sends aid to Cuba <script>alert(1)</script>\n\n"
+            "BEIJING, March 2 (Wire) — China donated 20 million dollars to Cuba on Monday <b>to help</b> the island "
+            "buy fuel, the government said in a statement to the press.\n"
+        )
+        article = add_article(text, user=self.editor, url="https://example.org/escaping")
+        self.client.force_login(self.editor)
+        html = self.client.get(review_url(article)).content.decode()
+        self.assertNotIn("<script>alert(1)", html)
+        self.assertNotIn("<b>to help</b>", html)
+        self.assertIn("&lt;b&gt;to help&lt;/b&gt;", html)
 
     def test_a_malformed_id_in_the_address_or_the_form_finds_nothing(self):
         self.client.force_login(self.editor)
