@@ -445,3 +445,63 @@ class EditorImportTests(TestCase):
         response = self.upload(self.header + "CHN,CUB,grant,pledged,5000000,USD,2026-03,,1,the words\n")
         self.assertNotContains(response, "import-problems")
         self.assertContains(response, "China → Cuba: USD 5 million")
+
+
+class EditorsAtVolumeTests(TestCase):
+    """Issue 14, item 8."""
+
+    fixtures = [FIXTURE]
+
+    @classmethod
+    def setUpTestData(cls):
+        from ledger.roles import ANALYSTS, EDITORS
+        from tests.test_admin import make_user
+
+        cls.editor = make_user("ana", EDITORS)
+        cls.analyst = make_user("carla", ANALYSTS)
+
+    def test_editors_see_an_edit_link_on_public_entry_pages_and_others_do_not(self):
+        pledge = Pledge.objects.first()
+        edit = f'href="/admin/ledger/pledge/{pledge.pk}/change/">Edit</a>'
+        self.assertNotContains(self.client.get(pledge.get_absolute_url()), edit)
+        self.client.force_login(self.analyst)
+        self.assertNotContains(self.client.get(pledge.get_absolute_url()), edit)
+        self.client.force_login(self.editor)
+        self.assertContains(self.client.get(pledge.get_absolute_url()), edit)
+        self.assertContains(self.client.get("/trade/1/"), 'href="/admin/ledger/tradefigure/1/change/">Edit</a>')
+
+    def test_admin_search_finds_an_entry_by_its_number(self):
+        self.client.force_login(self.editor)
+        pledge = Pledge.objects.order_by("id").last()
+        for term in (str(pledge.pk), f"#{pledge.pk}"):
+            with self.subTest(term=term):
+                response = self.client.get("/admin/ledger/pledge/", {"q": term})
+                self.assertEqual([p.pk for p in response.context["cl"].result_list], [pledge.pk])
+
+    def test_actor_side_filters_take_a_code_instead_of_listing_every_actor(self):
+        self.client.force_login(self.editor)
+        response = self.client.get("/admin/ledger/pledge/", {"donor_code": "vnm", "status": "committed"})
+        self.assertEqual({p.donor.code for p in response.context["cl"].result_list}, {"VNM"})
+        html = response.content.decode()
+        self.assertIn('name="donor_code" value="VNM"', html)
+        self.assertIn('<input type="hidden" name="status" value="committed">', html)
+        self.assertNotIn("?donor__id__exact=", html)  # no link per actor
+
+    def test_the_search_count_agrees_with_the_capped_count_line(self):
+        from ledger.admin.base import CappedCountPaginator
+
+        self.client.force_login(self.editor)
+        donor, cuba = Actor.objects.get(code="VNM"), Actor.objects.get(code="CUB")
+        Pledge.objects.bulk_create(
+            [Pledge(donor=donor, recipient=cuba, kind="grant", status="committed") for _ in range(12)]
+        )
+        old_cap = CappedCountPaginator.cap
+        CappedCountPaginator.cap = 10
+        try:
+            response = self.client.get("/admin/ledger/pledge/", {"q": "Vietnam"})
+        finally:
+            CappedCountPaginator.cap = old_cap
+        html = response.content.decode()
+        self.assertIn("more than 10 results", html)
+        self.assertNotIn("11 results", html)
+        self.assertNotIn("Show all", html)

@@ -75,6 +75,14 @@ class LedgerAdmin(HistoryAndRevertMixin, SimpleHistoryAdmin):
     # SQLite's planner starts from the actors and sorts the whole table: 30 s at a million pledges.
     list_prefetch_related = ()
 
+    def get_search_results(self, request, queryset, search_term):
+        """The search box also finds an entry by its number: "2566" or "#2566"."""
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        number = search_term.strip().removeprefix("#")
+        if number.isdigit() and len(number) < 19:
+            queryset |= self.model._default_manager.filter(pk=int(number))
+        return queryset, may_have_duplicates
+
     @property
     def model_services(self) -> services.ModelServices:
         return services.SERVICES[self.model]

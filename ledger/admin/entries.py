@@ -5,6 +5,7 @@ from django.contrib import admin
 
 from ledger import resources
 from ledger.admin.base import REASON_FIELDSET, LedgerAdmin
+from ledger.admin.filters import ActorCodeListFilter
 from ledger.admin_import import LedgerImportExportMixin
 from ledger.forms import CitationForm, CitationInlineFormSet, MoneyAdminForm
 from ledger.models import Citation, Pledge, Statement, TradeFigure
@@ -73,7 +74,15 @@ class PledgeAdmin(MoneyAdminMixin, LedgerImportExportMixin, LedgerAdmin):
     list_display = ["parties", "value", "when", "status", "kind", "public_page"]
     list_select_related = False
     list_prefetch_related = ["donor", "recipient"]
-    list_filter = ["status", "kind", "date_precision", "year_inferred", "valuation", "donor", "recipient"]
+    list_filter = [
+        "status",
+        "kind",
+        "date_precision",
+        "year_inferred",
+        "valuation",
+        ("donor", ActorCodeListFilter),
+        ("recipient", ActorCodeListFilter),
+    ]
     search_fields = ["donor__name", "recipient__name", "commodity", "description"]
     autocomplete_fields = ["donor", "recipient", "package", "official"]
     fieldsets = [
@@ -136,7 +145,7 @@ class TradeFigureAdmin(MoneyAdminMixin, LedgerImportExportMixin, LedgerAdmin):
     list_display = ["parties", "flow", "value", "period", "rank_statement", "public_page"]
     list_select_related = False
     list_prefetch_related = ["reporter", "partner"]
-    list_filter = ["flow", "year_inferred", "reporter", "partner"]
+    list_filter = ["flow", "year_inferred", ("reporter", ActorCodeListFilter), ("partner", ActorCodeListFilter)]
     search_fields = ["reporter__name", "partner__name", "rank_statement", "relationship", "description"]
     autocomplete_fields = ["reporter", "partner"]
     change_select_related = ["reporter", "partner"]
@@ -184,7 +193,7 @@ class StatementAdmin(LedgerAdmin):
     inlines = [StatementCitationInline]
     list_display = ["parties", "kind", "when", "summary"]
     list_select_related = ["speaker", "subject"]
-    list_filter = ["kind", "speaker", "subject"]
+    list_filter = ["kind", ("speaker", ActorCodeListFilter), ("subject", ActorCodeListFilter)]
     search_fields = ["speaker__name", "subject__name", "summary"]
     autocomplete_fields = ["speaker", "subject", "person"]
     change_select_related = ["speaker", "subject"]
