@@ -505,3 +505,11 @@ class EditorsAtVolumeTests(TestCase):
         self.assertIn("more than 10 results", html)
         self.assertNotIn("11 results", html)
         self.assertNotIn("Show all", html)
+
+
+class NavigationTests(TestCase):
+    def test_the_data_dictionary_is_in_the_navigation_and_its_title_names_the_site_once(self):
+        self.assertContains(self.client.get("/"), '<a href="/data-dictionary/">Data dictionary</a>')
+        response = self.client.get("/data-dictionary/")
+        self.assertContains(response, "<title>Data dictionary · Aid Ledger</title>")
+        self.assertContains(response, '<a href="/data-dictionary/" aria-current="page">Data dictionary</a>')

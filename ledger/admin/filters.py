@@ -1,5 +1,5 @@
-"""Admin side filters that scale to thousands of actors: an actor is picked by typing its code
-(with the codes offered as suggestions from a <datalist>), not from a list of every actor."""
+"""Admin side filters that scale to thousands of actors: an actor is picked by typing its code in a
+small search box, not from a list of every actor (the sidebar was 10,000 px tall at 20,000 pledges)."""
 
 from django.contrib import admin
 from django.db.models import Q

@@ -25,6 +25,7 @@ def data_dictionary(request: HttpRequest) -> HttpResponse:
         request,
         "ledger/data_dictionary.html",
         {
+            "nav": "data-dictionary",
             "tables": entries,
             "totals_columns": TOTALS_COLUMNS_DOC.items(),
             "conventions": [_html(item) for item in CONVENTIONS],
