@@ -66,6 +66,19 @@ class NotNewAidTests(SimpleTestCase):
         )
         self.assertEqual([p.amount for p in found], [Decimal(10_000_000)])
 
+    def test_a_part_of_the_figure_before_is_not_a_second_pledge(self):
+        for text, language in [
+            ("Japan approved $10 million for Cuba, of which 4 million for food.", "en"),
+            ("España aprobó 10 millones de euros para Cuba, de los cuales 4 millones para alimentos.", "es"),
+        ]:
+            with self.subTest(text=text):
+                self.assertEqual([p.amount for p in of("pledge", text, language=language)], [Decimal(10_000_000)])
+
+    def test_pesos_are_the_donors_own_pesos_flagged_as_assumed(self):
+        (pledge,) = of("pledge", "Argentina donó a Cuba 20 millones de pesos.", language="es")
+        self.assertEqual(pledge.currency, "ARS")
+        self.assertIn("currency_assumed", pledge.flags)
+
     def test_a_request_under_study_is_not_a_pledge(self):
         for text, language in [
             ("India is considering a request from Colombo for 50 million dollars in credit, an official said.", "en"),

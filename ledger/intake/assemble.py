@@ -174,12 +174,15 @@ def is_aid(reading: Reading) -> bool:
     return reading.aid and not (reading.commercial or reading.cumulative or reading.warning or reading.undecided)
 
 
-_REST_BEFORE = re.compile(rf"(?:{lexicon.REST_BEFORE})\s+$", re.IGNORECASE)
+_REST_BEFORE = re.compile(
+    rf"(?:(?:{lexicon.REST_BEFORE})\s+|(?:{lexicon.PART_BEFORE})\s*,?\s*(?:(?:some|about|unos|unas)\s+)?)$",
+    re.IGNORECASE,
+)
 
 
 def is_rest_of_earlier(reading: Reading, at: int) -> bool:
-    """ "The remaining 40,000 tonnes of rice will arrive", "el resto de las 60.000 toneladas": the rest of a
-    pledge already made, not a new one."""
+    """ "The remaining 40,000 tonnes of rice will arrive", "el resto de las 60.000 toneladas", "$10 million, of
+    which 4 million for food": the rest or a part of a pledge already counted, not a new one."""
     return bool(_REST_BEFORE.search(reading.full_text[max(reading.start, at - 30) : at]))
 
 

@@ -19,6 +19,7 @@ CURRENCY_WORDS = {
     r"rubles?|roubles?|rublos?": ("RUB", False),
     # Ambiguous units: the donor's own currency when it has one of that name (assemble.own_currency).
     r"kroner|kronor|krone|coronas|crowns": ("NOK", True),
+    r"pesos?": ("MXN", True),
     r"pounds? sterling|pounds?|libras? esterlinas?|libras?": ("GBP", False),
 }
 # Stated currency words that babel's names do not include.
@@ -124,6 +125,8 @@ UNDECIDED = (
     r"(?:may|might|could) (?:consider|provide|give|grant|offer|extend|send|approve)|"
     r"podría|podrían|estudia la posibilidad|evalúa la posibilidad"
 )
+# A figure after these is a part of the figure before it ("$10 million, of which 4 million for food").
+PART_BEFORE = r"of which|of the total|de los cuales|de las cuales|del total|de ese total|de esa cantidad|de ellos"
 # A figure after these is the rest of an earlier pledge, not a new one ("the remaining 40,000 tonnes").
 REST_BEFORE = (
     r"remaining|rest of(?: the)?|balance of(?: the)?|restantes?|resto de(?: los| las)?|el resto de(?: los| las)?"
