@@ -169,6 +169,21 @@ class IntakeOnTheSeedLedgerTests(TestCase):
         with self.assertRaisesMessage(ValidationError, intake_services.ERROR_NOTHING_CORRECTED):
             services.intake_proposal_correct(proposal=other, user=self.editor, values={"quantity": Decimal("10000")})
 
+    def test_a_refinement_corrected_by_the_editor_writes_the_corrected_value(self):
+        trade = add_article(REPEAT_TEXT, user=self.editor).proposals.get(entry="trade")
+        accepted = services.intake_proposal_accept(proposal=trade, user=self.editor, values={"year": 2025})
+        self.assertEqual((accepted.state, TradeFigure.objects.get(pk=1).year), ("corrected", 2025))
+
+    def test_correcting_a_repeat_is_refused_because_only_its_citation_would_be_written(self):
+        grant = add_article(
+            SEED_TEXT, user=self.editor, url="https://example.org/copy", published_on=date(2026, 2, 5)
+        ).proposals.get(existing_pledge=5)
+        before = counts()
+        with self.assertRaisesMessage(ValidationError, "a correction of status would not be applied"):
+            services.intake_proposal_accept(proposal=grant, user=self.editor, values={"status": "delivered"})
+        self.assertEqual(counts(), before)
+        self.assertEqual(Pledge.objects.get(pk=5).status, "committed")
+
     def test_a_rejection_keeps_its_reason_and_writes_nothing(self):
         rice = add_article(REPEAT_TEXT, user=self.editor).proposals.get(entry="pledge", paragraph=2)
         before = counts()

@@ -159,14 +159,16 @@ class IntakeArticleAdmin(admin.ModelAdmin):
                 )
             elif action == "accept":
                 form = ProposalForm(request.POST, entry=proposal.entry, prefix=f"p{proposal.pk}")
-                if not form.is_valid():
+                if proposal.relation == IntakeProposal.Relation.SAME:
+                    form = None  # a repeat adds its citation; the entry is corrected on its own page
+                elif not form.is_valid():
                     errors = "; ".join(f"{name}: {' '.join(e)}" for name, e in form.errors.items())
                     raise ValidationError(f"Not accepted: {errors}")
                 version = _number(request.POST.get("expected_version"))
                 accepted = services.intake_proposal_accept(
                     proposal=proposal,
                     user=request.user,
-                    values=form.cleaned_data,
+                    values=form.cleaned_data if form is not None else None,
                     expected_version=version or None,
                 )
                 self.message_user(request, ACCEPTED_MESSAGE.format(entry=accepted.result, paragraph=accepted.paragraph))

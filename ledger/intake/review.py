@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -165,5 +166,10 @@ def decorate(proposals: list[IntakeProposal]) -> None:
     """What the review page shows of each proposal besides its form: one line, flag labels, corrections."""
     for proposal in proposals:
         proposal.corrections = corrections(proposal)
+        existing = proposal.existing
+        if existing is not None:
+            proposal.existing_admin_url = reverse(
+                f"admin:{existing._meta.app_label}_{existing._meta.model_name}_change", args=[existing.pk]
+            )
         proposal.summary = describe(proposal)
         proposal.flag_labels = [(flag, FLAG_LABELS.get(flag, flag.replace("_", " "))) for flag in proposal.flags]

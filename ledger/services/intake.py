@@ -63,6 +63,10 @@ ERROR_PACKAGE_PENDING = (
     "This entry is part of the package proposed in ¶{paragraph}: review the package first, so this part is "
     "counted inside it and not on top of it."
 )
+ERROR_CORRECTS_EXISTING = (
+    "This proposal repeats an entry the ledger already holds ({entry}), so accepting it only adds the citation; "
+    "a correction of {fields} would not be applied. Correct the entry itself on its admin page."
+)
 ERROR_MATCH_GONE = "The entry this proposal matched no longer exists. Reject the proposal and add the article again."
 _ORGANISATIONS = {org["code"]: org for org in alias_data()["organisations"]}
 
@@ -252,11 +256,15 @@ def _cite(entry, *, source: Source, proposal: IntakeProposal, note: str, user, r
     )
 
 
+def _refined_fields(proposal: IntakeProposal) -> set[str]:
+    """The fields a refinement writes to the matched entry (a date brings its precision and qualifier)."""
+    names = set(proposal.changes) if proposal.relation == IntakeProposal.Relation.REFINES else set()
+    return names | ({"date_precision", "date_qualifier"} if "date" in names else set())
+
+
 def _refine(entry, proposal: IntakeProposal, values: dict, *, user, why: _Why, expected_version: int | None):
     """Apply what the article adds to the entry, through the entry's normal versioned update."""
-    names = set(proposal.changes)
-    if "date" in names:
-        names |= {"date_precision", "date_qualifier"}
+    names = _refined_fields(proposal)
     data = {
         name: values[name]
         for name in sorted(names)
@@ -320,6 +328,11 @@ def intake_proposal_accept(
     if proposal.relation and existing is None:
         raise ValidationError(ERROR_MATCH_GONE, code="match_gone")
     if proposal.relation in (IntakeProposal.Relation.SAME, IntakeProposal.Relation.REFINES):
+        unapplied = [name for name in corrections if name not in _refined_fields(proposal)]
+        if unapplied:
+            raise ValidationError(
+                ERROR_CORRECTS_EXISTING.format(fields=", ".join(unapplied), entry=existing), code="corrects_existing"
+            )
         note = "repeats this entry" if proposal.relation == "same" else "refines this entry"
         proposal.citation = _cite(existing, source=source, proposal=proposal, note=note, user=user, reason=reason)
         if proposal.relation == IntakeProposal.Relation.REFINES:
