@@ -61,10 +61,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Outermost, so a database that cannot be reached gives a 503 page, never a traceback.
+    # First, so every response carries the policy, the 503 and 400 pages too.
+    "aidledger.middleware.ContentSecurityPolicyMiddleware",
+    # Next, so a database that cannot be reached gives a 503 page, never a traceback.
     "aidledger.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "aidledger.middleware.AddressLengthLimitMiddleware",
+    "aidledger.middleware.HostileAddressMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -106,9 +109,26 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets pages read while an import writes; a writer waits up to SQLITE_BUSY_TIMEOUT seconds
+    # for the lock instead of failing at once; and a write transaction takes the lock when it begins
+    # (IMMEDIATE), so of two editors saving at once the second waits, then gets the stale-edit message.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20),
+        }
+    )
 if os.environ.get("TEST_DATABASE_NAME"):
     # Lets two test runs share one PostgreSQL server without clobbering each other.
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
+
+# Sent on every response (aidledger/middleware.py). The pages need no inline script or style.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 
 # Longest address (path + query string, in characters) the app answers; gunicorn's own limit on
 # the request line is 4094 bytes.
@@ -117,6 +137,9 @@ MAX_ADDRESS_LENGTH = 4096
 # PUBLIC_PAGES_REQUIRE_LOGIN=1 puts the public read-only pages behind a login (the admin always
 # needs one). Read per request, so tests can switch it with override_settings.
 PUBLIC_PAGES_REQUIRE_LOGIN = env_bool("PUBLIC_PAGES_REQUIRE_LOGIN", default=False)
+# Public histories name an editor by their full name when this is on (and the name is set), and
+# otherwise as "an editor"; login names are never shown to the public.
+PUBLIC_HISTORY_NAMES = env_bool("PUBLIC_HISTORY_NAMES", default=False)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "ledger:home"
 

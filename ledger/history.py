@@ -6,6 +6,7 @@ services' stale-edit message all read it from here."""
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Model
 
 from ledger.formatting import format_field_value
@@ -73,6 +74,16 @@ def _actors_named(model: type[Model], deltas: Iterable) -> dict[int, Actor]:
     return Actor.objects.in_bulk(actor_ids) if actor_ids else {}
 
 
+def public_name(user) -> str:
+    """Who made a change, as the public pages say it: never a login name. The editor's full name if
+    the deployment publishes names (settings.PUBLIC_HISTORY_NAMES) and it is set, else "an editor"."""
+    if user is None:
+        return ""
+    if settings.PUBLIC_HISTORY_NAMES and user.get_full_name().strip():
+        return user.get_full_name().strip()
+    return "an editor"
+
+
 def entry_history(entry: Model) -> list[dict]:
     """The entry's versions, newest first: who, when, why, and each changed field old → new.
 
@@ -100,7 +111,7 @@ def entry_history(entry: Model) -> list[dict]:
         history.append(
             {
                 "when": record.history_date,
-                "who": (user.get_full_name() or user.get_username()) if user else "",
+                "who": public_name(user),
                 "what": HISTORY_TYPES.get(record.history_type, record.history_type),
                 "reason": record.history_change_reason or "",
                 # The first recorded version of an entry loaded without history: what it changed is unknown.

@@ -21,6 +21,7 @@ IMPORT_TYPES = {
     "unchanged": RowResult.IMPORT_TYPE_SKIP,
 }
 PREVIEW_HEADERS = ["line", "entry", "what changes"]
+PREVIEW_LIMIT = 100  # rows (and bad rows) the admin's preview lists; its summary counts them all
 
 
 def _cell(value):
@@ -73,31 +74,44 @@ class LedgerResource(resources.Resource):
         result = Result()
         result.diff_headers = PREVIEW_HEADERS
         result.total_rows = total
-        (report,) = outcome.reports
+        reports = outcome.reports
+        # A file refused before its rows were read (too large, the reason too long) has its own report.
+        report = next((r for r in reports if r.table is self.table), reports[0])
+        problems = [problem for r in reports for problem in r.problems]
+        result.ledger_summary = "; ".join(r.summary for r in reports)
         model = self.table.model
+        written = {}
+        if outcome.written:  # the instances for the admin's log entries, in one query
+            written = model._default_manager.in_bulk([c.pk for c in report.changes if c.action != "unchanged"])
+        shown = 0
         for change in report.changes:
             row = RowResult()
             row.import_type = IMPORT_TYPES[change.action]
             row.diff = [change.line, change.entry, "; ".join(change.details)]
             row.object_id, row.object_repr = change.pk, change.entry
             if outcome.written and row.import_type != RowResult.IMPORT_TYPE_SKIP:
-                row.instance = model.objects.get(pk=change.pk)  # for the admin's log entry
+                row.instance = written[change.pk]
             result.increment_row_result_total(row)
-            result.append_row_result(row)
-        by_line = {}
-        for problem in report.problems:
+            # The preview lists the first rows that change something; the summary counts them all.
+            if outcome.written or (row.import_type != RowResult.IMPORT_TYPE_SKIP and shown < PREVIEW_LIMIT):
+                result.append_row_result(row)
+                shown += 1
+        by_line, listed = {}, {}
+        for problem in problems:
             by_line.setdefault(problem.line, {}).setdefault(problem.column or NON_FIELD_ERRORS, []).append(
                 problem.message
             )
-        for line, errors in sorted(by_line.items()):
+            listed.setdefault(problem.line, []).append(problem)
+        result.ledger_bad_rows = len(by_line)
+        for line, errors in sorted(by_line.items())[:PREVIEW_LIMIT]:
             invalid = InvalidRow(
                 number=line,
                 validation_error=ValidationError(errors),
                 values=(line, "", "not imported (one bad row and nothing is written)"),
             )
-            invalid.problems = [p for p in report.problems if p.line == line]  # listed inline by the template
+            invalid.problems = listed[line]  # listed inline by the template
             result.invalid_rows.append(invalid)
-            result.totals[RowResult.IMPORT_TYPE_INVALID] += 1
+        result.totals[RowResult.IMPORT_TYPE_INVALID] += len(by_line)  # all of them, listed or not
         return result
 
     # Export ------------------------------------------------------------------------------------

@@ -191,8 +191,9 @@ class ImportCommandTests(TestCase):
                 encoding="utf-8",
             )
             out, err = io.StringIO(), io.StringIO()
+            get_user_model().objects.create_user("editor")
             with self.assertRaisesMessage(CommandError, "Refused: 1 problem in the file; nothing was written."):
-                call_command("import_ledger", str(path), stdout=out, stderr=err)
+                call_command("import_ledger", str(path), "--user", "editor", stdout=out, stderr=err)
         self.assertIn("line 3, column date: malformed date '2026-02-31'", err.getvalue())
         self.assertEqual(Pledge.objects.count(), 5)
 
@@ -219,7 +220,8 @@ class RoundTripTests(TransactionTestCase):
             call_command("export_ledger", str(first), stdout=io.StringIO(), stderr=io.StringIO())
             call_command("flush", interactive=False)
             self.assertFalse(Pledge.objects.exists())
-            call_command("import_ledger", str(first), stdout=io.StringIO())
+            get_user_model().objects.create_user("restorer")  # the flush removed the users too
+            call_command("import_ledger", str(first), "--user", "restorer", stdout=io.StringIO())
             call_command("export_ledger", str(second), "--no-progress", stdout=io.StringIO())
             names = sorted(str(p.relative_to(first)) for p in first.rglob("*") if p.is_file())
             package = ["datapackage.json", "links/citations.csv"]  # the data package's descriptor and citations

@@ -12,6 +12,7 @@ creates the entry with that id (a restore, keeping its `updated_at`). Read-only 
 to codes, counted_in_totals) are accepted and ignored. Every write carries a reason: the one given,
 or "import of <file name>"."""
 
+import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from ledger import services
 from ledger.exports.codec import LIST, ExportTable
 from ledger.exports.columns import PLEDGES, TABLES
 from ledger.formatting import format_field_value
+from ledger.imports import limits
 from ledger.imports.parsing import (
     Lookups,
     ParsedRow,
@@ -149,11 +151,20 @@ def apply_row(table: ExportTable, row: ParsedRow, *, user, reason: str) -> Chang
     return Change(row.line, "update", f"{name} {instance.pk}", details, pk=instance.pk)
 
 
+def name_of(table: ExportTable) -> str:
+    return str(table.model._meta.verbose_name)
+
+
 def import_table(table: ExportTable, header: list[str], records: list, *, name: str, user, reason: str) -> Report:
     """Import the rows of one file inside the caller's transaction; the Report says what happened."""
     report = Report(table=table, name=name)
-    unknown = [column for column in header if column not in table.header]
-    duplicates = sorted({column for column in header if header.count(column) > 1})
+    shape = limits.shape_problems(header, len(records))
+    if shape:
+        report.problems.extend(Problem(1, "", message) for message in shape)
+        return report
+    known = set(table.header)
+    unknown = [column for column in header if column not in known]
+    duplicates = limits.duplicate_columns(header)
     if unknown or duplicates:
         if unknown:
             report.problems.append(
@@ -167,6 +178,13 @@ def import_table(table: ExportTable, header: list[str], records: list, *, name: 
         if duplicates:
             report.problems.append(Problem(1, "", f"column(s) given twice: {', '.join(duplicates)}"))
         return report
+    if "id" in header:
+        id_index = header.index("id")
+        id_cells = [(line, cells[id_index].strip()) for line, cells in records if len(cells) > id_index]
+        report.problems.extend(Problem(line, "id", message) for line, message in limits.repeated_ids(id_cells))
+        if report.problems:
+            return report
+    ceiling = limits.id_ceiling(table.model, len(records))
     lookups = Lookups()
     for line, cells in dependency_order(table, header, records):
         if not any(cell.strip() for cell in cells):
@@ -174,6 +192,8 @@ def import_table(table: ExportTable, header: list[str], records: list, *, name: 
         try:
             with transaction.atomic():
                 row = parse_row(table, header, line, cells, lookups)
+                if row.pk is not None and row.pk > ceiling:
+                    raise RowError([Problem(line, "id", limits.id_too_high(row.pk, ceiling, name_of(table)))])
                 report.changes.append(apply_row(table, row, user=user, reason=reason))
         except RowError as error:
             report.problems.extend(error.problems)
@@ -195,13 +215,25 @@ def _reset_sequences(models: list[type]) -> None:
                 cursor.execute(statement)
 
 
-def import_tables(files: list, *, user=None, reason: str = "", dry_run: bool = False) -> Result:
+def refused_file(name: str, message: str) -> Report:
+    report = Report(table=PLEDGES, name=name)
+    report.problems.append(Problem(1, "", message))
+    return report
+
+
+def import_tables(
+    files: list, *, user=None, reason: str = "", dry_run: bool = False, refused: list[Report] | None = None
+) -> Result:
     """Import [(name, table or None, header, records)] in one transaction, tables in dependency order.
 
-    Nothing is written when any row of any file is bad, or in a dry run."""
+    Nothing is written when any row of any file is bad, when a file was refused before it was read
+    (`refused`: too large, not UTF-8), or in a dry run."""
     order = {t.name: index for index, t in enumerate(TABLES)}
     files = sorted(files, key=lambda item: order.get(item[1].name, -1) if item[1] else -1)
-    reports = []
+    reports = list(refused or [])
+    if reason and (too_long := limits.reason_problem(reason)):
+        reports.append(refused_file("the reason", too_long))
+        files = []
     with transaction.atomic():
         for name, table, header, records in files:
             if table is None:
@@ -216,7 +248,7 @@ def import_tables(files: list, *, user=None, reason: str = "", dry_run: bool = F
                 )
                 reports.append(unknown)
                 continue
-            reason_given = reason or f"import of {name}"  # every write carries a reason
+            reason_given = reason or limits.default_reason("import of ", name)  # every write carries a reason
             reports.append(import_table(table, header, records, name=name, user=user, reason=reason_given))
         result = Result(reports=reports, dry_run=dry_run)
         if result.written:
@@ -233,19 +265,34 @@ def import_texts(
     reason: str = "",
     dry_run: bool = False,
     table: ExportTable | None = None,
+    refused: list[Report] | None = None,
 ) -> Result:
     """Import [(name, CSV text)]; each file's table is told by its name or its columns."""
-    parsed = []
+    parsed, refused = [], list(refused or [])
     for name, text in files:
-        records = list(read_csv(text.removeprefix("\ufeff")))
+        try:
+            records = list(read_csv(text.removeprefix("\ufeff")))
+        except csv.Error as error:
+            refused.append(refused_file(name, f"this is not a CSV file the ledger can read ({error})"))
+            continue
         header, records = (records[0][1], records[1:]) if records else ([], [])
         parsed.append((name, table or detect_table(header, name), header, records))
-    return import_tables(parsed, user=user, reason=reason, dry_run=dry_run)
+    return import_tables(parsed, user=user, reason=reason, dry_run=dry_run, refused=refused)
 
 
 def import_paths(path: Path | str, *, user=None, reason: str = "", dry_run: bool = False) -> Result:
     """Import a CSV file, or a folder of them as export_ledger writes it."""
     path = Path(path)
     files = sorted(path.glob("*.csv")) if path.is_dir() else [path]
-    texts = [(file.name, file.read_text(encoding="utf-8")) for file in files]
-    return import_texts(texts, user=user, reason=reason or f"import of {path.name}", dry_run=dry_run)
+    texts, refused = [], []
+    for file in files:
+        too_large = limits.size_problem(file.stat().st_size)
+        if too_large:
+            refused.append(refused_file(file.name, too_large))
+            continue
+        try:
+            texts.append((file.name, limits.decode_text(file.read_bytes(), file.name)))
+        except ValueError as error:
+            refused.append(refused_file(file.name, str(error)))
+    reason = reason or limits.default_reason("import of ", path.name)
+    return import_texts(texts, user=user, reason=reason, dry_run=dry_run, refused=refused)

@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from ledger import imports
+from ledger.imports import limits
 
 PREVIEW_LIMIT = 50
 
@@ -17,16 +18,25 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="a CSV file, or a folder of CSV files")
         parser.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
-        parser.add_argument("--user", help="username recorded in the history as the importer")
-        parser.add_argument("--reason", default="", help="reason recorded in the history")
+        parser.add_argument(
+            "--user", help="username recorded in the history as the importer (required unless --dry-run)"
+        )
+        parser.add_argument(
+            "--reason",
+            default="",
+            help=f"reason recorded in the history, at most {limits.REASON_MAX_LENGTH} characters "
+            "(default: 'import of <file name>')",
+        )
 
     def handle(self, *args, file, dry_run=False, user=None, reason="", **options):
-        importer = None
-        if user:
-            try:
-                importer = get_user_model().objects.get(username=user)
-            except get_user_model().DoesNotExist:
-                raise CommandError(f"No user named '{user}'.") from None
+        if too_long := limits.reason_problem(reason):
+            raise CommandError(f"{too_long} Yours has {len(reason)}.")
+        if not user and not dry_run:
+            raise CommandError("Name the importer with --user USERNAME: the history records who wrote every change.")
+        try:
+            importer = get_user_model().objects.get(username=user) if user else None
+        except get_user_model().DoesNotExist:
+            raise CommandError(f"No user named '{user}'.") from None
         result = imports.import_paths(file, user=importer, reason=reason, dry_run=dry_run)
         verbose = options["verbosity"] > 1
         refused = bool(result.problems)
