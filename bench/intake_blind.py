@@ -28,12 +28,13 @@ def load_blind(folder: Path = BLIND) -> list[Article]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--proposals", action="store_true", help="also print every proposal, flattened")
+    parser.add_argument("--folder", default="blind", help="the batch under tests/intake_gold/ (blind, blind2)")
     args = parser.parse_args()
-    articles = load_blind()
+    articles = load_blind(BLIND.parent / args.folder)
     ledger = seed_ledger()
     report = score(articles, ledger)
     counts = report.counts.get("blind", {})
-    print(f"Blind batch: {len(articles)} articles\n")
+    print(f"Batch {args.folder}: {len(articles)} articles\n")
     print("| field | precision | recall |\n|---|---|---|")
     for name in FIELDS:
         c = counts.get(name, Counts())
