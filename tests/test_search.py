@@ -64,7 +64,7 @@ class SearchTests(TestCase):
 
     def test_search_syntax_in_the_text_is_read_as_words(self):
         # FTS5 operators, quotes and column filters are words here, never syntax (and never an error).
-        self.assertEqual(self.ids('rice NOT "china'), set())
+        self.assertEqual(self.ids('rice NOT "hanoi'), set())
         self.assertEqual(self.ids("commodity:rice"), set())
         self.assertEqual(self.ids("rice*"), {self.rice.pk})
 
@@ -115,33 +115,32 @@ class SearchTests(TestCase):
         self.assertIn("<mark>credit</mark>", html)
         self.assertNotIn("<script>alert", html)
         self.assertNotIn("<b>aid</b>", html)
-        self.assertIn("&lt;script&gt;", html)
+        self.assertIn("&amp;", html)  # the text is escaped (PostgreSQL's ts_headline also drops tags)
 
     def test_highlight_markers_always_pair_up(self):
         self.assertEqual(search.highlighted("a \x02b\x03 \x03c \x02d"), "a <mark>b</mark> c <mark>d</mark>")
         self.assertEqual(search.highlighted("<i>\x02x"), "&lt;i&gt;<mark>x</mark>")
 
-    def test_a_search_page_costs_one_more_query_for_its_excerpts(self):
-        self.client.get(reverse("ledger:pledge-list"))  # warm the caches the page keeps
-        with self.assertNumQueries(len(self.page_queries({})) + 1):
-            self.client.get(reverse("ledger:pledge-list"), {"q": "cuba"})
-
-    def page_queries(self, params):
+    def test_a_search_page_gets_its_excerpts_in_one_query(self):
         from django.test.utils import CaptureQueriesContext
 
         with CaptureQueriesContext(connection) as queries:
-            self.client.get(reverse("ledger:pledge-list"), params)
-        return queries.captured_queries
+            response = self.client.get(reverse("ledger:pledge-list"), {"q": "cuba"})
+        self.assertEqual(len(listed(response)), 2)
+        excerpts = [q["sql"] for q in queries.captured_queries if "snippet(" in q["sql"] or "ts_headline(" in q["sql"]]
+        self.assertEqual(len(excerpts), 1)
 
     def test_the_search_reads_the_index_rather_than_scanning_the_ledger(self):
         queryset = PledgeFilterSet({"q": "zzqqxj"}, queryset=Pledge.objects.all()).qs.order_by("-date", "-id")
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:  # a tiny table is read whole; is the index there to use?
+                cursor.execute("SET LOCAL enable_seqscan = off")
         plan = queryset.explain()
         if connection.vendor == "sqlite":
             self.assertIn("VIRTUAL TABLE INDEX", plan)  # FTS5's MATCH
             self.assertNotRegex(plan, r"SCAN (ledger_pledge|T\d)\b(?! USING)")
         else:
-            self.assertIn("ledger_pledge_search", plan)
-            self.assertNotIn("Seq Scan on ledger_pledge_search", plan)
+            self.assertIn("Bitmap Index Scan on ledger_pledge_search_document", plan)
 
     @skipUnless(connection.vendor == "postgresql", "Spanish stemming: PostgreSQL's 'spanish' configuration")
     def test_spanish_words_are_stemmed_on_postgresql(self):
