@@ -3,13 +3,19 @@ rows by line, all or nothing, the editor and their reason in the history; analys
 
 import csv
 import io
+import tempfile
+import time
 from decimal import Decimal
+from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 
 from ledger import exports
+from ledger.admin_import import ERROR_UPLOAD_GONE
+from ledger.imports import uploads
 from ledger.models import Actor, Pledge, Source, TradeFigure
+from ledger.resources import PREVIEW_LIMIT
 from ledger.roles import ANALYSTS, EDITORS
 from tests.test_admin import make_user
 
@@ -93,3 +99,99 @@ class AdminImportTests(TestCase):
         for model in (Pledge, TradeFigure, Actor, Source):
             response = self.client.get(f"/admin/ledger/{model._meta.model_name}/import/")
             self.assertEqual(response.status_code, 200, model)
+
+
+class AdminImportHardeningTests(TestCase):
+    """Issue 16: the admin's import reads only its own uploads (13), lists the first rows with a
+    summary and leaves no upload behind (10), keeps the reason within the history's column (12) and
+    says in plain words when a file is not UTF-8 (8)."""
+
+    fixtures = ["cibercuba-2026-02-05"]
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = make_user("ana", EDITORS)
+
+    def setUp(self):
+        self.client.force_login(self.editor)
+
+    def upload(self, data, reason="batch from the desk"):
+        upload = SimpleUploadedFile("batch.csv", data, content_type="text/csv")
+        return self.client.post(
+            "/admin/ledger/pledge/import/",
+            {"import_file": upload, "format": CSV_FORMAT, "change_reason": reason, "resource": ""},
+        )
+
+    def confirm_data(self, preview, **changes):
+        form = preview.context["confirm_form"]
+        return {**{name: form.initial.get(name, "") for name in form.fields}, **changes}
+
+    def test_the_confirmation_never_reads_or_deletes_a_file_it_names(self):
+        preview = self.upload((HEADER + GOOD).encode())
+        with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as victim:
+            victim.write(HEADER + GOOD)
+        victim_path = Path(victim.name)
+        try:
+            for name in (f"../../{victim_path.parent.name}/{victim_path.name}", victim_path.name, str(victim_path)):
+                with self.subTest(name=name):
+                    data = self.confirm_data(preview, import_file_name=name)
+                    response = self.client.post("/admin/ledger/pledge/process_import/", data)
+                    self.assertContains(response, ERROR_UPLOAD_GONE)
+                    self.assertTrue(victim_path.exists())
+            self.assertEqual(Pledge.objects.count(), 5)
+        finally:
+            victim_path.unlink()
+
+    def test_the_upload_is_kept_under_an_opaque_token_and_removed_once_imported(self):
+        preview = self.upload((HEADER + GOOD).encode())
+        token = preview.context["confirm_form"].initial["import_file_name"]
+        self.assertRegex(token, r"^[0-9a-f]{32}$")
+        self.assertTrue((uploads.upload_folder() / token).exists())
+        self.assertEqual(
+            self.client.post("/admin/ledger/pledge/process_import/", self.confirm_data(preview)).status_code, 302
+        )
+        self.assertFalse((uploads.upload_folder() / token).exists())
+        self.assertEqual(Pledge.objects.count(), 6)
+
+    def test_a_preview_that_cannot_be_confirmed_leaves_no_upload_behind(self):
+        before = set(uploads.upload_folder().iterdir())
+        preview = self.upload((HEADER + BAD).encode())
+        self.assertNotIn("confirm_form", preview.context)
+        self.assertEqual(set(uploads.upload_folder().iterdir()), before)
+
+    def test_unconfirmed_uploads_are_removed_after_a_while(self):
+        preview = self.upload((HEADER + GOOD).encode())
+        path = uploads.upload_folder() / preview.context["confirm_form"].initial["import_file_name"]
+        uploads.remove_stale_uploads(now=time.time() + uploads.UPLOAD_MAX_AGE_SECONDS - 60)
+        self.assertTrue(path.exists())
+        uploads.remove_stale_uploads(now=time.time() + uploads.UPLOAD_MAX_AGE_SECONDS + 60)
+        self.assertFalse(path.exists())
+
+    def test_the_preview_lists_the_first_rows_and_counts_them_all(self):
+        lines = 2 * PREVIEW_LIMIT + 5
+        preview = self.upload((HEADER + GOOD * lines).encode())
+        result = preview.context["result"]
+        self.assertEqual(len(result.valid_rows()), PREVIEW_LIMIT)
+        self.assertEqual(result.totals["new"], lines)
+        self.assertContains(preview, f"{lines} to create, 0 to change, 0 unchanged, 0 bad rows")
+        self.assertContains(preview, f"the first {PREVIEW_LIMIT} rows that change something are listed")
+
+    def test_the_preview_lists_the_first_bad_rows_and_counts_them_all(self):
+        lines = PREVIEW_LIMIT + 7
+        result = self.upload((HEADER + BAD * lines).encode()).context["result"]
+        self.assertEqual(len(result.invalid_rows), PREVIEW_LIMIT)
+        self.assertEqual((result.ledger_bad_rows, result.totals["invalid"]), (lines, lines))
+
+    def test_a_reason_longer_than_the_history_keeps_is_refused_on_the_form(self):
+        preview = self.upload((HEADER + GOOD).encode(), reason="r" * 101)
+        self.assertEqual(
+            preview.context["form"].errors["change_reason"],
+            ["The reason is too long: the history keeps at most 100 characters."],
+        )
+        self.assertEqual(self.upload((HEADER + GOOD).encode(), reason="r" * 100).status_code, 200)
+
+    def test_a_latin1_file_is_reported_in_plain_words(self):
+        preview = self.upload((HEADER + GOOD.replace("the words", "Bohío")).encode("latin-1"))
+        (error,) = preview.context["form"].errors["import_file"]
+        self.assertIn("This file is not UTF-8 text", error)
+        self.assertIn("save it as CSV UTF-8", error)
