@@ -65,6 +65,7 @@ class AdminConversionTests(AdminTestCase):
         )
         self.assertEqual(pledge.usd_missing_reason, "")
 
+        self.client.logout()  # the public page, as an analyst or visitor reads it
         with self.assertNumQueries(3):  # the entry, its citations, its history
             page = self.client.get(pledge.get_absolute_url())
         self.assertContains(page, formatting.format_money(YEN_IN_USD, "USD", "exact"))
