@@ -23,6 +23,11 @@ SYNTHETIC_URL = "https://synthetic.invalid/aid-ledger/seed-{seed}/source-{n}"
 RATE_SOURCE = "synthetic annual average rate (generate_ledger)"
 # Every synthetic row was "created" at this instant, so runs are identical to the byte.
 CREATED_AT = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+# Fixed (same seed, same ledger) and before the day the ledger is generated: no entry is dated in
+# the future, and every entry has sources published after it, within a plausible lag.
+FIRST_SOURCE, LAST_SOURCE = dt.date(2000, 1, 1), dt.date(2025, 12, 31)
+LAST_ENTRY = dt.date(2025, 10, 31)
+REPORTING_LAG = {"day": 60, "month": 31 + 60, "year": 366 + 60}  # days from a period's start to its report
 CENT = Decimal("0.01")
 
 # Currency, share of entries, USD per unit (rounded 2025 averages; each year drifts from it).
@@ -136,6 +141,7 @@ class Ledger:
         self.recipients = zipf(recipients, 0.9)
         self.reporters = zipf(recipients, 1.0)
         self.cited = zipf([s["id"] for s in self.sources], 0.8)
+        self.by_date = sorted((s["published_on"], s["id"]) for s in self.sources)
         self.names = {a["id"]: a["name"] for a in self.actors}
         self.currencies = Weighted([(code, share) for code, share, _ in CURRENCIES])
         self.rates = {
@@ -185,7 +191,7 @@ class Ledger:
         rng, languages = self.rng, Weighted(LANGUAGES)
         rows = []
         for pk in range(1, count + 1):
-            published = dt.date(2000, 1, 1) + dt.timedelta(days=rng.randrange(9500))
+            published = FIRST_SOURCE + dt.timedelta(days=rng.randrange((LAST_SOURCE - FIRST_SOURCE).days + 1))
             language = languages.draw(rng)
             wire = rng.random() < 0.3
             rows.append(
@@ -239,8 +245,24 @@ class Ledger:
         elif precision == "year":
             month = day = 1
             row["date_qualifier"] = rng.choice(["", "", "", "early", "end"])
+        if dt.date(year, month, day) > LAST_ENTRY:
+            year -= 1  # never in the future, and leave the sources time to report it
         row.update(date=dt.date(year, month, day), date_precision=precision, year_inferred=rng.random() < 0.05)
         return year
+
+    def source_for(self, row):
+        """A source that reports the entry: published on or after the start of its period, within the
+        reporting lag (the first one after it if none falls in the lag); any source when undated."""
+        if row.get("date") is not None:
+            start, lag = row["date"], REPORTING_LAG[row["date_precision"]]
+        elif row.get("year") is not None:
+            start, lag = dt.date(row["year"], 1, 1), REPORTING_LAG["year"]
+        else:
+            return self.cited.draw(self.rng)
+        low = bisect.bisect_left(self.by_date, (start, 0))
+        high = bisect.bisect_right(self.by_date, (start + dt.timedelta(days=lag), math.inf))
+        index = self.rng.randrange(low, high) if high > low else min(low, len(self.by_date) - 1)
+        return self.by_date[index][1]
 
     def goods(self, row, year):
         rng = self.rng
@@ -294,7 +316,7 @@ class Ledger:
             if parts and pk + 1 + parts <= count:
                 pk += 1
                 package, year = self.pledge(pk, donor, recipient, Pledge.Kind.PACKAGE)
-                source = self.cited.draw(rng)
+                source = self.source_for(package)
                 yield package, self.citations("pledge_id", package, source)
                 package_date = {
                     k: package.get(k) for k in ("date", "date_precision", "date_qualifier", "year_inferred")
@@ -309,7 +331,7 @@ class Ledger:
             else:
                 pk += 1
                 row, _ = self.pledge(pk, donor, recipient, self.kinds.draw(rng))
-                yield row, self.citations("pledge_id", row, self.cited.draw(rng))
+                yield row, self.citations("pledge_id", row, self.source_for(row))
 
     def trade(self, count):
         rng = self.rng
@@ -318,7 +340,7 @@ class Ledger:
             partner = self.reporters.draw(rng)
             while partner == reporter:
                 partner = self.reporters.draw(rng)
-            year = 1995 + min(31, int(rng.triangular(0, 32, 29)))
+            year = min(1995 + min(31, int(rng.triangular(0, 32, 29))), LAST_ENTRY.year)
             row = dict(
                 id=pk,
                 reporter_id=reporter,
@@ -336,14 +358,14 @@ class Ledger:
                 row["rank_statement"] = f"{RANKS.get(row['rank'], str(row['rank']) + 'th-largest')} trading partner"
             if rng.random() < 0.1:
                 row["relationship"] = "strategic partnership"
-            yield row, self.citations("trade_figure_id", row, self.cited.draw(rng))
+            yield row, self.citations("trade_figure_id", row, self.source_for(row))
 
     def citations(self, entry_field, row, source):
         """One citation, or two (a second source confirming it) for about one entry in seven."""
         rng = self.rng
         excerpt = self.excerpt(entry_field, row)
         rows = []
-        for source_id in [source] + ([self.cited.draw(rng)] if rng.random() < 0.15 else []):
+        for source_id in [source] + ([self.source_for(row)] if rng.random() < 0.15 else []):
             self.citation_id += 1
             rows.append(
                 dict(

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from ledger import exports, formatting
-from ledger.models import Actor, Pledge, Source
+from ledger.models import Actor, Pledge, Source, TradeFigure
 from ledger.views import overview
 from tests import factories
 from tests.test_table_filters import listed_ids
@@ -513,3 +513,39 @@ class NavigationTests(TestCase):
         response = self.client.get("/data-dictionary/")
         self.assertContains(response, "<title>Data dictionary · Aid Ledger</title>")
         self.assertContains(response, '<a href="/data-dictionary/" aria-current="page">Data dictionary</a>')
+
+
+class SyntheticDatesTests(TestCase):
+    """generate_ledger never dates an entry after today, and cites sources published on or after the
+    entry's date, within the reporting lag."""
+
+    @classmethod
+    def setUpTestData(cls):
+        from django.core.management import call_command
+
+        call_command("generate_ledger", pledges=600, trade=100, actors=40, sources=400, seed=5, verbosity=0)
+
+    def test_no_entry_is_dated_after_today(self):
+        today = date.today()
+        self.assertFalse(Pledge.objects.filter(date__gt=today).exists())
+        self.assertFalse(TradeFigure.objects.filter(year__gt=today.year).exists())
+        self.assertFalse(Source.objects.filter(published_on__gt=today).exists())
+
+    def test_citations_come_from_sources_published_after_the_entry_within_a_lag(self):
+        from datetime import timedelta
+
+        from ledger.models import Citation
+        from ledger.synthetic import REPORTING_LAG
+
+        late = 0
+        cited = Citation.objects.filter(pledge__date__isnull=False).select_related("pledge", "source")
+        self.assertGreater(cited.count(), 500)
+        for citation in cited:
+            start = citation.pledge.date
+            self.assertGreaterEqual(citation.source.published_on, start, citation.pk)
+            late += citation.source.published_on > start + timedelta(days=REPORTING_LAG[citation.pledge.date_precision])
+        self.assertLess(late, cited.count() * 0.05)  # only when no source falls within the lag
+        for citation in Citation.objects.filter(trade_figure__year__isnull=False).select_related(
+            "trade_figure", "source"
+        ):
+            self.assertGreaterEqual(citation.source.published_on.year, citation.trade_figure.year)
