@@ -96,7 +96,7 @@ class AddressLengthLimitMiddleware:
 
 
 LARGEST_INTEGER = 2**63 - 1
-INTEGER = re.compile(r"[0-9]+")
+INTEGER = re.compile(r"[-+]?[0-9]+")
 
 
 def _hostile_address(request) -> str | None:
@@ -113,7 +113,7 @@ def _hostile_address(request) -> str | None:
             for value in values:
                 for item in value.split(","):
                     item = item.strip()
-                    if INTEGER.fullmatch(item) and int(item) > LARGEST_INTEGER:
+                    if INTEGER.fullmatch(item) and abs(int(item)) > LARGEST_INTEGER:
                         return "It holds a number too large for the ledger's database."
     return None
 

@@ -212,6 +212,35 @@ class AdminFuzzTests(FuzzCase):
                         response = self.client.get(url)
                         self.assertIn(response.status_code, (302, 404))
 
+    def test_admin_lookups_with_nul_or_out_of_range_integers_are_refused_not_failed(self):
+        """NUL reached PostgreSQL (?status__exact=%00, autocomplete term=%00) and 10**20 overflowed
+        SQLite (?id__in=...): every field lookup of every admin list, on the database the suite runs on."""
+        self.client.force_login(self.superuser)
+        values = ["\x00", "a\x00b", str(10**20), str(-(10**20)), f"1,{10**20}", str(2**63)]
+        lists = [e for e in self.urls.endpoints if e.name.endswith("_changelist")]
+        self.assertTrue(lists)
+        failures = []
+        for endpoint in lists:
+            model_admin = endpoint.pattern.model_admin
+            lookups = ["id__in", "id__exact", "pk", "q"]
+            if model_admin is not None:
+                for field in model_admin.model._meta.concrete_fields:
+                    lookups += [f"{field.name}__exact", f"{field.attname}__in", f"{field.name}__gte"]
+            for lookup in lookups:
+                for value in values:
+                    response = self.client.get(endpoint.url, {lookup: value})
+                    body_of(response)
+                    if response.status_code not in NOT_SERVER_ERRORS:
+                        failures.append(f"{endpoint.url}?{lookup}={value!r}: {response.status_code}")
+        for term in ("\x00", "a\x00b", str(10**20)):
+            response = self.client.get(
+                "/admin/autocomplete/",
+                {"app_label": "ledger", "model_name": "pledge", "field_name": "donor", "term": term},
+            )
+            if response.status_code not in NOT_SERVER_ERRORS:
+                failures.append(f"autocomplete term={term!r}: {response.status_code}")
+        self.assertEqual(failures, [])
+
     @given(st.data())
     def test_admin_pages_never_fail_on_hostile_query_strings(self, data):
         self.client.force_login(self.superuser)
