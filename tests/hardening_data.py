@@ -38,3 +38,6 @@ def populate(user=None):
     AccessAttempt.objects.create(failures_since_start=1, get_data="", post_data="", **common)
     AccessLog.objects.create(**common)
     AccessFailureLog.objects.create(**common)
+    from tests.test_intake_review import intake_rows
+
+    intake_rows(user)
