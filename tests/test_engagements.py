@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.test import TestCase
 from django.urls import reverse
 
-from ledger import services
+from ledger import formatting, services
 from ledger.exports.engagement_columns import ENGAGEMENTS
 from ledger.models import Actor, Citation, Engagement, Participant, Person, Statement
 from ledger.models.engagements import ERROR_PARTICIPANT_SIDE, ERROR_VISIT_PLACE
@@ -266,6 +266,7 @@ class EngagementPageTests(TestCase):
         with self.assertNumQueries(7 + TIMED_COUNT):
             response = self.client.get(reverse("ledger:engagement-list"), {"country": "CUB", "counterpart": "VNM"})
         body = response.content.decode()
+        self.assertIn(formatting.format_match_count(1, "engagement", "engagements"), body)
         self.assertIn("To Lam; Luong Cuong", body)
         self.assertNotIn("Sergey Lavrov", body)
         response = self.client.get(reverse("ledger:engagement-list"), {"kind": "phone_call"})

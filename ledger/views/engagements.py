@@ -27,6 +27,7 @@ class EngagementListView(LedgerTableView):
         "(in the role they held then) and the sentence it was read from. Dates are as precise as the source."
     )
     nav = "engagements"
+    count_nouns = ("engagement", "engagements")
     template_name = "ledger/engagement_list.html"
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
