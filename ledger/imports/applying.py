@@ -8,12 +8,14 @@ previews exactly what the real import would do, with the same validation.
 
 Rules for a row: an empty `id` creates a new entry; an `id` that exists updates that entry (only
 the columns present in the file, and only if something differs); an `id` that does not exist
-creates the entry with that id (a restore, keeping its `updated_at`). Read-only columns (names next
+creates the entry with that id (a restore, keeping its `updated_at`). A row whose `updated_at` is older than the
+stored entry's is refused as stale (naming who changed the entry since), in a dry run too. Read-only columns (names next
 to codes, counted_in_totals) are accepted and ignored. Every write carries a reason: the one given,
 or "import of <file name>"."""
 
 import csv
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -119,6 +121,20 @@ def _current_citations(table: ExportTable, instance) -> list[dict]:
     return [dict(source_id=s, paragraph=p, excerpt=e, note=n) for s, p, e, n in rows]
 
 
+def stale_row_message(instance, exported_at: datetime) -> str:
+    """Why a row older than its stored entry is refused: who changed the entry since, and when."""
+    changes = instance.history.filter(history_date__gt=exported_at).select_related("history_user")
+    names = sorted(
+        {change.history_user.get_username() if change.history_user else "an unnamed import" for change in changes}
+    )
+    latest = instance.updated_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    by = f" by {', '.join(names)}" if names else ""
+    return (
+        f"stale: this row was exported before the entry's last change ({latest}{by}); importing it would "
+        "undo that change. Export the entry again and redo the edit there."
+    )
+
+
 def apply_row(table: ExportTable, row: ParsedRow, *, user, reason: str) -> Change:
     """Create or update one entry through the services; returns the Change."""
     create, update, keyword = SERVICES[table.model]
@@ -132,6 +148,8 @@ def apply_row(table: ExportTable, row: ParsedRow, *, user, reason: str) -> Chang
         if row.updated_at is not None:
             services.entry_restore_updated_at(instance=created, updated_at=row.updated_at)
         return Change(row.line, "create", f"{name} {created.pk}: {created}", pk=created.pk)
+    if row.updated_at is not None and row.updated_at < instance.updated_at:
+        raise RowError([Problem(row.line, "updated_at", stale_row_message(instance, row.updated_at))])
     changed = {attname: value for attname, value in row.fields.items() if getattr(instance, attname) != value}
     details = [
         f"{field}: {format_field_value(table.model, field, getattr(instance, attname))}"
