@@ -125,10 +125,20 @@ def _aggregate(counted: QuerySet[Pledge], *keys: str, **expressions: Func) -> pd
     return frame
 
 
-def _group_totals(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    if frame.empty:
-        return pd.DataFrame(columns=[*keys, *TOTAL_COLUMNS])
-    grouped = (
+def _combined(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Rows of the same key added up: USD exactly, qualifiers combined, entries counted."""
+    if not frame.duplicated(keys).any():
+        # One row per key (the maintained totals): the same figures without a Python call per group.
+        return pd.DataFrame(
+            {
+                **{key: frame[key].to_numpy() for key in keys},
+                "amount": [decimal_sum([usd]) for usd in frame["usd"]],
+                "qualifier": [combine_qualifiers([q]) for q in frame["usd_qualifier"]],
+                "entries": frame["entries"].to_numpy(),
+                "entries_in_total": frame["usd_entries"].to_numpy(),
+            }
+        )
+    return (
         frame.groupby(keys, dropna=False, sort=False)
         .agg(
             amount=("usd", decimal_sum),
@@ -138,6 +148,12 @@ def _group_totals(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         )
         .reset_index()
     )
+
+
+def _group_totals(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    if frame.empty:
+        return pd.DataFrame(columns=[*keys, *TOTAL_COLUMNS])
+    grouped = _combined(frame, keys)
     grouped["entries_without_usd"] = grouped["entries"] - grouped["entries_in_total"]
     grouped["currency"] = "USD"
     grouped["_sort"] = grouped["amount"].map(lambda a: -a if isinstance(a, Decimal) else Decimal("Infinity"))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from ledger.models import PledgeTotal
@@ -64,33 +65,40 @@ def summary_slice(filters: Mapping[str, Any] | None) -> Q | None:
 
 def _cells(where: Q, groups: list[str]) -> pd.DataFrame:
     """The slice's cells of `groups`, the slices of one dimension added up: one row per group and key."""
-    rows = list(PledgeTotal.objects.filter(where, group_dim__in=groups).values("group_dim", "key", *MEASURES))
+    query = PledgeTotal.objects.filter(where, group_dim__in=groups).values_list("group_dim", "key", *MEASURES)
+    # Integers and strings need no conversion: read the cursor directly (the ORM's converters would
+    # cost more than the query, which the unique index of the cells answers).
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     frame = pd.DataFrame.from_records(rows, columns=["group_dim", "key", *MEASURES])
-    if frame.empty:
-        return frame
-    return frame.groupby(["group_dim", "key"], sort=False, as_index=False)[MEASURES].sum()
+    if frame.duplicated(["group_dim", "key"]).any():  # several slices of one dimension
+        frame = frame.groupby(["group_dim", "key"], sort=False, as_index=False)[MEASURES].sum()
+    return frame
+
+
+def _qualifier(cell: dict) -> str:
+    """The qualifier of a cell's USD sum: combine_qualifiers over its entries with a USD value."""
+    found = [q for q, flag in QUALIFIER_FLAGS.items() if cell[flag]]
+    if not found:
+        return ""
+    for single in ("exact", "at_least", "up_to"):
+        if set(found) <= {"exact", single}:
+            return single
+    return "approximately"
 
 
 def _raw_rows(cells: pd.DataFrame, group: str, key_column: str, convert=lambda key: key) -> pd.DataFrame:
-    """A group's cells as the live _aggregate() returns them: per key, its counts and USD sum, and one
-    row per amount qualifier among the entries with a USD value (what combine_qualifiers reads)."""
+    """A group's cells as the live _aggregate() rows that the selectors combine: per key, its counts,
+    its USD sum and the qualifier of that sum (combining it again changes nothing)."""
     records = []
     for cell in cells[cells["group_dim"] == group].to_dict("records") if not cells.empty else []:
-        key = convert(cell["key"])
-        qualifiers = [q for q, flag in QUALIFIER_FLAGS.items() if cell[flag]] or [""]
+        qualifier = _qualifier(cell)
         usd = as_money(int(cell["usd_cents"])) if cell["usd_entries"] else None
-        for i, qualifier in enumerate(qualifiers):
-            first = i == 0
-            records.append(
-                (
-                    key,
-                    qualifier,
-                    int(cell["entries"]) if first else 0,
-                    int(cell["usd_entries"]) if first else 0,
-                    usd if first else None,
-                    qualifier,
-                )
-            )
+        records.append(
+            (convert(cell["key"]), qualifier, int(cell["entries"]), int(cell["usd_entries"]), usd, qualifier)
+        )
     return pd.DataFrame.from_records(records, columns=[key_column, *RAW_COLUMNS])
 
 
@@ -133,11 +141,15 @@ def overview_rows(where: Q) -> OverviewRows:
         )
         for c in group("goods")
     )
-    donor_years = [
-        (int(donor), int(year), as_money(int(c["usd_cents"])))
-        for c in group("donor_year")
-        for donor, year in [split_key(c["key"])]
-    ]
+    donor_year = by_group.get("donor_year")
+    donor_years = (
+        []
+        if donor_year is None
+        else [
+            (int(donor), int(year), as_money(int(cents)))
+            for (donor, year), cents in zip(map(split_key, donor_year["key"]), donor_year["usd_cents"])
+        ]
+    )
     return OverviewRows(
         by_donor=_raw_rows(cells, "donor", "donor_id", int),
         by_recipient=_raw_rows(cells, "recipient", "recipient_id", int),
