@@ -96,8 +96,10 @@ def _cell(column, x: str, vendor: str, places: int | None) -> str:
     raise AssertionError(kind)  # pragma: no cover
 
 
-def _citation_cells(table: ExportTable, entry: str, connection) -> list[str]:
-    """SQL for the four citation cells of the entry whose id is `entry`, aggregated in citation order."""
+def _citation_aggregates(table: ExportTable, entry: str, connection) -> list[str]:
+    """SQL for the four citation lists (sources, paragraphs, excerpts, notes) of the entry whose id is
+    `entry`, in citation order; NULL without citations. PostgreSQL: the select list of a LATERAL join;
+    SQLite: four scalar subqueries."""
     vendor = connection.vendor
     quote = connection.ops.quote_name
     meta = Citation._meta
@@ -107,13 +109,12 @@ def _citation_cells(table: ExportTable, entry: str, connection) -> list[str]:
     cited = quote(meta.db_table)
     items, lines = _literal(LIST_SEPARATOR, vendor), _literal(TEXT_LIST_SEPARATOR, vendor)
     if vendor == "postgresql":
-        aggregates = [
+        return [
             f"string_agg(CAST(c.{source} AS text), {items} ORDER BY c.id)",
             f"string_agg(coalesce(CAST(c.{paragraph} AS text), ''), {items} ORDER BY c.id)",
             f"string_agg(c.{excerpt}, {lines} ORDER BY c.id)",
             f"string_agg(c.{note}, {lines} ORDER BY c.id)",
         ]
-        return [f"(SELECT {a} FROM {cited} c WHERE c.{key} = {entry})" for a in aggregates]
     aggregates = [
         f"group_concat({source}, {items})",
         f"group_concat(coalesce({paragraph}, ''), {items})",
@@ -123,18 +124,36 @@ def _citation_cells(table: ExportTable, entry: str, connection) -> list[str]:
     return [f"(SELECT {a} FROM (SELECT * FROM {cited} c WHERE c.{key} = {entry} ORDER BY c.id))" for a in aggregates]
 
 
-def _quoted(cell: str) -> str:
-    """SQLite: a cell's CSV text, quoted as Python's csv module quotes (QUOTE_MINIMAL)."""
+def _quoted(v: str, column) -> str:
+    """SQLite: the CSV text of the cell `v` (a column), quoted as Python's csv module quotes
+    (QUOTE_MINIMAL): a cell holding a comma, a double quote, CR or LF. Numbers, dates, booleans and
+    choice codes never hold one, so only text is looked at."""
+    if column is not None and (column.type in PLAIN_TYPES or _plain_choices(column)):
+        return f"coalesce({v}, '')"
     return (
-        f"coalesce((SELECT CASE WHEN instr(v, ',') OR instr(v, '\"') OR instr(v, char(10)) OR instr(v, char(13)) "
-        f"THEN '\"' || replace(v, '\"', '\"\"') || '\"' ELSE v END FROM (SELECT {cell} AS v)), '')"
+        f"CASE WHEN {v} IS NULL THEN '' WHEN {v} GLOB {NEEDS_QUOTES} "
+        f"THEN '\"' || replace({v}, '\"', '\"\"') || '\"' ELSE {v} END"
     )
+
+
+PLAIN_TYPES = {ID, INTEGER, DECIMAL, BOOLEAN, DATE, DATETIME}
+NEEDS_QUOTES = "('*[,\"' || char(10) || char(13) || ']*')"
+
+
+def _plain_choices(column) -> bool:
+    return column.type == CHOICE and bool(column.choices) and not any(set(c) & set(',"\r\n') for c in column.choices)
+
+
+# A derived table SQLite must not merge into the query around it ("OFFSET 0"): each of its columns is
+# then computed once per row, however many times the outer query reads it.
+KEEP = "LIMIT -1 OFFSET 0"
 
 
 def export_sql(table: ExportTable, queryset: QuerySet) -> tuple[str, list] | None:
     """The SELECT of the CSV's rows (one text per cell on PostgreSQL, one line per row on SQLite),
     with its parameters; None when a column cannot be written in SQL here."""
-    vendor = connections[queryset.db].vendor
+    connection = connections[queryset.db]
+    vendor = connection.vendor
     if vendor not in VENDORS or any(column.type not in SUPPORTED_TYPES for column in table.columns):
         return None
     queryset = queryset.prefetch_related(None)
@@ -148,6 +167,7 @@ def export_sql(table: ExportTable, queryset: QuerySet) -> tuple[str, list] | Non
         value = _selected(column, sqlite=sqlite, raw_dates=True)
         selected[f"c{i}"] = F(value) if isinstance(value, str) else value
     inner, params = queryset.values(**selected).query.get_compiler(queryset.db).as_sql()
+    source = f"({inner}) AS t"
     cells = []
     for i, column in enumerate(table.query_columns):
         places = table.model._meta.get_field(column.path).decimal_places if column.type == DECIMAL else None
@@ -155,14 +175,31 @@ def export_sql(table: ExportTable, queryset: QuerySet) -> tuple[str, list] | Non
     at = table.citation_position
     if at is not None:
         entry = f"t.c{[column.name for column in table.query_columns].index('id')}"
-        sources, paragraphs, excerpts, notes = _citation_cells(table, entry, connections[queryset.db])
-        escaped = [f"(SELECT {_escaped('v', vendor)} FROM (SELECT {cell} AS v) AS x)" for cell in (excerpts, notes)]
-        cells[at:at] = [sources, paragraphs, *escaped]
+        aggregates = _citation_aggregates(table, entry, connection)
+        if sqlite:
+            lists = ", ".join(f"{a} AS k{n}" for n, a in enumerate(aggregates))
+            source = f"(SELECT t.*, {lists} FROM {source} {KEEP}) AS t"
+        else:
+            cited = connection.ops.quote_name(Citation._meta.db_table)
+            key = connection.ops.quote_name(Citation._meta.get_field(table.citation_field).column)
+            lists = ", ".join(f"{a} AS k{n}" for n, a in enumerate(aggregates))
+            source += f" LEFT JOIN LATERAL (SELECT {lists} FROM {cited} c WHERE c.{key} = {entry}) AS k ON true"
+        lists = "t" if sqlite else "k"
+        cells[at:at] = [
+            f"{lists}.k0",
+            f"{lists}.k1",
+            f"CASE WHEN {lists}.k2 IS NULL THEN NULL ELSE {_escaped(f'{lists}.k2', vendor)} END",
+            f"CASE WHEN {lists}.k3 IS NULL THEN NULL ELSE {_escaped(f'{lists}.k3', vendor)} END",
+        ]
     if sqlite:
-        line = " || ',' || ".join(_quoted(cell) for cell in cells)
-        return f"SELECT {line} FROM ({inner}) AS t", list(params)
+        named = ", ".join(f"{cell} AS v{n}" for n, cell in enumerate(cells))
+        specs = list(table.query_columns)
+        if at is not None:
+            specs[at:at] = [None] * 4  # the citation lists: text
+        line = " || ',' || ".join(_quoted(f"v{n}", spec) for n, spec in enumerate(specs))
+        return f"SELECT {line} FROM (SELECT {named} FROM {source} {KEEP})", list(params)
     texts = ", ".join(f"NULLIF({cell}, '')" for cell in cells)
-    return f"SELECT {texts} FROM ({inner}) AS t", list(params)
+    return f"SELECT {texts} FROM {source}", list(params)
 
 
 def _header(table: ExportTable) -> bytes:
