@@ -56,9 +56,15 @@ def within_time_limit(compute: Callable[[], T], *, milliseconds: int = COUNT_TIM
     if connection.vendor == "postgresql":
         try:
             with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(f"SET LOCAL statement_timeout = {int(milliseconds)}")
+                # SET LOCAL, reading the timeout in force (a request-wide one, aidledger/limits.py)
+                # to put it back for the rest of an outer transaction.
+                cursor.execute(
+                    "SELECT current_setting('statement_timeout'), set_config('statement_timeout', %s, true)",
+                    [str(int(milliseconds))],
+                )
+                previous = cursor.fetchone()[0]
                 value = compute()
-                cursor.execute("SET LOCAL statement_timeout = DEFAULT")  # the rest of an outer transaction
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
                 return True, value
         except OperationalError as error:
             if "statement timeout" not in str(error):
