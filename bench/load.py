@@ -22,27 +22,24 @@ error or lost write."""
 
 import argparse
 import datetime as dt
-import http.client
 import json
 import os
 import random
 import re
-import statistics
 import subprocess
 import sys
 import threading
 import time
 import urllib.parse
-from html.parser import HTMLParser
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import run as harness  # noqa: E402 - bench/run.py: the app's environment, gunicorn, the data folder
+import harness  # noqa: E402 - bench/harness.py: the app's environment, gunicorn, the data folder
+from browser import Browser, errors_in, form_fields, set_field  # noqa: E402
+from load_report import EXPORT_SHARE, markdown, summary, write_benchmarks  # noqa: E402
 
 ROOT = harness.ROOT
-MARK_START, MARK_END = "<!-- load-test:start -->", "<!-- load-test:end -->"
 EDITOR_PASSWORD = "load-test-editor-password"
-EXPORT_SHARE = 0.1  # of the readers' requests
 
 
 def log(*parts):
@@ -81,115 +78,6 @@ def build_ledger(args):
         harness.manage(url, "shell", "--no-imports", "-c", code, capture=True).strip().splitlines()[-1]
     )
     return url, pledges
-
-
-# HTTP ------------------------------------------------------------------------------------------
-
-
-class Browser:
-    """One keep-alive connection with its cookies, like one browser tab."""
-
-    def __init__(self, port, timeout=60):
-        self.port, self.timeout = port, timeout
-        self.cookies = {}
-        self.conn = None
-
-    def request(self, method, path, body=None):
-        headers = {
-            "X-Forwarded-Proto": "https",
-            "Accept-Encoding": "identity",
-            "Origin": f"https://127.0.0.1:{self.port}",
-            "Referer": f"https://127.0.0.1:{self.port}{path}",
-        }
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        if body is not None:
-            body = urllib.parse.urlencode([tuple(pair) for pair in body]).encode()
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        for attempt in (1, 2):
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
-            try:
-                started = time.perf_counter()
-                self.conn.request(method, path, body=body, headers=headers)
-                response = self.conn.getresponse()
-                content = response.read()
-                elapsed = time.perf_counter() - started
-                break
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
-                # The server closed an idle keep-alive connection (a worker was recycled): a
-                # browser reconnects and sends again; a request that was never answered is safe.
-                self.conn.close()
-                self.conn = None
-                if attempt == 2:
-                    raise
-        for header, value in response.getheaders():
-            if header.lower() == "set-cookie":
-                name, _, rest = value.partition("=")
-                self.cookies[name.strip()] = rest.split(";", 1)[0]
-        if response.getheader("Connection", "").lower() == "close":
-            self.conn.close()
-            self.conn = None
-        return response.status, response.getheader("Location", ""), content, elapsed
-
-
-class FormParser(HTMLParser):
-    """The fields of one form as the browser would submit them."""
-
-    def __init__(self, form_id=None):
-        super().__init__(convert_charrefs=True)
-        self.form_id, self.inside, self.data = form_id, False, []
-        self._select = self._textarea = None
-        self._selected = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form" and (self.form_id is None or attrs.get("id") == self.form_id):
-            self.inside = True
-        if not self.inside:
-            return
-        name = attrs.get("name")
-        if tag == "input" and name and attrs.get("type") not in {"submit", "button", "file", "image", "reset"}:
-            if attrs.get("type") in ("checkbox", "radio"):
-                if "checked" in attrs:
-                    self.data.append([name, attrs.get("value", "on")])
-            else:
-                self.data.append([name, attrs.get("value", "")])
-        elif tag == "select" and name:
-            self._select, self._selected = name, None
-        elif tag == "option" and self._select and "selected" in attrs:
-            self._selected = attrs.get("value", "")
-        elif tag == "textarea" and name:
-            self._textarea = [name, ""]
-
-    def handle_data(self, data):
-        if self._textarea:
-            self._textarea[1] += data
-
-    def handle_endtag(self, tag):
-        if tag == "form" and self.inside:
-            self.inside = False
-        elif tag == "select" and self._select:
-            self.data.append([self._select, self._selected or ""])
-            self._select = None
-        elif tag == "textarea" and self._textarea:
-            self._textarea[1] = self._textarea[1].removeprefix("\n")
-            self.data.append(self._textarea)
-            self._textarea = None
-
-
-def form_fields(html, form_id=None):
-    parser = FormParser(form_id)
-    parser.feed(html.decode())
-    return parser.data
-
-
-def set_field(fields, name, value):
-    for pair in fields:
-        if pair[0] == name:
-            pair[1] = value
-            return
-    fields.append([name, value])
 
 
 def crawl(port, limit):
@@ -319,11 +207,6 @@ def edit(index, editors, port, pledges, recorder, stop, acknowledged, attempted)
                 recorder.record("admin save", elapsed, f"save {path}: HTTP {status} → {location!r} {errors_in(body)}")
 
 
-def errors_in(body):
-    found = re.findall(rb'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', body or b"", re.S)
-    return re.sub(r"<[^>]+>", " ", b" ".join(found).decode(errors="replace")).strip()[:300]
-
-
 # Checking the final state ----------------------------------------------------------------------
 
 CHECK = """
@@ -378,87 +261,6 @@ def check_final_state(database_url, acknowledged):
         check=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-# Reporting -------------------------------------------------------------------------------------
-
-
-def percentile(values, p):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
-
-
-def summary(recorder, seconds):
-    rows = []
-    for kind in ("page", "export", "admin save"):
-        values = recorder.latencies.get(kind, [])
-        if not values:
-            continue
-        rows.append(
-            {
-                "kind": kind,
-                "requests": len(values),
-                "per_second": len(values) / seconds,  # over the load window
-                "p50_ms": percentile(values, 50) * 1000,
-                "p99_ms": percentile(values, 99) * 1000,
-                "max_ms": max(values) * 1000,
-                "mean_ms": statistics.fmean(values) * 1000,
-            }
-        )
-    return rows
-
-
-def markdown(args, result):
-    lines = [
-        MARK_START,
-        "## Load test: readers and editors at once",
-        "",
-        "Written by `bench/load.py`; the rest of this file is `bench/run.py`'s. "
-        f"{args.users} reader threads and {args.editors} editor threads, each on its own keep-alive connection, "
-        f"for {result['seconds']:.0f} s (then {result['tail']:.0f} s for the requests in flight to finish) against gunicorn (`gunicorn.conf.py`, production settings, DEBUG off) on "
-        f"127.0.0.1. Readers pick a public page or, one request in {round(1 / EXPORT_SHARE)}, an export link, among "
-        f"the {result['pages']} pages and {result['exports']} export links found by following the site's links. "
-        "Editors log in to the admin and save corrections to pledges (each editor its own) and new sources, "
-        "reading the form back and sending its CSRF token and a reason; a latency for a save covers "
-        "opening the form and saving it. The client runs on the same 2 cores as the server, and so does "
-        "whatever else the machine is doing: see the load average.",
-        "",
-        f"- Command: `{result['command']}`",
-        f"- Run: {result['started']}, commit {result['commit']}",
-        f"- Database: {result['database']}; data: "
-        f"`generate_ledger --pledges {args.pledges} --trade {args.trade} --seed 1`",
-        f"- Load average (1, 5, 15 min): {result['load_before']} before, {result['load_after']} after",
-        "",
-        "| requests | count | per second | p50 | p99 | max |",
-        "| --- | --- | --- | --- | --- | --- |",
-    ]
-    for row in result["rows"]:
-        lines.append(
-            f"| {row['kind']} | {row['requests']:,} | {row['per_second']:.1f} | {row['p50_ms']:.0f} ms "
-            f"| {row['p99_ms']:.0f} ms | {row['max_ms']:.0f} ms |"
-        )
-    final = result["final"]
-    lines += [
-        "",
-        f"Errors: **{len(result['errors'])}**. Acknowledged writes: {final['corrections']:,} corrections to "
-        f"{final['pledges']} pledges and {final['sources']} new sources; after the run every correction is its "
-        f"pledge's final value and in its history under the editor's name, every source exists once, and nothing "
-        f"unacknowledged was written: **{'yes' if not final['problems'] else 'NO: ' + '; '.join(final['problems'][:3])}**.",
-        MARK_END,
-    ]
-    return "\n".join(lines)
-
-
-def write_benchmarks(section):
-    path = ROOT / "BENCHMARKS.md"
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    if MARK_START in text:
-        before, _, rest = text.partition(MARK_START)
-        _, _, after = rest.partition(MARK_END)
-        text = before.rstrip("\n") + "\n\n" + section + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(text)
 
 
 def main():
