@@ -114,8 +114,8 @@ class MoneyFields(ConstraintMessagesOnFields):
         help_text="Equal to the amount when the currency is USD; otherwise converted at the rate below.",
     )
     usd_rate = models.DecimalField("USD per unit of currency", max_digits=20, decimal_places=10, null=True, blank=True)
-    usd_rate_date = models.DateField(null=True, blank=True)
-    usd_rate_source = models.CharField(max_length=300, blank=True, default="")
+    usd_rate_date = models.DateField("USD rate date", null=True, blank=True)
+    usd_rate_source = models.CharField("USD rate source", max_length=300, blank=True, default="")
     usd_rate_basis = models.CharField(
         "USD value basis",
         max_length=20,
