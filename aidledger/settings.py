@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After the 503 middleware, so a query stopped by the time limit gets its own page first.
+    "aidledger.limits.RequestLimitsMiddleware",
     "aidledger.middleware.PublicPagesLoginMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -133,6 +135,17 @@ CONTENT_SECURITY_POLICY = (
 # Longest address (path + query string, in characters) the app answers; gunicorn's own limit on
 # the request line is 4094 bytes.
 MAX_ADDRESS_LENGTH = 4096
+
+# What one public request may cost (aidledger/limits.py): seconds its queries may run (a download's:
+# EXPORT_TIME_LIMIT), and each client's budget of expensive requests (text searches, downloads,
+# totals not in the cache): EXPENSIVE_REQUESTS_PER_MINUTE, with bursts of EXPENSIVE_REQUESTS_BURST.
+# XLSX downloads above XLSX_MAX_ROWS rows are refused with a pointer to the CSV.
+QUERY_TIME_LIMIT = env_int("QUERY_TIME_LIMIT", 5)
+EXPORT_TIME_LIMIT = env_int("EXPORT_TIME_LIMIT", 600)
+EXPENSIVE_REQUESTS_PER_MINUTE = env_int("EXPENSIVE_REQUESTS_PER_MINUTE", 30)
+EXPENSIVE_REQUESTS_BURST = env_int("EXPENSIVE_REQUESTS_BURST", 10)
+XLSX_MAX_ROWS = env_int("XLSX_MAX_ROWS", 100_000)
+QUERY_TIME_LIMIT_EXEMPT = ("/admin/", "/static/")
 
 # PUBLIC_PAGES_REQUIRE_LOGIN=1 puts the public read-only pages behind a login (the admin always
 # needs one). Read per request, so tests can switch it with override_settings.

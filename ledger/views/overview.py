@@ -150,7 +150,8 @@ class OverviewView(TemplateView):
         if self.filterset.is_bound and not self.filterset.is_valid():
             return None
         # Totals read the whole ledger (seconds at a million entries): cached until the next write.
-        params = sorted((key, values) for key, values in self.request.GET.lists() if key != "_export")
+        # The key comes from the validated filters only: unknown parameters cannot bust the cache.
+        params = ledger_cache.filter_key(selectors.bound_filters(self.filterset))
         self.trade, self.trade_query = self.get_trade()
         return ledger_cache.cached(
             "overview",
