@@ -8,13 +8,13 @@ from datetime import datetime
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db.models import Model
 
 from ledger import services
-from ledger.models import Citation
-from ledger.services import ERROR_NO_REASON, usd
+from ledger.models import Citation, Pledge
+from ledger.services import ERROR_NO_REASON, entries, usd
 
 REASON_MAX_LENGTH = 100  # simple_history's change-reason column
 REASON_LABEL = "Reason for this change"
@@ -73,6 +73,10 @@ class LedgerAdminForm(forms.ModelForm):
                 "change_reason"
             ].help_text = f"Required. The history records it as \u201c{prefix}\u2026\u201d with your name and the time."
 
+    def service_options(self) -> dict[str, Any]:
+        """Extra keyword arguments for the model's create and update services."""
+        return {}
+
     def current_token(self) -> str:
         """The token of the entry as stored now (on the revert screen the instance is the old version)."""
         instance = self.instance
@@ -117,6 +121,28 @@ class MoneyAdminForm(LedgerAdminForm):
 
     CITATION_SOURCE = re.compile(r"^citations-(\d+)-source$")
 
+    zero_confirmed = forms.BooleanField(
+        label="The source says zero",
+        required=False,
+        help_text="Tick only when the source states the figure as 0, and say so in the reason. "
+        "A figure the source does not state stays empty.",
+    )
+
+    def service_options(self) -> dict[str, Any]:
+        return {"zero_confirmed": bool(self.cleaned_data.get("zero_confirmed"))}
+
+    def _refuse_dishonest_figures(self, entry: Model, stored: Model | None) -> None:
+        """The services' rules on 0, on a USD value beside a USD amount, on a package's parties."""
+        entries.refuse_unconfirmed_zero(
+            entry,
+            stored=stored,
+            confirmed=bool(self.cleaned_data.get("zero_confirmed")),
+            reason=self.cleaned_data.get("change_reason") or "",
+        )
+        entries.refuse_contradicting_usd(entry, stored=stored)
+        if isinstance(entry, Pledge) and stored is not None:
+            entries.refuse_package_party_change(entry, stored)
+
     def _posted_sources(self) -> list[dict[str, Any]]:
         """The sources of the citations posted with a new entry (the inline formset's rows)."""
         citations = []
@@ -131,7 +157,7 @@ class MoneyAdminForm(LedgerAdminForm):
         if self.errors or "amount" not in self.fields:
             return
         entry = copy.copy(self.instance)
-        previous = None
+        previous = stored = None
         if entry.pk is not None:
             stored = type(entry).objects.get(pk=entry.pk)
             previous = usd.stored_values(stored)
@@ -139,9 +165,20 @@ class MoneyAdminForm(LedgerAdminForm):
         else:
             published = usd.publication_date(citations=self._posted_sources())
         try:
+            if self.revert_record is None:
+                self._refuse_dishonest_figures(entry, stored)
             usd.apply_usd(entry, published=published, previous=previous)
         except ValidationError as error:
-            self._update_errors(error)
+            self._update_errors(self._on_shown_fields(error))
+
+    def _on_shown_fields(self, error: ValidationError) -> ValidationError:
+        """A refusal on a field the form shows read-only goes to the top of the form instead."""
+        if not hasattr(error, "error_dict"):
+            return error
+        errors: dict[str, list] = {}
+        for name, messages in error.error_dict.items():
+            errors.setdefault(name if name in self.fields else NON_FIELD_ERRORS, []).extend(messages)
+        return ValidationError(errors)
 
 
 class CitationInlineFormSet(forms.BaseInlineFormSet):

@@ -180,11 +180,11 @@ class RevertTests(AdminTestCase):
     def test_an_editor_reverts_to_an_earlier_version_with_a_reason(self):
         services.trade_figure_update(
             trade_figure=TradeFigure.objects.get(pk=VIETNAM_CUBA_TRADE),
-            data={},
+            data={"description": "Checked against the source."},
             expected_version=1,
             user=self.editor,
             reason="checked",
-        )  # version 2: the state to go back to
+        )  # version 2: the state to go back to (a save that changes nothing would record nothing)
         self.edit(year=1999)  # version 3
         target = TradeFigure.history.get(id=VIETNAM_CUBA_TRADE, version=2)
         url = f"/admin/ledger/tradefigure/{VIETNAM_CUBA_TRADE}/history/{target.history_id}/"

@@ -128,50 +128,73 @@ class LedgerAdmin(HistoryAndRevertMixin, SimpleHistoryAdmin):
             saved = model_services.revert(
                 **entry, history_id=form.revert_record.history_id, user=request.user, reason=reason, **form.expected()
             )
+        elif self.cited_entry_field is not None:
+            return  # saved in save_related, with its citations: one version
         else:
             saved = model_services.update(
                 **entry, data=self.model_values(form, obj), user=request.user, reason=reason, **form.expected()
             )
         _adopt(obj, saved)
 
+    @staticmethod
+    def citation_values(citation_form):
+        return {name: citation_form.cleaned_data[name] for name in CitationForm._meta.fields}
+
     def save_related(self, request, form, formsets, change):
-        if change or self.cited_entry_field is None:
+        if self.cited_entry_field is None or form.revert_record is not None:
             return super().save_related(request, form, formsets, change)
         citation_formset = next(fs for fs in formsets if fs.model is Citation)
-        kept = [f for f in citation_formset.forms if f.has_changed() and f not in citation_formset.deleted_forms]
-        created = self.model_services.create(
-            user=request.user,
-            reason=form.cleaned_data["change_reason"],
-            citations=[{name: f.cleaned_data[name] for name in CitationForm._meta.fields} for f in kept],
-            **self.model_values(form, form.instance),
-        )
-        _adopt(form.instance, created)
-        citation_formset.new_objects = list(created.citations.all())
-        citation_formset.changed_objects, citation_formset.deleted_objects = [], []
+        reason, options = form.cleaned_data["change_reason"], form.service_options()
+        if not change:
+            kept = [f for f in citation_formset.forms if f.has_changed() and f not in citation_formset.deleted_forms]
+            saved = self.model_services.create(
+                user=request.user,
+                reason=reason,
+                citations=[self.citation_values(f) for f in kept],
+                **options,
+                **self.model_values(form, form.instance),
+            )
+            citation_formset.new_objects = list(saved.citations.all())
+            citation_formset.changed_objects, citation_formset.deleted_objects = [], []
+        else:
+            # The entry's fields and its citations are saved as one version of the entry.
+            edits, changed, deleted = self.citation_edits(citation_formset)
+            saved = self.model_services.update(
+                **{self.model_services.keyword: form.instance},
+                data=self.model_values(form, form.instance),
+                citations=edits,
+                user=request.user,
+                reason=reason,
+                **form.expected(),
+                **options,
+            )
+            citation_formset.new_objects = list(
+                saved.citations.exclude(pk__in=[f.instance.pk for f in citation_formset.initial_forms])
+            )
+            citation_formset.changed_objects, citation_formset.deleted_objects = changed, deleted
+        _adopt(form.instance, saved)
+
+    def citation_edits(self, formset):
+        """The inline citations' changes as the services' CitationEdits (additions, changes, removals)."""
+        add, change, remove, changed, deleted = [], {}, [], [], []
+        for citation_form in formset.forms:
+            pk = citation_form.instance.pk
+            if citation_form in formset.deleted_forms:
+                if pk is not None:
+                    remove.append(pk)
+                    deleted.append(citation_form.instance)
+            elif citation_form.has_changed():
+                if pk is None:
+                    add.append(self.citation_values(citation_form))
+                else:
+                    change[pk] = self.citation_values(citation_form)
+                    changed.append((citation_form.instance, citation_form.changed_data))
+        return services.CitationEdits(add=add, change=change, remove=remove), changed, deleted
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Citation:
             return super().save_formset(request, form, formset, change)
-        user, reason = request.user, form.cleaned_data["change_reason"]
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        for citation_form in formset.forms:
-            if citation_form in formset.deleted_forms or not citation_form.has_changed():
-                continue
-            values = {name: citation_form.cleaned_data[name] for name in CitationForm._meta.fields}
-            if citation_form.instance.pk is None:
-                formset.new_objects.append(
-                    services.citation_create(
-                        user=user, reason=reason, **{self.cited_entry_field: form.instance}, **values
-                    )
-                )
-            else:
-                saved = services.citation_update(citation=citation_form.instance, data=values, user=user, reason=reason)
-                formset.changed_objects.append((saved, citation_form.changed_data))
-        # Deletions last, so that replacing the only citation adds the new one before removing the old.
-        for citation_form in formset.deleted_forms:
-            if citation_form.instance.pk is not None:
-                services.citation_delete(citation=citation_form.instance, user=user, reason=reason)
-                formset.deleted_objects.append(citation_form.instance)
+        # Citations are saved with their entry, in save_related.
 
     def delete_model(self, request, obj):
         model_services = self.model_services

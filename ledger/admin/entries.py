@@ -9,6 +9,7 @@ from ledger.admin.filters import ActorCodeListFilter
 from ledger.admin_import import LedgerImportExportMixin
 from ledger.forms import CitationForm, CitationInlineFormSet, MoneyAdminForm
 from ledger.models import Citation, Pledge, Statement, TradeFigure
+from ledger.services.entries import ENTRY_FIELDS
 
 
 class CitationInline(admin.StackedInline):
@@ -92,6 +93,7 @@ class PledgeAdmin(MoneyAdminMixin, LedgerImportExportMixin, LedgerAdmin):
             {
                 "fields": (
                     "amount",
+                    "zero_confirmed",
                     "currency",
                     "amount_qualifier",
                     "amount_usd",
@@ -156,6 +158,7 @@ class TradeFigureAdmin(MoneyAdminMixin, LedgerImportExportMixin, LedgerAdmin):
             {
                 "fields": (
                     "amount",
+                    "zero_confirmed",
                     "currency",
                     "amount_qualifier",
                     "amount_usd",
@@ -195,10 +198,10 @@ class StatementAdmin(LedgerAdmin):
     list_select_related = ["speaker", "subject"]
     list_filter = ["kind", ("speaker", ActorCodeListFilter), ("subject", ActorCodeListFilter)]
     search_fields = ["speaker__name", "subject__name", "summary"]
-    autocomplete_fields = ["speaker", "subject", "person"]
+    autocomplete_fields = ["speaker", "subject", "person", "engagement"]
     change_select_related = ["speaker", "subject"]
     fieldsets = [
-        (None, {"fields": ("speaker", "subject", "person", "kind", "summary")}),
+        (None, {"fields": ("speaker", "subject", "person", "kind", "summary", "engagement")}),
         ("Date", {"fields": ("date", "date_precision", "date_qualifier", "year_inferred")}),
         REASON_FIELDSET,
     ]
@@ -237,6 +240,13 @@ class CitationAdmin(LedgerAdmin):
         ),
         REASON_FIELDSET,
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.pk is not None:
+            # A citation's entry is fixed once saved: moving it could leave that entry with no source.
+            readonly.extend(name for name in ENTRY_FIELDS if name not in readonly)
+        return readonly
 
     @admin.display(description="entry")
     def entry(self, obj):

@@ -12,7 +12,7 @@ from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from ledger import history
+from ledger import history, services
 from ledger.formatting import format_field_value
 
 
@@ -36,11 +36,23 @@ class HistoryAndRevertMixin:
     """For LedgerAdmin: the history list and the revert screen."""
 
     object_history_list_template = "admin/ledger/object_history_list.html"
+    object_history_form_template = "admin/ledger/revert_form.html"
 
     def get_historical_record_context_helper(self, request, historical_record):
         return LedgerHistoryContextHelper(self.model, historical_record)
 
     def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        records = list(historical_records)
+        # The citations' changes saved with each version (same time): part of the versioned entry.
+        by_time = {}
+        if records and history.citing_field(self.model) is not None:
+            entry_pk = getattr(records[0], self.opts.pk.attname)
+            for citation_record, changes in history.citation_changes_by_time(
+                history.citation_records(self.model, entry_pk)
+            ):
+                by_time.setdefault(citation_record.history_date, []).extend(changes)
+        for record in records:
+            record.citation_changes = by_time.get(record.history_date, [])
         previous = None
         for current in historical_records:
             current.ledger_label = self.history_label(current)
@@ -90,6 +102,10 @@ class HistoryAndRevertMixin:
         if obj is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         if request.method != "POST":
+            record = self.model.history.filter(**{self.opts.pk.attname: obj.pk, "history_id": version_id}).first()
+            if record is not None:
+                # The whole difference a revert makes: the entry's fields and its citations.
+                extra_context = {**(extra_context or {}), "revert_changes": services.revert_preview(obj, record)}
             return super().history_form_view(request, object_id, version_id, extra_context)
         if not self.has_change_permission(request, obj):
             raise PermissionDenied  # simple_history would save a view-only user's revert

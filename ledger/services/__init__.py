@@ -17,9 +17,11 @@ from ledger.services._shared import (
     ERROR_NO_CITATION,
     ERROR_NO_REASON,
     ERROR_STALE_EDIT,
+    CitationEdits,
     StaleEditError,
     entry_restore_updated_at,
     refuse_stale_edit,
+    revert_preview,
     revert_reason,
 )
 from ledger.services.directory import (
@@ -104,6 +106,7 @@ SERVICES: dict[type[Model], ModelServices] = {
 
 __all__ = [
     "BASELINE_REASON",
+    "CitationEdits",
     "CITING_FIELDS",
     "ERROR_NO_CITATION",
     "ERROR_NO_REASON",
@@ -138,6 +141,7 @@ __all__ = [
     "pledge_revert",
     "pledge_update",
     "refuse_stale_edit",
+    "revert_preview",
     "revert_reason",
     "source_create",
     "source_delete",

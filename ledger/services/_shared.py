@@ -4,17 +4,20 @@ the history's who and why. Private to the services package: callers use the per-
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
+from django.utils import timezone
 
 from ledger import history
+from ledger.models import Citation
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Mapping, Sequence
 
     from django.contrib.auth.base_user import AbstractBaseUser
 
@@ -25,6 +28,27 @@ ERROR_STALE_EDIT = (
     "Changed in between: {changes}. Reload the entry, check their change and apply yours again."
 )
 BASELINE_REASON = "State before its first recorded change"
+ERROR_CITATION_ENTRY_FIXED = (
+    "A citation's entry is fixed once it is saved: add a new citation to the other entry instead "
+    "(this entry keeps its own, so it never rests on no source)."
+)
+ERROR_CITATION_ELSEWHERE = "This citation belongs to another entry."
+CITATION_VALUES = ("source_id", "excerpt", "paragraph", "note")
+
+
+@dataclass(frozen=True)
+class CitationEdits:
+    """Changes to an entry's citations, saved in the entry's versioned save (one version, one time).
+
+    `add`: values (source or source_id, excerpt, paragraph, note) of new citations; `change`: citation
+    id -> new values; `remove`: citation ids; `restore`: historical citation records brought back as
+    they were (a revert); `expected`: citation id -> the last-saved time the editor loaded."""
+
+    add: Sequence[Mapping[str, Any]] = ()
+    change: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
+    remove: Sequence[int] = ()
+    restore: Sequence[Model] = ()
+    expected: Mapping[int, datetime] = field(default_factory=dict)
 
 
 class StaleEditError(ValidationError):
@@ -136,6 +160,85 @@ def record_baseline(instance: Model) -> None:
         )
 
 
+def _differs(model: type[Model], old: Model, new: Model) -> bool:
+    """True when a tracked field of `new` differs from `old`, compared as stored (\"2025\" == 2025)."""
+    for model_field in history.tracked_fields(model):
+        before, after = getattr(old, model_field.attname), getattr(new, model_field.attname)
+        try:
+            before, after = model_field.to_python(before), model_field.to_python(after)
+        except ValidationError:
+            return True
+        if before != after:
+            return True
+    return False
+
+
+def _citation_plan(entry: Model, edits: CitationEdits) -> list[tuple[str, Citation]]:
+    """The citation writes `edits` make, each ("add" | "change" | "remove", citation), leaving out
+    changes that change nothing. Refuses a citation of another entry, a moved one, a stale one."""
+    link = history.citing_field(type(entry))
+    stored = {
+        citation.pk: citation
+        for citation in Citation.objects.select_for_update().filter(
+            pk__in=[*edits.change, *edits.remove, *(record.id for record in edits.restore)]
+        )
+    }
+    plan: list[tuple[str, Citation]] = []
+    for values in edits.add:
+        plan.append(("add", Citation(**{link: entry}, **values)))
+    for pk, values in edits.change.items():
+        citation = stored.get(pk)
+        if citation is None or getattr(citation, f"{link}_id") != entry.pk:
+            raise ValidationError(ERROR_CITATION_ELSEWHERE, code="citation_elsewhere")
+        if pk in edits.expected:
+            _refuse_if_changed(citation, citation, expected_version=None, expected_updated_at=edits.expected[pk])
+        changed = copy.copy(citation)
+        for name, value in values.items():
+            setattr(changed, name, value)
+        if any(
+            getattr(changed, f) != getattr(citation, f)
+            for f in ("pledge_id", "trade_figure_id", "statement_id", "engagement_id")
+        ):
+            raise ValidationError(ERROR_CITATION_ENTRY_FIXED, code="citation_entry_fixed")
+        if _differs(Citation, citation, changed):
+            record_baseline(citation)
+            plan.append(("change", changed))
+    for pk in edits.remove:
+        citation = stored.get(pk)
+        if citation is not None:
+            if getattr(citation, f"{link}_id") != entry.pk:
+                raise ValidationError(ERROR_CITATION_ELSEWHERE, code="citation_elsewhere")
+            plan.append(("remove", citation))
+    for record in edits.restore:
+        values = {f.attname: getattr(record, f.attname) for f in history.tracked_fields(Citation)}
+        citation = stored.get(record.id)
+        if citation is None:
+            plan.append(("add", Citation(pk=record.id, **values)))
+        else:
+            changed = copy.copy(citation)
+            for name in CITATION_VALUES:
+                setattr(changed, name, values[name])
+            if _differs(Citation, citation, changed):
+                record_baseline(citation)
+                plan.append(("change", changed))
+    return plan
+
+
+def _apply_citation_plan(
+    plan: list[tuple[str, Citation]], *, when: datetime, user: AbstractBaseUser | None, reason: str
+) -> None:
+    """Write the plan, every record at the entry's version time; additions first, removals last."""
+    order = {"add": 0, "change": 1, "remove": 2}
+    for action, citation in sorted(plan, key=lambda step: order[step[0]]):
+        if action == "remove":
+            record_baseline(citation)
+            citation._history_date, citation._history_user, citation._change_reason = when, user, reason
+            citation.delete()
+            continue
+        citation._history_date = when
+        save_entry(citation, user=user, reason=reason)
+
+
 @transaction.atomic
 def update_entry(
     instance: Model,
@@ -146,26 +249,42 @@ def update_entry(
     expected_version: int | None = None,
     expected_updated_at: datetime | None = None,
     before_save: Callable[[Model, Model], None] | None = None,
+    citations: CitationEdits | Callable[[Model], CitationEdits] | None = None,
 ) -> Model:
-    """Apply `data` (attname -> value) to the stored entry and save it, under its row lock.
-    `before_save(entry, stored)` may derive fields (the USD conversion) from the new values.
+    """Apply `data` (attname -> value) and the citation `citations` edits to the stored entry and
+    save them as one version, under its row lock. `before_save(entry, stored)` may derive fields (the
+    USD conversion) from the new values; `citations` may be a function of the locked entry.
 
     With `expected_version` (or `expected_updated_at` for entries that have no version), the update is
     refused with StaleEditError when somebody else saved the entry since the editor read it: no update
-    is ever silently lost. Nothing is written when it is refused."""
+    is ever silently lost. Nothing is written when it is refused, and nothing (no version, no history
+    record) when it changes nothing. An entry with citations keeps at least one."""
     require_reason(reason)
     current = lock_row_unless_stale(
         instance, expected_version=expected_version, expected_updated_at=expected_updated_at
     )
-    record_baseline(current)
     stored = copy.copy(current)
-    for field, value in data.items():
-        setattr(current, field, value)
+    for name, value in data.items():
+        setattr(current, name, value)
+    edits = citations(current) if callable(citations) else citations
+    plan = _citation_plan(current, edits) if edits is not None else []
+    when = timezone.now()
+    # Citations first (a new source may bring the publication date the USD conversion uses), at the
+    # version's time; the entry's own record carries the same time.
+    _apply_citation_plan(plan, when=when, user=user, reason=reason)
     if before_save is not None:
         before_save(current, stored)
+    if not plan and not _differs(type(current), stored, current):
+        return stored  # a save that changes nothing records nothing
+    record_baseline(stored)
     if hasattr(current, "version"):
         current.version = current.version + 1
-    return save_entry(current, user=user, reason=reason)
+    current._history_date = when
+    saved = save_entry(current, user=user, reason=reason)
+    link = history.citing_field(type(current))
+    if plan and link is not None and not Citation.objects.filter(**{link: current}).exists():
+        raise ValidationError(ERROR_NO_CITATION, code="no_citation")
+    return saved
 
 
 def revert_reason(record: Model, reason: str) -> str:
@@ -173,6 +292,25 @@ def revert_reason(record: Model, reason: str) -> str:
     version = getattr(record, "version", None)
     label = f"version {version}" if version is not None else f"the state of {record.history_date:%d %b %Y %H:%M}"
     return f"Revert to {label}: {reason}"
+
+
+def citations_to_restore(instance: Model, record: Model) -> CitationEdits | None:
+    """The citation edits that bring the entry's citations back to what they were at the historical
+    `record`: citations added since are removed, removed ones restored, changed ones changed back.
+    Citations with no recorded history (loaded without it) are left as they are."""
+    model = type(instance)
+    link = history.citing_field(model)
+    if link is None:
+        return None
+    later = instance.history.filter(history_date__gt=record.history_date).order_by("history_date", "history_id").first()
+    records = history.citation_records(model, instance.pk)
+    then = history.citations_at(records, until=later.history_date if later is not None else None)
+    now = {record.id for record in records}
+    current = set(Citation.objects.filter(**{link: instance}).values_list("pk", flat=True))
+    return CitationEdits(
+        remove=[pk for pk in current if pk in now and pk not in then],
+        restore=list(then.values()),
+    )
 
 
 @transaction.atomic
@@ -186,8 +324,9 @@ def revert_entry(
     expected_updated_at: datetime | None = None,
     before_save: Callable[[Model, Model], None] | None = None,
 ) -> Model:
-    """Bring an entry back to the values of one of its historical records. The revert is a new change:
-    it is version-checked like any edit and recorded with its user and reason."""
+    """Bring an entry back to one of its historical records: its fields and its citations as they
+    were then. The revert is a new change: it is version-checked like any edit and recorded, fields
+    and citations in one version, with its user and reason."""
     require_reason(reason)
     record = instance.history.get(history_id=history_id)
     return update_entry(
@@ -198,7 +337,41 @@ def revert_entry(
         expected_version=expected_version,
         expected_updated_at=expected_updated_at,
         before_save=before_save,
+        citations=lambda locked: citations_to_restore(locked, record),
     )
+
+
+def revert_preview(instance: Model, record: Model) -> list[dict[str, str]]:
+    """What a revert to `record` would change, as the history words it: fields, then citations."""
+    model = type(instance)
+    changes = [
+        {
+            "field": history.field_label(model, name),
+            "old": history.describe_value(model, name, old),
+            "new": history.describe_value(model, name, new),
+        }
+        for name, (old, new) in history.changed_values(model, instance, record.instance).items()
+    ]
+    edits = citations_to_restore(instance, record)
+    if edits is None:
+        return changes
+    current = {c.pk: c for c in Citation.objects.filter(pk__in=[*edits.remove, *(r.id for r in edits.restore)])}
+    latest = {r.id: r for r in history.citation_records(model, instance.pk)}
+    for pk in edits.remove:
+        changes.append({"field": "citation removed", "old": history.citation_label(latest[pk]), "new": "—"})
+    for then in edits.restore:
+        now = current.get(then.id)
+        if now is None:
+            changes.append({"field": "citation restored", "old": "—", "new": history.citation_label(then)})
+        elif any(getattr(now, name) != getattr(then, name) for name in CITATION_VALUES):
+            changes.append(
+                {
+                    "field": "citation changed back",
+                    "old": history.citation_label(latest[then.id]),
+                    "new": history.citation_label(then),
+                }
+            )
+    return changes
 
 
 @transaction.atomic
