@@ -279,7 +279,7 @@ class EngagementPageTests(TestCase):
 
     def test_entry_page_shows_participants_by_side_statements_citations_and_history(self):
         call = Engagement.objects.get(kind="phone_call")
-        with self.assertNumQueries(5):  # engagement, participants, statements, citations, history
+        with self.assertNumQueries(6):  # engagement, participants, statements, citations, history, citations' history
             response = self.client.get(call.get_absolute_url())
         body = response.content.decode()
         for text in (
