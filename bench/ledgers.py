@@ -14,7 +14,8 @@ from harness import DATA, log, manage
 EXPORT_SQL = {
     "sqlite": """
 SELECT p.id, d.name, d.code, r.name, r.code, p.kind, p.status, p.amount, p.currency, p.amount_qualifier,
-       p.amount_usd, p.usd_rate, p.usd_rate_date, p.usd_rate_source, p.quantity, p.unit, p.commodity,
+       p.amount_usd, p.usd_rate, p.usd_rate_date, p.usd_rate_source, p.usd_rate_basis, p.usd_missing_reason,
+       p.quantity, p.unit, p.commodity,
        p.valuation, p.valuation_method, p.date, p.date_precision, p.date_qualifier, p.year_inferred,
        p.package_id, p.official_id,
        NOT EXISTS (SELECT 1 FROM ledger_pledge part WHERE part.package_id = p.id) AS counted_in_totals,
@@ -29,7 +30,8 @@ LEFT JOIN (SELECT pledge_id, group_concat(source_id, '; ') AS sources,
 ORDER BY p.id""".strip(),
     "postgresql": """
 SELECT p.id, d.name, d.code, r.name, r.code, p.kind, p.status, p.amount, p.currency, p.amount_qualifier,
-       p.amount_usd, p.usd_rate, p.usd_rate_date, p.usd_rate_source, p.quantity, p.unit, p.commodity,
+       p.amount_usd, p.usd_rate, p.usd_rate_date, p.usd_rate_source, p.usd_rate_basis, p.usd_missing_reason,
+       p.quantity, p.unit, p.commodity,
        p.valuation, p.valuation_method, p.date, p.date_precision, p.date_qualifier, p.year_inferred,
        p.package_id, p.official_id,
        NOT EXISTS (SELECT 1 FROM ledger_pledge part WHERE part.package_id = p.id) AS counted_in_totals,
@@ -135,13 +137,14 @@ def bench_session(database_url):
 
 
 def sample_values(database_url):
-    """The busiest donor (the heaviest filter) and an actor, to put in the URLs."""
+    """The busiest donor (the heaviest filter), and one of its grants that the admin save corrects."""
     code = (
         "from django.db.models import Count\n"
         "from ledger.models import Actor, Pledge\n"
         "donor = Pledge.objects.values('donor').annotate(n=Count('id')).order_by('-n')[0]\n"
         "actor = Actor.objects.get(pk=donor['donor'])\n"
-        "print(actor.pk, actor.code, Pledge.objects.count())\n"
+        "edited = Pledge.objects.filter(donor=actor, kind='grant', package__isnull=True).order_by('id')[0]\n"
+        "print(actor.pk, actor.code, Pledge.objects.count(), edited.pk)\n"
     )
-    pk, code, count = manage(database_url, "shell", "--no-imports", "-c", code, capture=True).split()
-    return {"donor_id": int(pk), "donor_code": code, "pledges": int(count)}
+    pk, code, count, edited = manage(database_url, "shell", "--no-imports", "-c", code, capture=True).split()
+    return {"donor_id": int(pk), "donor_code": code, "pledges": int(count), "pledge_id": int(edited)}

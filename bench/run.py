@@ -17,10 +17,13 @@ import argparse
 import datetime as dt
 import json
 import os
+import statistics
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from browser import Browser, errors_in, form_fields, set_field  # noqa: E402
 from harness import DATA, datasette, gunicorn, loadavg, log, manage, median_ms, shell_dump, stream_rows  # noqa: E402
 from ledgers import EXPORT_SQL, bench_session, postgres_ledger, sample_values, sqlite_ledger  # noqa: E402
 from report import report  # noqa: E402
@@ -31,6 +34,8 @@ from report import report  # noqa: E402
 EXPORT_PATHS = ["/pledges/?_export=csv&sort=id"]
 PAGE_SIZE = 25  # the app's table page size (ledger/views/pages.py)
 DEEP_PAGE = 400  # the deepest page the app serves (ledger/paginators.py MAX_PAGE)
+# Searches: a word in no entry, and a word in 861 pledges of the 1M generated ones (seed 1).
+SEARCH_MISS, SEARCH_HITS = "zzqqxj", "un"
 
 
 def pages(sample, deep_page):
@@ -42,7 +47,7 @@ def pages(sample, deep_page):
         ("Pledges, first page", "/pledges/", f"{table}&_sort_desc=date"),
         ("Pledges sorted by amount (USD)", "/pledges/?sort=-amount_usd", f"{table}&_sort_desc=amount_usd"),
         (
-            f"Pledges filtered by donor ({code}) and kind (in kind)",
+            f"Pledges filtered by donor ({code}) and kind (in kind), with the exact count",
             f"/pledges/?donor={code}&kind=in_kind",
             f"{table}&donor_id={donor}&kind=in_kind&_sort_desc=date",
         ),
@@ -56,24 +61,60 @@ def pages(sample, deep_page):
         ("Actors", "/actors/", f"/ledger/ledger_actor?_size={PAGE_SIZE}&_sort=name"),
         ("Sources", "/sources/", f"/ledger/ledger_source?_size={PAGE_SIZE}&_sort_desc=published_on"),
         ("Overview", "/", "/ledger"),
+        (f"Search that matches nothing (q={SEARCH_MISS})", f"/pledges/?q={SEARCH_MISS}", None),
+        (f"Search with a few hundred matches (q={SEARCH_HITS})", f"/pledges/?q={SEARCH_HITS}", None),
     ]
+
+
+def after_admin_save(port, session_key, sample, *, repeat):
+    """The overview and the actor page, each timed on its first request right after an editor saves a
+    correction to one of the actor's pledges through the admin (form read back, CSRF token, reason)."""
+    browser = Browser(port, timeout=600)
+    browser.cookies["sessionid"] = session_key
+    rows = []
+    for name, path in (
+        ("Overview, first request after an admin save", "/"),
+        (f"Actor page ({sample['donor_code']}), first request after an admin save", f"/actors/{sample['donor_code']}/"),
+    ):
+        times, saves, load = [], [], loadavg()
+        for step in range(repeat):
+            edit = f"/admin/ledger/pledge/{sample['pledge_id']}/change/"
+            started = time.perf_counter()
+            _, _, page, _ = browser.request("GET", edit)
+            fields = form_fields(page, "pledge_form")
+            set_field(fields, "description", f"bench correction {step} {time.time()}")
+            set_field(fields, "change_reason", "benchmark: a correction")
+            status, location, body, _ = browser.request("POST", edit, fields)
+            saves.append((time.perf_counter() - started) * 1000)
+            if status != 302:
+                return rows + [{"name": name, "app": {"status": status, "path": path, "error": errors_in(body)}}]
+            status, _, _, elapsed = browser.request("GET", path)
+            times.append(elapsed * 1000)
+        app = {"status": status, "path": path, "median_ms": statistics.median(times), "min_ms": min(times)}
+        app.update(max_ms=max(times), first_ms=times[0], cpu_ms=None, load=load, save_ms=statistics.median(saves))
+        rows.append({"name": name, "app": app})
+    return rows
 
 
 def run_backend(label, database_url, args, *, sqlite_path=None):
     sample = sample_values(database_url)
-    cookie = f"sessionid={bench_session(database_url)}"
+    session = bench_session(database_url)
+    cookie = f"sessionid={session}"
     deep_page = DEEP_PAGE
     results = {"label": label, "sample": sample, "pages": [], "load_before": loadavg()}
     app = gunicorn(f"gunicorn-{label.lower()}", database_url)
     results["gunicorn_pids"] = app.pids()
-    ds = datasette(sqlite_path) if sqlite_path else None
+    ds = None
     try:
+        ds = datasette(sqlite_path) if sqlite_path else None
         for name, app_path, ds_path in pages(sample, deep_page):
             log(label, name)
             row = {"name": name, "app": median_ms(app.port, app_path, repeat=args.repeat, server=app)}
-            if ds:
+            if ds and ds_path:
                 row["datasette"] = median_ms(ds.port, ds_path, repeat=args.repeat, server=ds)
             results["pages"].append(row)
+        log(label, "overview and actor page after an admin save")
+        results["pages"] += after_admin_save(app.port, session, sample, repeat=max(3, args.repeat // 3))
         for name, path in (
             ("Admin changelist (pledges)", "/admin/ledger/pledge/"),
             (
