@@ -23,8 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
-from django.db import DEFAULT_DB_ALIAS, connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db import DEFAULT_DB_ALIAS, connection
 
 from ledger.models import Pledge, PledgeTotal, counted_in_totals_condition
 
@@ -120,14 +119,20 @@ def cells(row: dict, *, counted: bool, n: int = 1, sums: dict | None = None) -> 
     if amount_n:
         groups.append(("currency", row["currency"], everything))
     if usd_n and year is not None:
-        groups.append(("donor_year", f"{row['donor_id']}{SEP}{year}", {"usd_cents": sums["usd_cents"], "entries": n}))
+        groups.append(
+            ("donor_year", f"{row['donor_id']}{SEP}{year}", {"usd_cents": sums["usd_cents"], "entries": usd_n})
+        )
     if goods_n:
         goods = {k: everything[k] for k in ("goods_entries", "goods_usd_entries", "quantity_milli")}
-        groups.append(("goods", f"{row['commodity']}{SEP}{row['unit']}", {**goods, "entries": n}))
+        groups.append(("goods", f"{row['commodity']}{SEP}{row['unit']}", {**goods, "entries": goods_n}))
     if amount_n > usd_n:
         unconverted = {k: everything[k] for k in ("unconverted_entries", "unconverted_cents")}
         groups.append(
-            ("unconverted", f"{row['currency']}{SEP}{row['usd_missing_reason']}", {**unconverted, "entries": n})
+            (
+                "unconverted",
+                f"{row['currency']}{SEP}{row['usd_missing_reason']}",
+                {**unconverted, "entries": amount_n - usd_n},
+            )
         )
     for dim, value in slices:
         for group, key, measures in groups:
@@ -254,47 +259,11 @@ def _write(delta: dict) -> None:
 # --- Rebuild -----------------------------------------------------------------------------------
 
 
-def _groups(using: str = DEFAULT_DB_ALIAS) -> Iterator[tuple[dict, bool, int, dict]]:
-    """The live pledges grouped by everything cells() reads, summed in the database."""
-    from ledger.selectors import Year
-
-    keys = [f for f in FIELDS if f not in ("date", "amount", "amount_usd", "quantity", "package_id")]
-    rows = (
-        Pledge.objects.using(using)
-        .annotate(counted=counted_in_totals_condition())
-        .values(*keys, "counted", year=Year("date"))
-        .annotate(
-            n=Count("id"),
-            usd_n=Count("amount_usd"),
-            amount_n=Count("amount"),
-            goods_n=Count("quantity"),
-            goods_usd_n=Count("amount_usd", filter=Q(quantity__isnull=False)),
-            usd=Sum("amount_usd"),
-            amount_sum=Sum("amount"),
-            unconverted=Sum("amount", filter=Q(amount_usd__isnull=True)),
-            quantity_sum=Sum("quantity"),
-        )
-        .order_by()
-    )
-    for row in rows.iterator(chunk_size=5000):
-        sums = {
-            **{k: row[k] for k in ("usd_n", "amount_n", "goods_n", "goods_usd_n")},
-            "usd_cents": _scaled(row["usd"], CENT),
-            "amount_cents": _scaled(row["amount_sum"], CENT),
-            "unconverted_cents": _scaled(row["unconverted"], CENT),
-            "quantity_milli": _scaled(row["quantity_sum"], MILLI),
-        }
-        yield row, row["counted"], row["n"], sums
-
-
 def computed_totals(using: str = DEFAULT_DB_ALIAS) -> dict[tuple, dict]:
     """Every cell, computed from the live rows: what the table holds when it is current."""
-    totals: dict = defaultdict(lambda: defaultdict(int))
-    for row, counted, n, sums in _groups(using):
-        _accumulate(totals, cells(row, counted=counted, n=n, sums=sums), +1)
-    return {
-        cell: {k: v for k, v in m.items() if v} for cell, m in totals.items() if m.get("entries") or m.get("uncounted")
-    }
+    from ledger import summaries_rebuild
+
+    return summaries_rebuild.computed_totals(using)
 
 
 def stored_totals() -> dict[tuple, dict]:
@@ -308,22 +277,10 @@ def stored_totals() -> dict[tuple, dict]:
 
 def rebuild(using: str = DEFAULT_DB_ALIAS) -> int:
     """Replace the table with totals computed from the live rows, in one transaction; returns the
-    number of cells."""
-    with transaction.atomic(using=using):
-        return _rebuild(using)
+    number of cells (ledger/summaries_rebuild.py)."""
+    from ledger import summaries_rebuild
 
-
-def _rebuild(using: str) -> int:
-    totals = computed_totals(using)
-    PledgeTotal.objects.using(using).all().delete()
-    PledgeTotal.objects.using(using).bulk_create(
-        (
-            PledgeTotal(filter_dim=c[0], filter_value=c[1], group_dim=c[2], key=c[3], **measures)
-            for c, measures in totals.items()
-        ),
-        batch_size=2000,
-    )
-    return len(totals)
+    return summaries_rebuild.rebuild(using)
 
 
 def split_key(key: str) -> list[str]:
