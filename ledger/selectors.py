@@ -310,19 +310,6 @@ def _donor_years(frame: pd.DataFrame, actors: dict[int, dict]) -> pd.DataFrame:
     return frame.drop(columns="donor_id").sort_values(["actor_code", "year"], kind="stable").reset_index(drop=True)
 
 
-def pledge_usd_total(*, pledges: QuerySet[Pledge]) -> dict:
-    """One USD total for an actor page, with what it leaves out; one query."""
-    rows = list(
-        pledges.counted_in_totals()
-        .order_by()
-        .values("amount_qualifier")
-        .annotate(entries=Count("id"), usd_entries=Count("amount_usd"), usd=Sum("amount_usd"))
-    )
-    frame = pd.DataFrame.from_records(rows, columns=["amount_qualifier", "entries", "usd_entries", "usd"])
-    frame["usd_qualifier"] = frame["amount_qualifier"].where(frame["usd_entries"] > 0, "")
-    return _grand_total(frame)
-
-
 def overview_latest_pledges(*, pledges: QuerySet[Pledge], limit: int = LATEST_LIMIT) -> list[Pledge]:
     return list(pledges.prefetch_related("donor", "recipient").order_by("-id")[:limit])
 
