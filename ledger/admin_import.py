@@ -15,6 +15,7 @@ from django.urls import reverse
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 from import_export.forms import ConfirmImportForm, ExportForm, ImportForm
+from tablib import InvalidDimensions
 
 from ledger.imports import limits, uploads
 
@@ -70,6 +71,8 @@ class LedgerImportExportMixin(ImportExportMixin):
             )
         elif isinstance(e, csv.Error):
             message = f"This is not a CSV file the ledger can read ({e})."
+        elif isinstance(e, InvalidDimensions):
+            message = "Some rows have more or fewer cells than the header: every row needs one cell per column."
         else:
             message = "This file cannot be read in the chosen format: check the format, or export it again."
         form.add_error("import_file", message)

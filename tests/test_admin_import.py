@@ -195,3 +195,10 @@ class AdminImportHardeningTests(TestCase):
         (error,) = preview.context["form"].errors["import_file"]
         self.assertIn("This file is not UTF-8 text", error)
         self.assertIn("save it as CSV UTF-8", error)
+
+    def test_a_row_with_more_cells_than_the_header_is_reported_in_plain_words(self):
+        preview = self.upload((HEADER + GOOD.strip() + ",extra\n").encode())
+        self.assertEqual(
+            preview.context["form"].errors["import_file"],
+            ["Some rows have more or fewer cells than the header: every row needs one cell per column."],
+        )
