@@ -135,7 +135,7 @@ class IntakeOnTheSeedLedgerTests(TestCase):
         trade = add_article(REPEAT_TEXT, user=self.editor).proposals.get(entry="trade")
         figure = TradeFigure.objects.get(pk=1)
         stale = figure.version
-        services.trade_figure_update(trade_figure=figure, data={"rank": 2}, user=self.editor, reason="other edit")
+        services.trade_figure_update(trade_figure=figure, data={"rank": 3}, user=self.editor, reason="other edit")
         with self.assertRaises(services.StaleEditError):
             services.intake_proposal_accept(proposal=trade, user=self.editor, expected_version=stale)
         trade.refresh_from_db()

@@ -66,7 +66,7 @@ class AdminConversionTests(AdminTestCase):
         self.assertEqual(pledge.usd_missing_reason, "")
 
         self.client.logout()  # the public page, as an analyst or visitor reads it
-        with self.assertNumQueries(3):  # the entry, its citations, its history
+        with self.assertNumQueries(4):  # the entry, its citations, its history, its citations' history
             page = self.client.get(pledge.get_absolute_url())
         self.assertContains(page, formatting.format_money(YEN_IN_USD, "USD", "exact"))
         self.assertContains(page, f"at {ECB_JPY_MARCH_10} USD per JPY, rate of 10 Mar 2026")

@@ -162,10 +162,9 @@ def apply_row(table: ExportTable, row: ParsedRow, *, user, reason: str) -> Chang
         details.append("citations replaced")
     if not changed and not citations_changed:
         return Change(row.line, "unchanged", f"{name} {instance.pk}", pk=instance.pk)
-    if changed:
-        instance = update(**{keyword: instance}, data=changed, user=user, reason=reason)
-    if citations_changed:
-        services.citations_replace(entry=instance, citations=row.citations, user=user, reason=reason)
+    # The fields and the citations: one version of the entry.
+    replacing = {"citations": services.citations_replacement(instance, row.citations)} if citations_changed else {}
+    instance = update(**{keyword: instance}, data=changed, user=user, reason=reason, **replacing)
     return Change(row.line, "update", f"{name} {instance.pk}", details, pk=instance.pk)
 
 

@@ -412,6 +412,14 @@ def citation_delete(*, citation: Citation, user: AbstractBaseUser | None = None,
     _update_cited(entry, CitationEdits(remove=[citation.pk]), user=user, reason=reason)
 
 
+def citations_replacement(entry: Pledge | TradeFigure | Statement, citations: Sequence[CitationData]) -> CitationEdits:
+    """The edits that replace an entry's citations with `citations`, for its update service."""
+    if not citations:
+        raise ValidationError(ERROR_NO_CITATION, code="no_citation")
+    old = list(Citation.objects.filter(**{CITING_FIELDS[type(entry)]: entry}).values_list("pk", flat=True))
+    return CitationEdits(add=list(citations), remove=old)
+
+
 @transaction.atomic
 def citations_replace(
     *,
@@ -424,7 +432,4 @@ def citations_replace(
     new version of the entry. New sources may bring an earlier publication date, whose ECB rate then
     applies (a kept conversion stays as it is). The history keeps the old citations and who removed them."""
     require_reason(reason)
-    if not citations:
-        raise ValidationError(ERROR_NO_CITATION, code="no_citation")
-    old = list(Citation.objects.filter(**{CITING_FIELDS[type(entry)]: entry}).values_list("pk", flat=True))
-    _update_cited(entry, CitationEdits(add=list(citations), remove=old), user=user, reason=reason)
+    _update_cited(entry, citations_replacement(entry, citations), user=user, reason=reason)

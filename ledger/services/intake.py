@@ -26,7 +26,7 @@ from ledger.intake.proposing import propose
 from ledger.intake.text import paragraphs
 from ledger.intake.types import PLEDGE, STATEMENT, TRADE
 from ledger.models import Actor, Citation, Delivery, IntakeArticle, IntakeProposal, Pledge, Source, TradeFigure
-from ledger.services._shared import save_entry
+from ledger.services._shared import CitationEdits, save_entry
 from ledger.services.directory import actor_create, source_create
 from ledger.services.entries import (
     CITING_FIELDS,
@@ -262,8 +262,11 @@ def _refined_fields(proposal: IntakeProposal) -> set[str]:
     return names | ({"date_precision", "date_qualifier"} if "date" in names else set())
 
 
-def _refine(entry, proposal: IntakeProposal, values: dict, *, user, why: _Why, expected_version: int | None):
-    """Apply what the article adds to the entry, through the entry's normal versioned update."""
+def _refine(
+    entry, proposal: IntakeProposal, values: dict, *, user, why: _Why, expected_version: int | None, cite: dict
+):
+    """Apply what the article adds to the entry, with its citation (unless already cited), through the
+    entry's normal versioned update."""
     names = _refined_fields(proposal)
     data = {
         name: values[name]
@@ -273,10 +276,23 @@ def _refine(entry, proposal: IntakeProposal, values: dict, *, user, why: _Why, e
     if not data:
         return
     reason = why.text(suffix=": " + ", ".join(f"{name} → {value}" for name, value in data.items()))
+    cited = Citation.objects.filter(
+        source=cite["source"], excerpt=cite["excerpt"], **{CITING_FIELDS[type(entry)]: entry}
+    ).exists()
+    edits = None if cited else CitationEdits(add=[cite])
     if isinstance(entry, Pledge):
-        pledge_update(pledge=entry, data=data, user=user, reason=reason, expected_version=expected_version)
+        pledge_update(
+            pledge=entry, data=data, user=user, reason=reason, expected_version=expected_version, citations=edits
+        )
     elif isinstance(entry, TradeFigure):
-        trade_figure_update(trade_figure=entry, data=data, user=user, reason=reason, expected_version=expected_version)
+        trade_figure_update(
+            trade_figure=entry,
+            data=data,
+            user=user,
+            reason=reason,
+            expected_version=expected_version,
+            citations=edits,
+        )
 
 
 def _deliver(pledge: Pledge, values: dict, citation: Citation, *, user, why: _Why) -> Delivery:
@@ -334,9 +350,10 @@ def intake_proposal_accept(
                 ERROR_CORRECTS_EXISTING.format(fields=", ".join(unapplied), entry=existing), code="corrects_existing"
             )
         note = "repeats this entry" if proposal.relation == "same" else "refines this entry"
+        if proposal.relation == IntakeProposal.Relation.REFINES:  # the refinement and its citation: one version
+            cite = {"source": source, "excerpt": proposal.evidence, "paragraph": proposal.paragraph, "note": note}
+            _refine(existing, proposal, final, user=user, why=why, expected_version=expected_version, cite=cite)
         proposal.citation = _cite(existing, source=source, proposal=proposal, note=note, user=user, reason=reason)
-        if proposal.relation == IntakeProposal.Relation.REFINES:
-            _refine(existing, proposal, final, user=user, why=why, expected_version=expected_version)
         setattr(proposal, CITING_FIELDS[type(existing)], existing)
     elif proposal.relation == IntakeProposal.Relation.DELIVERS:
         note = "reports a delivery against this pledge (not counted again)"
