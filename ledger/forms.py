@@ -14,7 +14,7 @@ from django.db.models import Model
 
 from ledger import services
 from ledger.models import Citation, Pledge
-from ledger.services import ERROR_NO_REASON, entries, usd
+from ledger.services import ERROR_NO_REASON, figures, usd
 
 REASON_MAX_LENGTH = 100  # simple_history's change-reason column
 REASON_LABEL = "Reason for this change"
@@ -133,15 +133,15 @@ class MoneyAdminForm(LedgerAdminForm):
 
     def _refuse_dishonest_figures(self, entry: Model, stored: Model | None) -> None:
         """The services' rules on 0, on a USD value beside a USD amount, on a package's parties."""
-        entries.refuse_unconfirmed_zero(
+        figures.refuse_unconfirmed_zero(
             entry,
             stored=stored,
             confirmed=bool(self.cleaned_data.get("zero_confirmed")),
             reason=self.cleaned_data.get("change_reason") or "",
         )
-        entries.refuse_contradicting_usd(entry, stored=stored)
+        figures.refuse_contradicting_usd(entry, stored=stored)
         if isinstance(entry, Pledge) and stored is not None:
-            entries.refuse_package_party_change(entry, stored)
+            figures.refuse_package_party_change(entry, stored)
 
     def _posted_sources(self) -> list[dict[str, Any]]:
         """The sources of the citations posted with a new entry (the inline formset's rows)."""

@@ -6,6 +6,7 @@ from django.contrib import admin
 from ledger import resources
 from ledger.admin.base import REASON_FIELDSET, LedgerAdmin
 from ledger.admin.filters import ActorCodeListFilter
+from ledger.admin.history import revert_record_of
 from ledger.admin_import import LedgerImportExportMixin
 from ledger.forms import CitationForm, CitationInlineFormSet, MoneyAdminForm
 from ledger.models import Citation, Pledge, Statement, TradeFigure
@@ -59,6 +60,16 @@ class MoneyAdminMixin:
     the USD value is the amount itself, so its USD fields are read-only."""
 
     form = MoneyAdminForm
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if revert_record_of(obj) is None:
+            return fieldsets
+        # A revert restores a recorded state: there is no new figure to confirm.
+        return [
+            (name, {**options, "fields": tuple(f for f in options["fields"] if f != "zero_confirmed")})
+            for name, options in fieldsets
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         readonly = [*super().get_readonly_fields(request, obj), "usd_rate_basis", "usd_missing_reason"]
