@@ -186,3 +186,19 @@ def actor_total_rows(actor_id: int) -> dict[str, pd.DataFrame]:
     )
     frame = pd.DataFrame.from_records(rows, columns=["filter_dim", "group_dim", "key", *MEASURES])
     return {role: _raw_rows(frame[frame["filter_dim"] == role], "total", "total") for role in ("donor", "recipient")}
+
+
+PARTNER = {"donor": ("recipient", "recipient_id"), "recipient": ("donor", "donor_id")}
+
+
+def actor_breakdown_rows(actor_id: int, role: str) -> tuple[int, pd.DataFrame, pd.DataFrame]:
+    """For an actor page's breakdown (ledger/selectors_actor.py): the pledges the actor made (role
+    "donor") or received ("recipient"), packages and parts both; and the live _aggregate() rows of
+    those it counts, by partner (keyed by the partner's id column) and by year. One query."""
+    group, column = PARTNER[role]
+    cells = _cells(Q(filter_dim=role, filter_value=str(actor_id)), ["total", group, "year"])
+    total = cells[cells["group_dim"] == "total"]
+    listed = int(total["entries"].sum() + total["uncounted"].sum())
+    by_partner = _raw_rows(cells, group, column, int)
+    by_year = _raw_rows(cells, "year", "year", lambda key: int(key) if key else None)
+    return listed, by_partner, by_year

@@ -314,3 +314,26 @@ class MaintainedTotalsAnswerLikeTheLiveRows(TestCase):
         self.assertEqual(overview_both_ways(self, {"donor": "VNM"}).grand_total["entries"], 2)
         factories.pledge(Actor.objects.get(code="VNM"), Actor.objects.get(code="CUB"), amount=Decimal("7"))
         self.assertEqual(overview_both_ways(self, {"donor": "VNM"}).grand_total["entries"], 3)
+
+
+class ActorBreakdownFromTheMaintainedTotals(TestCase):
+    fixtures = [FIXTURE]
+
+    def test_partner_and_year_rows_equal_the_live_aggregates(self):
+        for code, role in (("CHN", "donor"), ("CUB", "recipient"), ("VNM", "donor")):
+            actor = Actor.objects.get(code=code)
+            pledges = Pledge.objects.filter(**{role: actor})
+            counted = pledges.counted_in_totals().order_by()
+            partner = "recipient_id" if role == "donor" else "donor_id"
+            listed, by_partner, by_year = summary_reads.actor_breakdown_rows(actor.pk, role)
+            with self.subTest(actor=code, role=role):
+                self.assertEqual(listed, pledges.count())
+                self.assertEqual(
+                    selectors._group_totals(by_partner, [partner]).to_dict("records"),
+                    selectors._group_totals(selectors._aggregate(counted, partner), [partner]).to_dict("records"),
+                )
+                live_years = selectors._aggregate(counted, year=selectors.Year("date"))
+                self.assertEqual(
+                    selectors._group_totals(by_year, ["year"]).to_dict("records"),
+                    selectors._group_totals(live_years, ["year"]).to_dict("records"),
+                )
