@@ -153,6 +153,16 @@ def citation_changes_by_time(records: list) -> list[tuple[Model, list[dict[str, 
     return out
 
 
+def citation_changes_since(model: type[Model], pk: Any, when) -> str:
+    """The entry's citation changes saved after `when`, for the stale-edit message."""
+    return "; ".join(
+        f"{change['field']}: {change['old']} → {change['new']}"
+        for record, changes in citation_changes_by_time(citation_records(model, pk))
+        if record.history_date > when
+        for change in changes
+    )
+
+
 def _actors_named(model: type[Model], deltas: Iterable) -> dict[int, Actor]:
     """The actors the changes mention, in one query (a change holds their ids)."""
     actor_fields = {f.attname for f in model._meta.concrete_fields if f.is_relation and f.related_model is Actor}

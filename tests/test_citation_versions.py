@@ -232,6 +232,8 @@ class CitationLockingTests(CitationVersionTestCase):
         response = self.client.post(self.change_url(Pledge, GRANT), data)
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "Someone else saved this entry while you were editing it")
+        self.assertContains(response, "excerpt: ")  # what changed in between: the citation's excerpt…
+        self.assertContains(response, "A&#x27;s fixed excerpt")  # …and its new words
         citation.refresh_from_db()
         self.assertEqual((citation.excerpt, citation.note), ("A's fixed excerpt", ""))
 

@@ -65,6 +65,7 @@ class StaleEditError(ValidationError):
         by: AbstractBaseUser | None = None,
         at: datetime | None = None,
         reason: str = "",
+        citations: str = "",
     ) -> None:
         self.changes = changes
         self.changed_by, self.changed_at, self.changed_reason = by, at, reason
@@ -72,6 +73,7 @@ class StaleEditError(ValidationError):
             summary = history.describe_changes(model, changes)
         else:
             summary = "; ".join(f"{name}: {old} → {new}" for name, (old, new) in changes.items())
+        summary = "; ".join(part for part in (summary, citations) if part)
         parts = [
             f"by {by}" if by is not None else "",
             f"at {at:%d %b %Y %H:%M} UTC" if at is not None else "",
@@ -125,6 +127,7 @@ def _refuse_if_changed(
         by=latest.history_user if latest is not None else None,
         at=latest.history_date if latest is not None else None,
         reason=latest.history_change_reason if latest is not None else "",
+        citations=history.citation_changes_since(model, current.pk, historical.history_date) if historical else "",
     )
 
 
