@@ -65,6 +65,7 @@ FIELDS = [
     "package_id",
 ]
 CENT, MILLI = Decimal("0.01"), Decimal("0.001")
+TOTALS_LOCK = 0x1ED6E7  # the PostgreSQL advisory lock key of the totals' writers
 
 
 def _scaled(value: Decimal | float | None, step: Decimal) -> int:
@@ -171,9 +172,20 @@ def _stored(pk: int | None) -> dict | None:
     )
 
 
+def _lock() -> None:
+    """One writer of the totals at a time, from before it reads what it will change until its
+    transaction ends: two writes touching one package (or one cell) never both apply a difference
+    computed from the same state, and concurrent upserts cannot deadlock. (SQLite has one writer.)"""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [TOTALS_LOCK])
+
+
 def remember_stored(instance: Pledge) -> None:
-    """pre_save / pre_delete: the row as stored before the write (None for a new pledge)."""
-    instance._totals_before = _stored(instance.pk) if not instance._state.adding else None
+    """pre_save / pre_delete: the row as stored before the write (None for a new pledge). Read by
+    primary key, not by `_state.adding`: loaddata saves rows that may already exist."""
+    _lock()
+    instance._totals_before = _stored(instance.pk) if instance.pk is not None else None
 
 
 def _package_flip(delta: dict, package_id: int | None, *, counted_before: bool) -> None:
@@ -237,9 +249,6 @@ def _write(delta: dict) -> None:
     updates = ", ".join(f"{quote(m)} = {table}.{quote(m)} + excluded.{quote(m)}" for m in MEASURES)
     row = f"({', '.join(['%s'] * len(columns))})"
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # One writer of the totals at a time: concurrent upserts could otherwise deadlock.
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [0x1ED6E7])
         for start in range(0, len(changed), 500):
             batch = changed[start : start + 500]
             cursor.execute(

@@ -32,6 +32,11 @@ class SeedTotalsTests(TestCase):
         self.assertTrue(PledgeTotal.objects.exists())
         self.assertEqual(summaries.stored_totals(), summaries.computed_totals())
 
+    def test_loading_the_fixture_again_counts_nothing_twice(self):
+        before = summaries.stored_totals()
+        call_command("loaddata", FIXTURE, verbosity=0)
+        self.assertEqual(summaries.stored_totals(), before)
+
     def test_grand_total_counts_the_package_through_its_parts(self):
         total = PledgeTotal.objects.get(filter_dim="", group_dim="total")
         self.assertEqual(summaries.as_money(total.usd_cents), Decimal("195000000"))
