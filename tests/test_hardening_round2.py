@@ -17,8 +17,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test import SimpleTestCase, TestCase, override_settings, tag
+from django.test.utils import CaptureQueriesContext
 
 from ledger import exports, imports, services
 from ledger.history import entry_history
@@ -196,6 +197,26 @@ class ShapeTests(ImportHardeningCase):
                 limits.MAX_FILE_BYTES = original
         (problem,) = self.problems(result)
         self.assertIn("an import takes at most 0 MB. Split it into several files.", problem)
+
+
+class ImportQueryTests(ImportHardeningCase):
+    """Defect 10 (rows went in at about 50 a second): the file's existing entries and citations are
+    read in batches, so re-importing an unchanged export runs as many queries for 30 rows as for 3."""
+
+    def reimport_queries(self):
+        text = b"".join(exports.stream_csv(exports.PLEDGES, Pledge.objects.all())).decode("utf-8-sig")
+        with CaptureQueriesContext(connection) as queries:
+            result = imports.import_texts([("pledges.csv", text)], user=self.editor, reason="r", dry_run=True)
+        self.assertEqual((result.problems, result.reports[0].count("unchanged")), ([], Pledge.objects.count()))
+        return len(queries)
+
+    def test_an_unchanged_reimport_runs_the_same_queries_for_ten_times_the_rows(self):
+        for _ in range(3):
+            factories.pledge(self.china, self.cuba, src=self.source)
+        few = self.reimport_queries()
+        for _ in range(27):
+            factories.pledge(self.china, self.cuba, src=self.source)
+        self.assertEqual(self.reimport_queries() - few, 27 * 2)  # only each row's savepoint and its release
 
 
 class ReasonLimitTests(ImportHardeningCase):

@@ -135,12 +135,47 @@ def stale_row_message(instance, exported_at: datetime) -> str:
     )
 
 
-def apply_row(table: ExportTable, row: ParsedRow, *, user, reason: str) -> Change:
+class Stored:
+    """The file's existing entries and their citations, read in batches of BATCH ids instead of two
+    queries a row. Valid only until the import writes: a write may touch other entries (a package's
+    parts), so after the first one each row reads its entry afresh."""
+
+    BATCH = 2000
+
+    def __init__(self, table: ExportTable, pks: list[int], *, fresh: bool = True):
+        self.table, self.fresh = table, fresh
+        self.instances, self.citations = {}, {}
+        for start in range(0, len(pks), self.BATCH):
+            chunk = pks[start : start + self.BATCH]
+            self.instances.update(table.model._default_manager.in_bulk(chunk))
+            if table.citation_field:
+                rows = (
+                    Citation.objects.filter(**{f"{table.citation_field}_id__in": chunk})
+                    .order_by("id")
+                    .values_list(f"{table.citation_field}_id", "source_id", "paragraph", "excerpt", "note")
+                )
+                for entry, s, p, e, n in rows:
+                    self.citations.setdefault(entry, []).append(dict(source_id=s, paragraph=p, excerpt=e, note=n))
+
+    def instance(self, pk: int):
+        if self.fresh:
+            return self.instances.get(pk)
+        return self.table.model._default_manager.filter(pk=pk).first()
+
+    def current_citations(self, instance) -> list[dict]:
+        if self.fresh:
+            return self.citations.get(instance.pk, [])
+        return _current_citations(self.table, instance)
+
+
+def apply_row(table: ExportTable, row: ParsedRow, *, user, reason: str, stored: Stored | None = None) -> Change:
     """Create or update one entry through the services; returns the Change."""
     create, update, keyword = SERVICES[table.model]
-    instance = table.model.objects.filter(pk=row.pk).first() if row.pk is not None else None
+    stored = stored or Stored(table, [], fresh=False)
+    instance = stored.instance(row.pk) if row.pk is not None else None
     name = table.model._meta.verbose_name
     if instance is None:
+        stored.fresh = False  # this row writes
         extra = {"citations": row.citations or []} if table.citation_field else {}
         if row.pk is not None:
             extra["id"] = row.pk
@@ -157,15 +192,25 @@ def apply_row(table: ExportTable, row: ParsedRow, *, user, reason: str) -> Chang
         for attname, value in changed.items()
         for field in [attname.removesuffix("_id")]
     ]
-    citations_changed = row.citations is not None and _current_citations(table, instance) != row.citations
+    citations_changed = row.citations is not None and stored.current_citations(instance) != row.citations
     if citations_changed:
         details.append("citations replaced")
     if not changed and not citations_changed:
         return Change(row.line, "unchanged", f"{name} {instance.pk}", pk=instance.pk)
+    stored.fresh = False  # this row writes
     # The fields and the citations: one version of the entry.
     replacing = {"citations": services.citations_replacement(instance, row.citations)} if citations_changed else {}
     instance = update(**{keyword: instance}, data=changed, user=user, reason=reason, **replacing)
     return Change(row.line, "update", f"{name} {instance.pk}", details, pk=instance.pk)
+
+
+def _whole_numbers(header: list[str], records: list, column: str) -> list[int]:
+    """The column's cells that are ids within the database's range (others are reported by row)."""
+    if column not in header:
+        return []
+    index = header.index(column)
+    cells = (cells[index].strip() for _, cells in records if len(cells) > index)
+    return [int(cell) for cell in cells if limits.WHOLE_NUMBER.fullmatch(cell) and int(cell) <= limits.LARGEST_ID]
 
 
 def name_of(table: ExportTable) -> str:
@@ -203,6 +248,7 @@ def import_table(table: ExportTable, header: list[str], records: list, *, name: 
             return report
     ceiling = limits.id_ceiling(table.model, len(records))
     lookups = Lookups()
+    stored = Stored(table, _whole_numbers(header, records, "id"))
     for line, cells in dependency_order(table, header, records):
         if not any(cell.strip() for cell in cells):
             continue  # a blank line
@@ -211,7 +257,7 @@ def import_table(table: ExportTable, header: list[str], records: list, *, name: 
                 row = parse_row(table, header, line, cells, lookups)
                 if row.pk is not None and row.pk > ceiling:
                     raise RowError([Problem(line, "id", limits.id_too_high(row.pk, ceiling, name_of(table)))])
-                report.changes.append(apply_row(table, row, user=user, reason=reason))
+                report.changes.append(apply_row(table, row, user=user, reason=reason, stored=stored))
         except RowError as error:
             report.problems.extend(error.problems)
         except ValidationError as error:
