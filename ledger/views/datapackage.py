@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from ledger import datapackage
 from ledger.exports.writers import CONTENT_TYPES, stream_csv
+from ledger.views.exporting import guarded
 
 TABLES = {table.name: table for table in datapackage.package_tables()}
 
@@ -27,6 +28,8 @@ def data_package_table(request: HttpRequest, table: str) -> StreamingHttpRespons
     if spec is None:
         raise Http404(f"The data package has no table {table!r}.")
     queryset = datapackage.citations_queryset() if spec is datapackage.CITATIONS else spec.model._default_manager.all()
-    response = StreamingHttpResponse(stream_csv(spec, queryset), content_type=CONTENT_TYPES["csv"])
+    # guarded(): the query runs before the first byte (a database that is down gets the 503 page) and a
+    # stream cut short ends in an #ERROR line (views/exporting.py).
+    response = StreamingHttpResponse(guarded(stream_csv(spec, queryset), "csv"), content_type=CONTENT_TYPES["csv"])
     response["Content-Disposition"] = f'attachment; filename="{spec.name}.csv"'
     return response

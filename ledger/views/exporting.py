@@ -1,23 +1,44 @@
 """Downloads of a table page: `?_export=csv|xlsx|json` streams exactly the page's filtered, sorted rows
 (all of them, not one page) through ledger/exports/; the pledges page also offers `?_export=iati`, the
 same pledges as IATI 2.03 activity XML (ledger/iati.py). Trade figures and the other tables never get
-IATI. Named apart from django-tables2's ExportMixin, which builds the whole file in memory."""
+IATI. Named apart from django-tables2's ExportMixin, which builds the whole file in memory.
 
+Downloads run under the export's time limit (aidledger/limits.py), answer HEAD without building the
+file, carry X-Row-Count when it is cheap, refuse xlsx above settings.XLSX_MAX_ROWS, and open their
+query before the response starts (see guarded(): a broken stream is never taken for complete).
+
+When the client goes away: gunicorn's gthread worker notices only when a write fails (the socket's
+buffer full, or a reset from the client); it then closes the response, which closes guarded()'s
+generator and the source generator inside it: the cursor is closed (SQLite's statement reset,
+PostgreSQL's COPY cancelled by psycopg) and the thread is free. An xlsx file is built before the first
+byte is sent, so its build (at most XLSX_MAX_ROWS rows, within EXPORT_TIME_LIMIT) finishes first."""
+
+import logging
+from collections.abc import Iterable, Iterator
 from datetime import date
+from itertools import chain
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django_filters import FilterSet
 
+from aidledger import limits
 from ledger import iati
 from ledger.exports import sql
 from ledger.exports.codec import ExportTable
 from ledger.exports.columns import PLEDGES
 from ledger.exports.writers import CONTENT_TYPES, FORMATS, stream_csv, stream_json, xlsx_bytes
+from ledger.selectors_counts import within_time_limit
+
+logger = logging.getLogger("ledger.exports")
 
 EXPORT_PARAMETER = "_export"
 IATI = "iati"
 IATI_CONTENT_TYPE = "application/xml; charset=utf-8"
+ROW_COUNT_HEADER = "X-Row-Count"
+COUNT_TIME_LIMIT_MS = 500  # the row count is sent only when the database gives it this fast
+PRIMED_CHUNKS = 2  # pulled before the response starts: the header and the first rows (the query is open)
 
 
 def formats_of(table: ExportTable | None) -> tuple[str, ...]:
@@ -25,26 +46,110 @@ def formats_of(table: ExportTable | None) -> tuple[str, ...]:
     return (*FORMATS, IATI) if table is PLEDGES else FORMATS
 
 
+def csv_rows(chunk: bytes) -> int:
+    """Complete CSV lines in a chunk that ends at a line's end: CRLFs outside quoted cells (a doubled
+    quote inside a cell splits into an empty outside part, so the parity holds)."""
+    return sum(part.count(b"\r\n") for part in chunk.split(b'"')[::2])
+
+
+def exact_row_count(queryset: QuerySet) -> int | None:
+    """The rows a download will have, if the database counts them within COUNT_TIME_LIMIT_MS; else None."""
+    finished, counted = within_time_limit(lambda: queryset.order_by().count(), milliseconds=COUNT_TIME_LIMIT_MS)
+    return counted if finished else None
+
+
+def xlsx_too_large(queryset: QuerySet) -> bool:
+    """Whether the rows exceed settings.XLSX_MAX_ROWS (counted up to one past it; also True when even
+    that cannot be counted in time)."""
+    cap = settings.XLSX_MAX_ROWS
+    finished, counted = within_time_limit(lambda: queryset.order_by()[: cap + 1].count())
+    return not finished or counted > cap
+
+
+def xlsx_refused(table: ExportTable) -> HttpResponse:
+    return HttpResponse(
+        f"Nothing was exported: an Excel download holds at most {settings.XLSX_MAX_ROWS:,} rows, and these "
+        f"filters select more. Download the CSV instead (the same columns and rows, which Excel opens too: "
+        f"replace _export=xlsx with _export=csv in the address), or narrow the filters.\n",
+        status=400,
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+def guarded(chunks: Iterable[bytes], export_format: str) -> Iterator[bytes]:
+    """The stream, opened before the response begins, and never mistaken for complete when it breaks.
+
+    The first PRIMED_CHUNKS chunks are pulled now, so the query runs (and a database that is down
+    answers the 503 page, before any byte is sent). If the stream fails later, a CSV gets a last line
+    `#ERROR: export cut short after N rows` and the error is raised again, so the server drops the
+    connection without ending the chunked body; a JSON array (or IATI XML) is left without its
+    closing bracket (or tag), which no parser accepts. When the client goes away, the server closes
+    this generator: the source generator is closed at once, and its cursor with it."""
+    source = iter(chunks)
+    primed = []
+    for chunk in source:
+        primed.append(chunk)
+        if len(primed) == PRIMED_CHUNKS:
+            break
+
+    def stream() -> Iterator[bytes]:
+        lines = 0
+        try:
+            for chunk in chain(primed, source):
+                if export_format == "csv":
+                    lines += csv_rows(chunk)
+                yield chunk
+        except Exception:
+            logger.exception("Export (%s) cut short after %d lines", export_format, lines)
+            if export_format == "csv":
+                yield f"#ERROR: export cut short after {max(lines - 1, 0)} rows\r\n".encode()
+            raise
+        finally:
+            close = getattr(source, "close", None)
+            if close is not None:
+                close()
+
+    return stream()
+
+
 def export_response(
-    table: ExportTable, queryset: QuerySet, export_format: str, *, day: date | None = None
+    table: ExportTable,
+    queryset: QuerySet,
+    export_format: str,
+    *,
+    day: date | None = None,
+    head: bool = False,
 ) -> HttpResponse | StreamingHttpResponse:
-    """The download of `queryset` as `table`'s columns: `csv` and `json` stream, `xlsx` is built whole."""
-    if export_format == "csv":
-        # Built by the database when it can (the same bytes; exports/sql.py), else by Python.
-        content = sql.stream_csv(table, queryset) or stream_csv(table, queryset)
-        response = StreamingHttpResponse(content, content_type=CONTENT_TYPES["csv"])
-    elif export_format == "json":
-        response = StreamingHttpResponse(stream_json(table, queryset), content_type=CONTENT_TYPES["json"])
-    elif export_format == "xlsx":
-        response = HttpResponse(xlsx_bytes(table, queryset), content_type=CONTENT_TYPES["xlsx"])
-    elif export_format == IATI and table is PLEDGES:
-        response = StreamingHttpResponse(iati.iati_activities(queryset), content_type=IATI_CONTENT_TYPE)
-        filename = ExportTable.filename(table, "xml", day).replace(f"{table.name}-", f"{table.name}-iati-", 1)
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
-    else:
+    """The download of `queryset` as `table`'s columns: `csv`, `json` and `iati` stream (opened before
+    the response starts: see guarded()); `xlsx` is built in write-only mode, refused above
+    settings.XLSX_MAX_ROWS. `head`: the headers only, nothing built. X-Row-Count carries the rows'
+    number when the database counts them quickly (else it is left out)."""
+    if (export_format == IATI and table is not PLEDGES) or export_format not in (*FORMATS, IATI):
         raise ValueError(f"unknown export format {export_format!r} for {table.name}")
-    response["Content-Disposition"] = f'attachment; filename="{table.filename(export_format, day)}"'
+    if export_format == "xlsx" and xlsx_too_large(queryset):
+        return xlsx_refused(table)
+    rows = exact_row_count(queryset)
+    content_type = IATI_CONTENT_TYPE if export_format == IATI else CONTENT_TYPES[export_format]
+    if head:
+        response = HttpResponse(content_type=content_type)
+    elif export_format == "xlsx":
+        response = HttpResponse(xlsx_bytes(table, queryset), content_type=content_type)
+    else:
+        if export_format == "csv":
+            # Built by the database when it can (the same bytes; exports/sql.py), else by Python.
+            content = sql.stream_csv(table, queryset) or stream_csv(table, queryset)
+        elif export_format == "json":
+            content = stream_json(table, queryset)
+        else:
+            content = iati.iati_activities(queryset)
+        response = StreamingHttpResponse(guarded(content, export_format), content_type=content_type)
+    if export_format == IATI:
+        filename = ExportTable.filename(table, "xml", day).replace(f"{table.name}-", f"{table.name}-iati-", 1)
+    else:
+        filename = table.filename(export_format, day)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    if rows is not None:
+        response[ROW_COUNT_HEADER] = str(rows)
     return response
 
 
@@ -95,7 +200,8 @@ class StreamingExportMixin:
             filterset = getattr(self, "filterset", None)
             if filterset is not None and filterset.is_bound and not filterset.is_valid():
                 return filters_refused(filterset)
-            return export_response(self.export_table, queryset, export_format)
+            limits.export_time_limit(request)
+            return export_response(self.export_table, queryset, export_format, head=request.method == "HEAD")
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs) -> dict:
