@@ -181,19 +181,22 @@ class AdminHistoryPageQueryTests(TestCase):
         self.assertContains(response, "year 2009")
         self.assertEqual(len(many), len(few), "\n".join(q["sql"][:150] for q in many.captured_queries))
 
-    def test_history_page_runs_nine_queries(self):
+    def test_history_page_runs_ten_queries(self):
         self.edit(3)
         # session, user, the entry, permissions (own, group), the history's count, the page of versions
-        # with their users and reporter/partner joined, the entry's reporter and partner for the title.
-        with self.assertNumQueries(9):
+        # with their users and reporter/partner joined, its citations' records (with their users and
+        # sources' names), the entry's reporter and partner for the title.
+        with self.assertNumQueries(10):
             self.client.get("/admin/ledger/tradefigure/1/history/")
 
-    def test_revert_screen_runs_nine_queries(self):
+    def test_revert_screen_runs_thirteen_queries(self):
         from ledger.models import TradeFigure
 
         self.edit(1)
         record = TradeFigure.history.filter(id=1).earliest("history_date")
         # session, user, the entry, the version, permissions (own, group), the stored version for the
-        # form's token, the read-only reporter and partner.
-        with self.assertNumQueries(9):
+        # form's token, the read-only reporter and partner; for the preview of what the revert changes:
+        # the version (the view's own lookup), the version after it, the citations' records, the
+        # entry's citations now.
+        with self.assertNumQueries(13):
             self.client.get(f"/admin/ledger/tradefigure/1/history/{record.history_id}/")

@@ -297,10 +297,8 @@ def revert_reason(record: Model, reason: str) -> str:
     return f"Revert to {label}: {reason}"
 
 
-def citations_to_restore(instance: Model, record: Model) -> CitationEdits | None:
-    """The citation edits that bring the entry's citations back to what they were at the historical
-    `record`: citations added since are removed, removed ones restored, changed ones changed back.
-    Citations with no recorded history (loaded without it) are left as they are."""
+def _restore_state(instance: Model, record: Model) -> tuple[CitationEdits, dict[int, Model]] | None:
+    """The citation edits back to the historical `record`, with each citation's latest record."""
     model = type(instance)
     link = history.citing_field(model)
     if link is None:
@@ -308,12 +306,18 @@ def citations_to_restore(instance: Model, record: Model) -> CitationEdits | None
     later = instance.history.filter(history_date__gt=record.history_date).order_by("history_date", "history_id").first()
     records = history.citation_records(model, instance.pk)
     then = history.citations_at(records, until=later.history_date if later is not None else None)
-    now = {record.id for record in records}
-    current = set(Citation.objects.filter(**{link: instance}).values_list("pk", flat=True))
-    return CitationEdits(
-        remove=[pk for pk in current if pk in now and pk not in then],
-        restore=list(then.values()),
-    )
+    latest = {citation.id: citation for citation in records}
+    current = set(Citation.objects.filter(**{link: instance}).order_by().values_list("pk", flat=True))
+    edits = CitationEdits(remove=[pk for pk in current if pk in latest and pk not in then], restore=list(then.values()))
+    return edits, latest
+
+
+def citations_to_restore(instance: Model, record: Model) -> CitationEdits | None:
+    """The citation edits that bring the entry's citations back to what they were at the historical
+    `record`: citations added since are removed, removed ones restored, changed ones changed back.
+    Citations with no recorded history (loaded without it) are left as they are."""
+    state = _restore_state(instance, record)
+    return state[0] if state is not None else None
 
 
 @transaction.atomic
@@ -355,22 +359,21 @@ def revert_preview(instance: Model, record: Model) -> list[dict[str, str]]:
         }
         for name, (old, new) in history.changed_values(model, instance, record.instance).items()
     ]
-    edits = citations_to_restore(instance, record)
-    if edits is None:
+    state = _restore_state(instance, record)
+    if state is None:
         return changes
-    current = {c.pk: c for c in Citation.objects.filter(pk__in=[*edits.remove, *(r.id for r in edits.restore)])}
-    latest = {r.id: r for r in history.citation_records(model, instance.pk)}
+    edits, latest = state
     for pk in edits.remove:
         changes.append({"field": "citation removed", "old": history.citation_label(latest[pk]), "new": "—"})
     for then in edits.restore:
-        now = current.get(then.id)
-        if now is None:
+        now = latest[then.id]  # its state as last recorded
+        if now.history_type == "-":
             changes.append({"field": "citation restored", "old": "—", "new": history.citation_label(then)})
         elif any(getattr(now, name) != getattr(then, name) for name in CITATION_VALUES):
             changes.append(
                 {
                     "field": "citation changed back",
-                    "old": history.citation_label(latest[then.id]),
+                    "old": history.citation_label(now),
                     "new": history.citation_label(then),
                 }
             )
