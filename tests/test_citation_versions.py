@@ -132,7 +132,9 @@ class NothingChangedTests(CitationVersionTestCase):
     def test_an_unchanged_admin_form_saves_no_version(self):
         data = self.open_change_form(Pledge, GRANT)
         data["change_reason"] = "opened and saved"
-        self.client.post(self.change_url(Pledge, GRANT), data)
+        response = self.client.post(self.change_url(Pledge, GRANT), data, follow=True)
+        self.assertContains(response, "so no new version was recorded")
+        self.assertNotContains(response, "was changed successfully")
         pledge = Pledge.objects.get(pk=GRANT)
         self.assertEqual((pledge.version, pledge.history.count()), (1, 0))
 

@@ -118,6 +118,9 @@ class HistoryAndRevertMixin:
 
     def response_change(self, request, obj):
         record = revert_record_of(obj)
+        if record is None and getattr(obj, "unchanged", False):
+            self.message_user(request, f"Nothing changed in \u201c{obj}\u201d, so no new version was recorded.")
+            return HttpResponseRedirect(request.path)
         if record is None:
             return super().response_change(request, obj)
         version = f"version {record.version}" if hasattr(record, "version") else "the chosen state"

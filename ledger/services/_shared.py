@@ -278,7 +278,8 @@ def update_entry(
     if before_save is not None:
         before_save(current, stored)
     if not plan and not _differs(type(current), stored, current):
-        return stored  # a save that changes nothing records nothing
+        stored.unchanged = True  # a save that changes nothing records nothing (the admin says so)
+        return stored
     record_baseline(stored)
     if hasattr(current, "version"):
         current.version = current.version + 1
