@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import openpyxl
+from django.db import connection
 from django.test import TestCase
 
 from ledger import exports
@@ -56,9 +57,10 @@ class TablePageExportTests(TestCase):
         self.assertEqual(len(rows), Pledge.objects.count())
 
     def test_a_csv_download_costs_a_fixed_number_of_queries(self):
-        # The donor filter's lookup, the row count for X-Row-Count, then the rows with their citations:
-        # one query, the CSV built in the database (exports/sql.py).
-        with self.assertNumQueries(3):
+        # The donor filter's lookup, the row count for X-Row-Count (on PostgreSQL within a savepoint and
+        # SET LOCAL statement_timeout: 4 more), then the rows with their citations: one query, the CSV
+        # built in the database (exports/sql.py).
+        with self.assertNumQueries(3 if connection.vendor == "sqlite" else 7):
             rows = read_csv(self.client.get("/pledges/", {"donor": "CHN", "_export": "csv"}))
         self.assertEqual(len(rows), 4)
 

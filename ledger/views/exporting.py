@@ -16,7 +16,6 @@ byte is sent, so its build (at most XLSX_MAX_ROWS rows, within EXPORT_TIME_LIMIT
 import logging
 from collections.abc import Iterable, Iterator
 from datetime import date
-from itertools import chain
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -38,7 +37,6 @@ IATI = "iati"
 IATI_CONTENT_TYPE = "application/xml; charset=utf-8"
 ROW_COUNT_HEADER = "X-Row-Count"
 COUNT_TIME_LIMIT_MS = 500  # the row count is sent only when the database gives it this fast
-PRIMED_CHUNKS = 2  # pulled before the response starts: the header and the first rows (the query is open)
 
 
 def formats_of(table: ExportTable | None) -> tuple[str, ...]:
@@ -77,25 +75,23 @@ def xlsx_refused(table: ExportTable) -> HttpResponse:
 
 
 def guarded(chunks: Iterable[bytes], export_format: str) -> Iterator[bytes]:
-    """The stream, opened before the response begins, and never mistaken for complete when it breaks.
+    """The stream, never mistaken for complete when it breaks.
 
-    The first PRIMED_CHUNKS chunks are pulled now, so the query runs (and a database that is down
-    answers the 503 page, before any byte is sent). If the stream fails later, a CSV gets a last line
-    `#ERROR: export cut short after N rows` and the error is raised again, so the server drops the
-    connection without ending the chunked body; a JSON array (or IATI XML) is left without its
-    closing bracket (or tag), which no parser accepts. When the client goes away, the server closes
-    this generator: the source generator is closed at once, and its cursor with it."""
+    Before it starts, export_response() has counted the rows (a database that is down fails there,
+    and the view answers the 503 page before any byte is sent). If the stream fails later, a CSV gets
+    a last line `#ERROR: export cut short after N rows` and the error is raised again, so the server
+    drops the connection without ending the chunked body; a JSON array (or IATI XML) is left without
+    its closing bracket (or tag), which no parser accepts. When the client goes away, the server
+    closes this generator: the source generator is closed at once, and its cursor with it.
+
+    The source is not started here: a started PostgreSQL COPY holds the connection until it is read
+    to the end or closed, and a response that is never read (a HEAD turned GET, a test) would hold it."""
     source = iter(chunks)
-    primed = []
-    for chunk in source:
-        primed.append(chunk)
-        if len(primed) == PRIMED_CHUNKS:
-            break
 
     def stream() -> Iterator[bytes]:
         lines = 0
         try:
-            for chunk in chain(primed, source):
+            for chunk in source:
                 if export_format == "csv":
                     lines += csv_rows(chunk)
                 yield chunk
@@ -128,7 +124,7 @@ def export_response(
         raise ValueError(f"unknown export format {export_format!r} for {table.name}")
     if export_format == "xlsx" and xlsx_too_large(queryset):
         return xlsx_refused(table)
-    rows = exact_row_count(queryset)
+    rows = exact_row_count(queryset)  # also the check that the database answers, before any byte is sent
     content_type = IATI_CONTENT_TYPE if export_format == IATI else CONTENT_TYPES[export_format]
     if head:
         response = HttpResponse(content_type=content_type)
