@@ -35,6 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402 - bench/harness.py: the app's environment, gunicorn, the data folder
+import hostile_mix  # noqa: E402 - bench/hostile_mix.py: --hostile, visitors trying to stall the site
 from browser import Browser, errors_in, form_fields, set_field  # noqa: E402
 from load_report import EXPORT_SHARE, markdown, summary, write_benchmarks  # noqa: E402
 
@@ -277,6 +278,7 @@ def main():
         "--pg-url", default=os.environ.get("LOAD_PG_URL", "postgres://postgres@127.0.0.1:5432/aidledger_load")
     )
     parser.add_argument("--write-benchmarks", action="store_true", help="put the figures in BENCHMARKS.md")
+    hostile_mix.add_arguments(parser)
     args = parser.parse_args()
 
     harness.DATA.mkdir(parents=True, exist_ok=True)
@@ -287,17 +289,21 @@ def main():
         log(f"{len(pages)} pages, {len(exports)} export links; load for {args.duration:.0f} s")
         recorder, stop = Recorder(), threading.Event()
         acknowledged, attempted = [], []
-        threads = [
-            threading.Thread(target=reader, args=(server.port, pages, exports, recorder, stop, i), daemon=True)
-            for i in range(args.users)
-        ] + [
-            threading.Thread(
-                target=editor,
-                args=(i, args.editors, server.port, pledges, recorder, stop, acknowledged, attempted),
-                daemon=True,
-            )
-            for i in range(args.editors)
-        ]
+        threads = (
+            [
+                threading.Thread(target=reader, args=(server.port, pages, exports, recorder, stop, i), daemon=True)
+                for i in range(args.users)
+            ]
+            + [
+                threading.Thread(
+                    target=editor,
+                    args=(i, args.editors, server.port, pledges, recorder, stop, acknowledged, attempted),
+                    daemon=True,
+                )
+                for i in range(args.editors)
+            ]
+            + hostile_mix.threads(args, server.port, recorder, stop)
+        )
         load_before = harness.loadavg()
         started_at = dt.datetime.now(dt.UTC)
         started = time.perf_counter()
@@ -337,6 +343,8 @@ def main():
     (harness.DATA / "load.json").write_text(json.dumps(result, indent=2, default=str))
     section = markdown(args, result)
     print(section)
+    if hostile_line := hostile_mix.report(recorder):
+        print(hostile_line)
     for error in recorder.errors[:20]:
         print("error:", error, file=sys.stderr)
     if args.write_benchmarks:
