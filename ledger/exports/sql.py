@@ -23,6 +23,7 @@ import csv
 import io
 from collections.abc import Iterator
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import F, QuerySet
 
@@ -242,7 +243,10 @@ def _crlf(rows: list) -> bytes:
 def stream_csv(table: ExportTable, queryset: QuerySet) -> Iterator[bytes] | None:
     """The CSV download of `queryset` as `table`'s columns, built by the database; None when the
     Python writer must do it (see the module's docstring)."""
-    built = export_sql(table, queryset)
+    try:
+        built = export_sql(table, queryset)
+    except EmptyResultSet:  # a filter Django knows selects nothing (`.none()`): the header alone
+        return iter([_header(table)])
     if built is None:
         return None
     sql, params = built
