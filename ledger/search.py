@@ -222,6 +222,7 @@ def install(connection, *, fill: bool = True) -> None:
                         f"INSERT INTO {index.side}(entry_id, document) "
                         f"SELECT e.id, {_pg_document(f'ledger_search_body_{index.table}(e)')} FROM {index.table} e"
                     )
+                    cursor.execute(f"ANALYZE {index.side}")  # the planner's statistics, or it may scan
 
 
 SQLITE_TRIGGERS = ("insert", "update", "delete", "cite_insert", "cite_update", "cite_delete", "actor_rename")
