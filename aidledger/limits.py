@@ -214,7 +214,9 @@ class RequestLimitsMiddleware:
             response = self.get_response(request)
             if getattr(response, "streaming", False) and response.status_code == 200:
                 streaming = True
-                response._resource_closers.insert(0, limit.end)  # the stream's queries stay limited
+                # The stream's queries stay limited; the limit ends after the stream's generator is
+                # closed (a PostgreSQL COPY still open holds the connection's lock: RESET would wait).
+                response._resource_closers.append(limit.end)
             return response
         except RateLimited as refused:
             return rate_limited_response(refused.retry_after)

@@ -14,6 +14,7 @@ import io
 import json
 from unittest import mock
 
+from django.core.signals import request_finished
 from django.db import OperationalError, connection
 from django.test import TestCase, override_settings
 
@@ -41,6 +42,13 @@ def consume(response) -> tuple[bytes, BaseException | None]:
     except Exception as error:  # noqa: BLE001 - the server would drop the connection here
         return b"".join(received), error
     return b"".join(received), None
+
+
+def close(response) -> None:
+    """What the WSGI server does when a write to the client fails, without request_finished (which
+    would close the test's own database connection)."""
+    with mock.patch.object(request_finished, "send"):
+        response.close()
 
 
 class ExportCase(TestCase):
@@ -186,5 +194,16 @@ class ClientGoneTests(ExportCase):
             response = self.client.get(PLEDGES, {"_export": "json"})
             stream = iter(response.streaming_content)
             next(stream), next(stream)  # "[" and the first batch: the rows' query is open
-            response.close()  # what the WSGI server does when a write to the client fails
+            close(response)
         self.assertEqual(closed, [True])
+
+    def test_closing_a_database_built_csv_mid_stream_ends_its_query_first(self):
+        # On PostgreSQL the COPY holds the connection's lock until it is closed: the request's limit
+        # (RESET statement_timeout) must be lifted after the stream's generator is closed, or it waits
+        # on that lock for ever.
+        response = self.client.get(PLEDGES, {"_export": "csv"})
+        stream = iter(response.streaming_content)
+        header, rows = next(stream), next(stream)  # the COPY (or SQLite's statement) is open
+        close(response)
+        self.assertTrue(header.startswith(b"id,"))
+        self.assertEqual(len(read_csv(rows)), 3)
