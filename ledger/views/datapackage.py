@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from ledger import datapackage
 from ledger.exports.writers import CONTENT_TYPES, stream_csv
-from ledger.views.exporting import guarded
+from ledger.views.exporting import ROW_COUNT_HEADER, exact_row_count, guarded
 
 TABLES = {table.name: table for table in datapackage.package_tables()}
 
@@ -28,8 +28,11 @@ def data_package_table(request: HttpRequest, table: str) -> StreamingHttpRespons
     if spec is None:
         raise Http404(f"The data package has no table {table!r}.")
     queryset = datapackage.citations_queryset() if spec is datapackage.CITATIONS else spec.model._default_manager.all()
-    # guarded(): the query runs before the first byte (a database that is down gets the 503 page) and a
-    # stream cut short ends in an #ERROR line (views/exporting.py).
+    # Counted before the first byte (a database that is down gets the 503 page); a stream cut short
+    # ends in an #ERROR line (views/exporting.py).
+    rows = exact_row_count(queryset)
     response = StreamingHttpResponse(guarded(stream_csv(spec, queryset), "csv"), content_type=CONTENT_TYPES["csv"])
+    if rows is not None:
+        response[ROW_COUNT_HEADER] = str(rows)
     response["Content-Disposition"] = f'attachment; filename="{spec.name}.csv"'
     return response
