@@ -135,6 +135,7 @@ class SearchTests(TestCase):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:  # a tiny table is read whole; is the index there to use?
                 cursor.execute("SET LOCAL enable_seqscan = off")
+                cursor.execute("SET LOCAL enable_indexscan = off")
         plan = queryset.explain()
         if connection.vendor == "sqlite":
             self.assertIn("VIRTUAL TABLE INDEX", plan)  # FTS5's MATCH
