@@ -60,6 +60,9 @@ class RequestLimit:
     deadline: float = 0.0
     timer: threading.Timer | None = None
     active: bool = False
+    # True only while the request's view runs or its stream produces a chunk: between chunks of a
+    # stream nobody reads (a test's unread download), other code on this thread runs unlimited.
+    in_scope: bool = False
     pg_timeout_set: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -84,7 +87,7 @@ class RequestLimit:
 
     def _interrupt(self, raw) -> None:
         with self.lock:
-            if self.active:
+            if self.active and self.in_scope:
                 raw.interrupt()  # thread-safe; stops only a statement running now
 
     def _set_pg_timeout(self) -> None:
@@ -92,6 +95,8 @@ class RequestLimit:
         self.pg_timeout_set = True
 
     def wrapper(self, execute, sql, params, many, context):
+        if not self.in_scope:
+            return execute(sql, params, many, context)
         if time.monotonic() > self.deadline:
             raise QueryTooSlow
         if connection.vendor == "sqlite" and self.timer is None and connection.connection is not None:
@@ -99,6 +104,24 @@ class RequestLimit:
         if connection.vendor == "postgresql" and not self.pg_timeout_set:
             self._set_pg_timeout()
         return execute(sql, params, many, context)
+
+    def scoped_stream(self, content):
+        """The stream's chunks, each produced inside the limit's scope; closing it closes the stream."""
+        iterator = iter(content)
+        try:
+            while True:
+                self.in_scope = True
+                try:
+                    chunk = next(iterator)
+                except StopIteration:
+                    return
+                finally:
+                    self.in_scope = False
+                yield chunk
+        finally:
+            close = getattr(iterator, "close", None)
+            if close is not None:
+                close()
 
     def expired(self) -> bool:
         return time.monotonic() > self.deadline
@@ -208,6 +231,7 @@ class RequestLimitsMiddleware:
         _current.limit = limit
         limit.start()
         streaming = False
+        limit.in_scope = True
         try:
             if any(request.GET.get(name) for name in EXPENSIVE_PARAMETERS):
                 spend_expensive(request)
@@ -217,10 +241,12 @@ class RequestLimitsMiddleware:
                 # The stream's queries stay limited; the limit ends after the stream's generator is
                 # closed (a PostgreSQL COPY still open holds the connection's lock: RESET would wait).
                 response._resource_closers.append(limit.end)
+                response.streaming_content = limit.scoped_stream(response.streaming_content)
             return response
         except RateLimited as refused:
             return rate_limited_response(refused.retry_after)
         finally:
+            limit.in_scope = False
             if not streaming:
                 limit.end()
 

@@ -210,7 +210,8 @@ class AdminFuzzTests(FuzzCase):
                     url = "/".join(parts[:position] + [bad] + parts[position:][1:]) + "/"
                     with self.subTest(url=url):
                         response = self.client.get(url)
-                        self.assertIn(response.status_code, (302, 404))
+                        # A NUL anywhere in the address is refused before routing (HostileAddressMiddleware).
+                        self.assertIn(response.status_code, (400,) if bad == "%00" else (302, 404))
 
     def test_admin_lookups_with_nul_or_out_of_range_integers_are_refused_not_failed(self):
         """NUL reached PostgreSQL (?status__exact=%00, autocomplete term=%00) and 10**20 overflowed
