@@ -95,16 +95,6 @@ def label_range(widgets):
     widgets[1].attrs["aria-label"] = "to"
 
 
-class DateRangeInputs(django_filters.widgets.DateRangeWidget):
-    """Two date pickers, "from" and "to" (?date_after=…&date_before=…)."""
-
-    template_name = "ledger/widgets/range.html"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs={"type": "date", **(attrs or {})})
-        label_range(self.widgets)
-
-
 class NumberRangeInputs(django_filters.widgets.RangeWidget):
     """Two numbers, "from" and "to" (?year_min=…&year_max=…)."""
 
@@ -155,6 +145,152 @@ class CitedSourceFilter(django_filters.ModelChoiceFilter):
         if not value:
             return qs
         return qs.filter(Exists(Citation.objects.filter(source=value, **{self.entry_field: OuterRef("pk")})))
+
+
+class FastSelectMultiple(FastSelect, forms.SelectMultiple):
+    """Several choices in one box; the URL repeats the parameter (?donor=HUN&donor=ARG)."""
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__(attrs={"size": 4, **(attrs or {})}, choices=choices)
+
+
+class ActorCodesField(django_filters.fields.ModelMultipleChoiceField):
+    default_error_messages = {
+        "invalid_choice": "No actor has the code “%(value)s”. Use a code from the actors page, for example CHN or CUB.",
+    }
+
+    def clean(self, value):
+        if isinstance(value, list | tuple):
+            value = [v.strip().upper() if isinstance(v, str) else v for v in value]
+        return super().clean(value)
+
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.code})"
+
+
+class ActorCodesFilter(django_filters.ModelMultipleChoiceFilter):
+    """One actor or several, given by code and repeated in the URL (?donor=HUN&donor=ARG): entries of
+    any of them."""
+
+    field_class = ActorCodesField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", Actor.objects.only("id", "code", "name").order_by("name", "id"))
+        kwargs.setdefault("to_field_name", "code")
+        kwargs.setdefault("widget", FastSelectMultiple)
+        kwargs.setdefault("help_text", "Pick one or several (Ctrl or ⌘ + click).")
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(**{f"{self.field_name}__in": value})
+
+
+class StrictMultipleChoiceFilter(django_filters.MultipleChoiceFilter):
+    """Several choices, repeated in the URL (?status=committed&status=delivered); unknown ones
+    reported in words."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", FastSelectMultiple)
+        super().__init__(*args, **kwargs)
+
+    @property
+    def field(self):
+        field = super().field
+        field.error_messages["invalid_choice"] = INVALID_CHOICE
+        return field
+
+
+ISO_DATE_ERROR = (
+    "“%(value)s” is not a date written YYYY-MM-DD, for example 2026-02-01 "
+    "(a date such as 01/02/2026 could mean 1 February or 2 January)."
+)
+ISO_DATE_HELP = "Dates as YYYY-MM-DD."
+
+
+class IsoDateField(forms.DateField):
+    """A date in ISO 8601 only: 01/02/2026 is refused with a message rather than read as 2 January."""
+
+    input_formats = ["%Y-%m-%d"]
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            raise forms.ValidationError(ISO_DATE_ERROR, code="invalid", params={"value": value}) from None
+
+
+class IsoDateRangeField(django_filters.fields.RangeField):
+    """Two ISO dates, cleaned to a slice of dates (either end may be None)."""
+
+    widget = django_filters.widgets.DateRangeWidget
+
+    def __init__(self, *args, **kwargs):
+        super().__init__((IsoDateField(), IsoDateField()), *args, **kwargs)
+
+    def compress(self, data_list):
+        return slice(*data_list) if data_list else None
+
+
+class IsoDateInputs(django_filters.widgets.DateRangeWidget):
+    """Two text boxes, "from" and "to", in YYYY-MM-DD (?date_after=…&date_before=…). Text rather than
+    the browser's date picker, which shows a locale's format and blanks a value it cannot read."""
+
+    template_name = "ledger/widgets/range.html"
+
+    def __init__(self, attrs=None):
+        attrs = {"type": "text", "placeholder": "YYYY-MM-DD", "size": 10, "inputmode": "numeric", **(attrs or {})}
+        super().__init__(attrs=attrs)
+        label_range(self.widgets)
+
+
+PERIOD_HELP = (
+    "An entry matches when its period (a day, a month or a year, as precise as the source) overlaps "
+    "the range: “end of Jan 2026” matches from 2026-01-15. " + ISO_DATE_HELP
+)
+
+
+def period_overlaps(start, end) -> Q:
+    """Entries (with `date` the first day of their period and `date_precision` day, month or year)
+    whose period overlaps [start, end]; either bound may be None."""
+    condition = Q()
+    if start is not None:
+        condition &= (
+            Q(date__gte=start)
+            | Q(date_precision="month", date__gte=start.replace(day=1))
+            | Q(date_precision="year", date__gte=start.replace(month=1, day=1))
+        )
+    if end is not None:
+        condition &= Q(date__lte=end)
+    return condition
+
+
+class PeriodRangeFilter(django_filters.Filter):
+    """?date_after=2026-01-15&date_before=2026-03-31, matching entries by their period's overlap."""
+
+    field_class = IsoDateRangeField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", IsoDateInputs())
+        kwargs.setdefault("help_text", PERIOD_HELP)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value or (value.start is None and value.stop is None):
+            return qs
+        return qs.filter(period_overlaps(value.start, value.stop))
+
+
+class IsoDateRangeFilter(django_filters.RangeFilter):
+    """A plain date range in ISO dates (?published_after=2026-01-01&published_before=2026-02-28)."""
+
+    field_class = IsoDateRangeField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", IsoDateInputs())
+        kwargs.setdefault("help_text", ISO_DATE_HELP)
+        super().__init__(*args, **kwargs)
 
 
 class FilterForm(forms.Form):
