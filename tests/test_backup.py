@@ -36,9 +36,12 @@ DUMP_ARGS = [
     "sessions",
     "--exclude",
     "axes",
+    "--exclude",
+    "ledger.pledgetotal",
 ]
 EXCLUDED_APPS = {"contenttypes", "sessions", "axes"}
-EXCLUDED_MODELS = {"auth.permission"}
+# The maintained totals are derived: loading the pledges rebuilds them (ledger/summaries.py).
+EXCLUDED_MODELS = {"auth.permission", "ledger.pledgetotal"}
 
 
 def snapshot():

@@ -22,7 +22,11 @@ class SameNamedDonorsTests(TestCase):
         self.assertEqual(
             chart["datasets"],
             [
-                {"label": "Ministry of Foreign Affairs (CHN)", "data": [100_000_000.0, None, 80_000_000.0]},
-                {"label": "Ministry of Foreign Affairs (VNM)", "data": [None, 15_000_000.0, None]},
+                {
+                    "label": "Ministry of Foreign Affairs (CHN)",
+                    "other": False,
+                    "data": [100_000_000.0, None, 80_000_000.0],
+                },
+                {"label": "Ministry of Foreign Affairs (VNM)", "other": False, "data": [None, 15_000_000.0, None]},
             ],
         )

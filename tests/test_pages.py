@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.urls import reverse
 
 from ledger import services
@@ -216,6 +216,14 @@ class HistoryTests(TestCase):
             reason="Read from the seed article",
         )
 
+    @override_settings(PUBLIC_HISTORY_NAMES=True)
+    def test_a_deployment_that_publishes_names_shows_the_editors_full_name(self):
+        editor = get_user_model().objects.create_user("maria", first_name="María", last_name="Pérez")
+        grant = self.recorded_grant(editor)
+        text = visible_text(self.client.get(grant.get_absolute_url()))
+        self.assertIn("María Pérez", text)
+        self.assertNotIn("maria", text)
+
     def test_entry_page_shows_who_when_what_and_why(self):
         editor = get_user_model().objects.create_user("maria", first_name="María", last_name="Pérez")
         grant = self.recorded_grant(editor)
@@ -229,7 +237,10 @@ class HistoryTests(TestCase):
         with self.assertNumQueries(4):  # entry, citations, history, citations' history
             response = self.client.get(grant.get_absolute_url())
         text = visible_text(response)
-        self.assertIn("María Pérez", text)
+        # Public histories name no login and, by default, no one: "an editor".
+        self.assertIn("an editor", text)
+        self.assertNotIn("maria", text)
+        self.assertNotIn("María Pérez", text)
         self.assertIn("Second source gives the disbursed amount", text)
         self.assertRegex(text, r"status\s*:\s*Committed\s*→\s*Disbursed")
         self.assertRegex(text, r"amount\s*:\s*15,000,000\s*→\s*16,000,000")
