@@ -15,7 +15,8 @@ TEST_ENV := DEBUG=0 SECRET_KEY=test-only-not-secret ALLOWED_HOSTS=testserver,127
 # Worker processes for test-fast (Django's --parallel; "auto" is one per core).
 PARALLEL ?= auto
 
-.PHONY: run test test-fast install install-dev chromium migrate seed demo-users check clean bench lint format
+# bench-intake: the intake extractor's precision and recall on the gold set and the blind batches.
+.PHONY: bench-intake run test test-fast install install-dev chromium migrate seed demo-users check clean bench lint format
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -82,3 +83,8 @@ bench: install bench/.venv/.installed
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
+
+bench-intake: install
+	$(BIN)/python bench/intake_quality.py
+	$(BIN)/python bench/intake_blind.py --folder blind
+	$(BIN)/python bench/intake_blind.py --folder blind2
