@@ -157,6 +157,21 @@ class IntakeOnTheSeedLedgerTests(TestCase):
         self.assertEqual(record.history_change_reason, f"from {article.headline}, ¶2, proposed by intake")
         self.assertEqual(accepted.state, "accepted")
 
+    def test_a_conversion_the_article_states_is_kept_as_the_sources_not_replaced_by_an_ecb_rate(self):
+        text = (
+            "Japan pledges aid to Cuba\n\n"
+            "Japan announced on Tuesday a grant of 450 million yen, about 3 million dollars, to Cuba.\n"
+        )
+        article = add_article(text, user=self.editor, url="https://example.org/yen")
+        grant = article.proposals.get(entry="pledge")
+        pledge = services.intake_proposal_accept(proposal=grant, user=self.editor).pledge
+        self.assertEqual((pledge.amount, pledge.currency), (Decimal("450000000"), "JPY"))
+        self.assertEqual(pledge.amount_usd, Decimal("3000000"))
+        self.assertEqual((pledge.usd_rate_basis, pledge.usd_rate_source), ("stated", "stated by the source"))
+        self.assertEqual(pledge.usd_rate_date, article.published_on)
+        self.assertEqual(pledge.usd_rate, Decimal("0.0066666667"))
+        self.assertEqual(Pledge.objects.filter(currency="USD", amount=Decimal("3000000")).count(), 0)
+
     def test_a_corrected_proposal_writes_the_corrected_values_and_says_so(self):
         rice = add_article(REPEAT_TEXT, user=self.editor).proposals.get(entry="pledge", paragraph=2)
         values = {"quantity": Decimal("12000"), "status": "pledged"}

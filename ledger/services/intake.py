@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import pycountry
@@ -20,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from ledger import fx
 from ledger.intake.editing import PARTIES, as_json, changed, party_info, proposal_values
 from ledger.intake.parties import alias_data
 from ledger.intake.proposing import propose
@@ -234,6 +236,14 @@ def _entry_fields(proposal: IntakeProposal, values: dict, *, user: AbstractBaseU
                 f"The source also states it as {conversion['amount_qualifier']} {conversion['amount']} "
                 f"{conversion['currency']}."
             )
+            if conversion["currency"] == "USD" and fields.get("amount") and fields.get("currency") != "USD":
+                # The article's own conversion is kept as the source's, never replaced by an ECB rate.
+                stated = fx.stated_conversion(
+                    amount=Decimal(fields["amount"]),
+                    amount_usd=Decimal(str(conversion["amount"])),
+                    published=proposal.article.published_on,
+                )
+                fields.update(stated.field_values())
     if proposal.entry == TRADE and fields.get("year") is None:
         fields["year_inferred"] = False
     if fields.get("date") is None and "date" in fields:
