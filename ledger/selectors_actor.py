@@ -5,11 +5,10 @@ summed as the overview sums (packages through their parts, USD only where the le
 from dataclasses import dataclass
 
 import pandas as pd
-from django.db.models import Count, Q
 
 from ledger import cache as ledger_cache
-from ledger import selectors
-from ledger.models import Actor, Pledge
+from ledger import selectors, summary_reads
+from ledger.models import Actor
 
 BREAKDOWN_ROWS = 10  # partners listed one by one; the rest are summed in one row
 
@@ -30,26 +29,22 @@ ROLES = {"donor": "recipient", "recipient": "donor"}  # the actor's side -> the 
 
 def actor_breakdown(*, actor: Actor, role: str) -> ActorBreakdown:
     """The pledges `actor` made (role "donor") or received (role "recipient"), counted and broken
-    down; cached until the next write, like the page's totals. Computed for both roles at once: four
-    queries (the count of both, one GROUP BY partner and year per role, the partners' names)."""
+    down; cached until the next write, like the page's totals. Computed for both roles at once from the
+    maintained totals: three queries (one per role, the partners' names)."""
     return ledger_cache.cached("actor-breakdowns", actor.pk, lambda: _breakdowns(actor))[role]
 
 
 def _breakdowns(actor: Actor) -> dict[str, ActorBreakdown]:
-    counts = Pledge.objects.filter(Q(donor=actor) | Q(recipient=actor)).aggregate(
-        donor=Count("id", filter=Q(donor=actor)), recipient=Count("id", filter=Q(recipient=actor))
-    )
-    frames = {}
-    for role, partner in ROLES.items():
-        counted = Pledge.objects.filter(**{role: actor}).counted_in_totals().order_by()
-        frames[role] = selectors._aggregate(counted, f"{partner}_id", year=selectors.Year("date"))
-    ids = {pk for role, partner in ROLES.items() for pk in frames[role][f"{partner}_id"]}
+    """Read from the maintained totals (ledger/summary_reads.py), so the cost depends on the actor's
+    partners and years, not on how many pledges it has: one query per role, and the partners' names."""
+    rows = {role: summary_reads.actor_breakdown_rows(actor.pk, role) for role in ROLES}
+    ids = {pk for role, partner in ROLES.items() for pk in rows[role][1][f"{partner}_id"]}
     actors = {a["id"]: a for a in Actor.objects.filter(pk__in=ids).values("id", "code", "name")} if ids else {}
     return {
         role: ActorBreakdown(
-            entries=counts[role] or 0,
-            by_partner=selectors._actor_totals(frames[role], f"{partner}_id", actors),
-            by_year=_by_year(frames[role]),
+            entries=rows[role][0],
+            by_partner=selectors._actor_totals(rows[role][1], f"{partner}_id", actors),
+            by_year=_by_year(rows[role][2]),
         )
         for role, partner in ROLES.items()
     }
