@@ -267,3 +267,38 @@ MONEY_CONSTRAINT_FIELDS = {
 
 def money_constraint_fields(prefix):
     return {f"{prefix}_{name}": field for name, field in MONEY_CONSTRAINT_FIELDS.items()}
+
+
+# A date with its precision (pledges, engagements): the field each rule's message lands on.
+DATED_CONSTRAINT_FIELDS = {
+    "date_has_precision": "date_precision",
+    "no_precision_without_date": "date_precision",
+    "qualifier_needs_month": "date_qualifier",
+}
+
+
+def dated_constraint_fields(prefix: str) -> dict[str, str]:
+    return {f"{prefix}_{name}": field for name, field in DATED_CONSTRAINT_FIELDS.items()}
+
+
+def dated_constraints(prefix: str) -> list[models.CheckConstraint]:
+    """The one definition of a date with its precision: a date says how precise it is; precision,
+    qualifier and "year inferred" need a date; "early", "mid" and "end of" qualify a month or a year."""
+    return [
+        models.CheckConstraint(
+            condition=Q(date__isnull=True) | ~Q(date_precision=""),
+            name=f"{prefix}_date_has_precision",
+            violation_error_message="Say how precise the date is: day, month or year.",
+        ),
+        models.CheckConstraint(
+            condition=~Q(date__isnull=True) | (Q(date_precision="") & Q(date_qualifier="") & Q(year_inferred=False)),
+            name=f"{prefix}_no_precision_without_date",
+            violation_error_message="Precision, qualifier and 'year inferred' describe a date; "
+            "give the date too, or leave them empty.",
+        ),
+        models.CheckConstraint(
+            condition=Q(date_qualifier="") | Q(date_precision__in=["month", "year"]),
+            name=f"{prefix}_qualifier_needs_month",
+            violation_error_message="'Early', 'mid' and 'end of' qualify a month or a year, not a day.",
+        ),
+    ]

@@ -8,7 +8,13 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from ledger import formatting
-from ledger.models.base import ConstraintMessagesOnFields, DatePrecision, DateQualifier
+from ledger.models.base import (
+    ConstraintMessagesOnFields,
+    DatePrecision,
+    DateQualifier,
+    dated_constraint_fields,
+    dated_constraints,
+)
 from ledger.models.directory import Actor, Person
 
 ERROR_PARTICIPANT_SIDE = "A participant acts for one of the engagement's sides: {actor} is not part of {side}."
@@ -88,9 +94,7 @@ class Engagement(ConstraintMessagesOnFields):
     constraint_fields = {
         "engagement_sides_differ": "side_b",
         "engagement_visit_has_place": "place_country",
-        "engagement_date_has_precision": "date_precision",
-        "engagement_no_precision_without_date": "date_precision",
-        "engagement_qualifier_needs_month": "date_qualifier",
+        **dated_constraint_fields("engagement"),
     }
 
     class Meta:
@@ -106,23 +110,7 @@ class Engagement(ConstraintMessagesOnFields):
                 name="engagement_visit_has_place",
                 violation_error_message=ERROR_VISIT_PLACE,
             ),
-            models.CheckConstraint(
-                condition=Q(date__isnull=True) | ~Q(date_precision=""),
-                name="engagement_date_has_precision",
-                violation_error_message="Say how precise the date is: day, month or year.",
-            ),
-            models.CheckConstraint(
-                condition=~Q(date__isnull=True)
-                | (Q(date_precision="") & Q(date_qualifier="") & Q(year_inferred=False)),
-                name="engagement_no_precision_without_date",
-                violation_error_message="Precision, qualifier and 'year inferred' describe a date; "
-                "give the date too, or leave them empty.",
-            ),
-            models.CheckConstraint(
-                condition=Q(date_qualifier="") | Q(date_precision__in=["month", "year"]),
-                name="engagement_qualifier_needs_month",
-                violation_error_message="'Early', 'mid' and 'end of' qualify a month or a year, not a day.",
-            ),
+            *dated_constraints("engagement"),
         ]
         indexes = [
             models.Index(fields=["date", "id"], name="engagement_date_id"),

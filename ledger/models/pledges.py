@@ -7,7 +7,14 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from ledger import formatting
-from ledger.models.base import DatePrecision, DateQualifier, MoneyFields, money_constraint_fields
+from ledger.models.base import (
+    DatePrecision,
+    DateQualifier,
+    MoneyFields,
+    dated_constraint_fields,
+    dated_constraints,
+    money_constraint_fields,
+)
 from ledger.models.directory import Actor, Person
 
 
@@ -127,9 +134,7 @@ class Pledge(MoneyFields):
         "pledge_reported_value_has_amount": "amount",
         "pledge_unstated_value_has_no_amount": "amount",
         "pledge_estimate_has_method": "valuation_method",
-        "pledge_date_has_precision": "date_precision",
-        "pledge_no_precision_without_date": "date_precision",
-        "pledge_qualifier_needs_month": "date_qualifier",
+        **dated_constraint_fields("pledge"),
         "pledge_package_is_not_a_part": "package",
         "pledge_not_own_package": "package",
     }
@@ -183,23 +188,7 @@ class Pledge(MoneyFields):
                 name="pledge_estimate_has_method",
                 violation_error_message="An estimated value needs the method of the estimate.",
             ),
-            models.CheckConstraint(
-                condition=Q(date__isnull=True) | ~Q(date_precision=""),
-                name="pledge_date_has_precision",
-                violation_error_message="Say how precise the date is: day, month or year.",
-            ),
-            models.CheckConstraint(
-                condition=~Q(date__isnull=True)
-                | (Q(date_precision="") & Q(date_qualifier="") & Q(year_inferred=False)),
-                name="pledge_no_precision_without_date",
-                violation_error_message="Precision, qualifier and 'year inferred' describe a date; "
-                "give the date too, or leave them empty.",
-            ),
-            models.CheckConstraint(
-                condition=Q(date_qualifier="") | Q(date_precision__in=["month", "year"]),
-                name="pledge_qualifier_needs_month",
-                violation_error_message="'Early', 'mid' and 'end of' qualify a month or a year, not a day.",
-            ),
+            *dated_constraints("pledge"),
             models.CheckConstraint(
                 condition=Q(package__isnull=True) | ~Q(kind="package"),
                 name="pledge_package_is_not_a_part",
