@@ -91,10 +91,12 @@ def require_reason(reason: str) -> str:
 
 
 def save_entry(instance: Model, *, user: AbstractBaseUser | None, reason: str) -> Model:
-    """Validate every field and constraint, then save with the history's who and why."""
+    """Validate every field and constraint, then save with the history's who and why. Every save of
+    every service (creates, updates, citations, reverts) passes here: none is recorded without a reason."""
+    require_reason(reason)
     instance.full_clean()
     instance._history_user = user
-    instance._change_reason = reason or None
+    instance._change_reason = reason
     instance.save()
     return instance
 

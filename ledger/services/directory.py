@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 
 @transaction.atomic
-def actor_create(*, user: AbstractBaseUser | None = None, reason: str = "", **fields: Any) -> Actor:
+def actor_create(*, user: AbstractBaseUser | None = None, reason: str, **fields: Any) -> Actor:
     return save_entry(Actor(**fields), user=user, reason=reason)
 
 
@@ -49,7 +49,7 @@ def actor_delete(*, actor: Actor, user: AbstractBaseUser | None = None, reason: 
 
 
 @transaction.atomic
-def source_create(*, user: AbstractBaseUser | None = None, reason: str = "", **fields: Any) -> Source:
+def source_create(*, user: AbstractBaseUser | None = None, reason: str, **fields: Any) -> Source:
     return save_entry(Source(**fields), user=user, reason=reason)
 
 
@@ -82,7 +82,7 @@ def source_delete(*, source: Source, user: AbstractBaseUser | None = None, reaso
 
 
 @transaction.atomic
-def person_create(*, user: AbstractBaseUser | None = None, reason: str = "", **fields: Any) -> Person:
+def person_create(*, user: AbstractBaseUser | None = None, reason: str, **fields: Any) -> Person:
     return save_entry(Person(**fields), user=user, reason=reason)
 
 

@@ -39,7 +39,7 @@ def engagement_create(
     citations: Sequence[CitationData],
     participants: Sequence[ParticipantData] = (),
     user: AbstractBaseUser | None = None,
-    reason: str = "",
+    reason: str,
     **fields: Any,
 ) -> Engagement:
     """Create an engagement with its citations (dicts of source, excerpt, paragraph, note) and its
@@ -89,7 +89,7 @@ def engagement_delete(*, engagement: Engagement, user: AbstractBaseUser | None =
 
 
 @transaction.atomic
-def participant_create(*, user: AbstractBaseUser | None = None, reason: str = "", **fields: Any) -> Participant:
+def participant_create(*, user: AbstractBaseUser | None = None, reason: str, **fields: Any) -> Participant:
     return save_entry(Participant(**fields), user=user, reason=reason)
 
 

@@ -107,7 +107,7 @@ def pledge_create(
     *,
     citations: Sequence[CitationData],
     user: AbstractBaseUser | None = None,
-    reason: str = "",
+    reason: str,
     zero_confirmed: bool = False,
     **fields: Any,
 ) -> Pledge:
@@ -169,7 +169,7 @@ def trade_figure_create(
     *,
     citations: Sequence[CitationData],
     user: AbstractBaseUser | None = None,
-    reason: str = "",
+    reason: str,
     zero_confirmed: bool = False,
     **fields: Any,
 ) -> TradeFigure:
@@ -224,7 +224,7 @@ def trade_figure_delete(*, trade_figure: TradeFigure, user: AbstractBaseUser | N
 
 @transaction.atomic
 def statement_create(
-    *, citations: Sequence[CitationData], user: AbstractBaseUser | None = None, reason: str = "", **fields: Any
+    *, citations: Sequence[CitationData], user: AbstractBaseUser | None = None, reason: str, **fields: Any
 ) -> Statement:
     return _create_cited(Statement, citations, user=user, reason=reason, fields=fields)
 
@@ -283,14 +283,14 @@ def _update_cited(entry: Any, edits: CitationEdits, *, user: AbstractBaseUser | 
 
 
 @transaction.atomic
-def citation_create(*, user: AbstractBaseUser | None = None, reason: str = "", **fields: Any) -> Citation:
+def citation_create(*, user: AbstractBaseUser | None = None, reason: str, **fields: Any) -> Citation:
     """Add a citation to an entry, as a new version of that entry."""
     field, entry = _cited_entry(Citation(**fields))
     if entry is None:
         return save_entry(Citation(**fields), user=user, reason=reason)  # the model says what is missing
     values = {name: value for name, value in fields.items() if name not in (field, f"{field}_id")}
     before = set(Citation.objects.filter(**{field: entry}).values_list("pk", flat=True))
-    _update_cited(entry, CitationEdits(add=[values]), user=user, reason=reason or "Citation added")
+    _update_cited(entry, CitationEdits(add=[values]), user=user, reason=reason)
     return Citation.objects.filter(**{field: entry}).exclude(pk__in=before).latest("pk")
 
 
