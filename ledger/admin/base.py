@@ -4,9 +4,11 @@ version the editor opened, and lands in the history. Lists are built for a large
 COUNT(*), related rows joined, no per-row queries."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import models, transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -26,6 +28,13 @@ REASON_FIELDSET = (
     },
 )
 DELETE_REASON = "Deleted in the admin"
+DETACHED_REASON = "Its {field} (#{pk}) was deleted in the admin"
+BULK_DELETE_REASON = "Deleted in the admin (one of {count} selected)"
+ERROR_BULK_LEFT_WITHOUT_SOURCE = (
+    "Nothing was deleted: {entries} would be left without a source. An entry's last citation cannot be "
+    "deleted: add another citation to the entry first, or leave its last one out of the selection."
+)
+ERROR_BULK_REFUSED = "Nothing was deleted: {refusals}"
 
 admin.site.site_header = "Aid Ledger: editors' admin"
 admin.site.site_title = "Aid Ledger admin"
@@ -51,6 +60,31 @@ class CappedCountPaginator(Paginator):
 def _adopt(target, saved):
     """Make the admin's object the one the service saved (pk, version, cleaned values)."""
     target.__dict__.update(saved.__dict__)
+
+
+class BulkDeleteRefused(Exception):
+    """A bulk delete the services refused for at least one selected row: nothing was deleted."""
+
+
+@admin.action(permissions=["delete"], description=delete_selected.short_description)
+def delete_selected_through_services(modeladmin, request, queryset):
+    """Django's "delete selected" (its confirmation page, then LedgerAdmin.delete_queryset) as one
+    transaction: a refusal rolls back every row deleted before it and the admin's log of them."""
+    try:
+        with transaction.atomic():
+            return delete_selected(modeladmin, request, queryset)
+    except BulkDeleteRefused as refused:
+        modeladmin.message_user(request, str(refused), messages.ERROR)
+        return None  # back to the list, the selection unchanged
+
+
+def cited_entry(citation):
+    """The entry a citation is part of: a pledge, a trade figure, a statement or an engagement."""
+    return citation.pledge or citation.trade_figure or citation.statement or citation.engagement
+
+
+def _entry_label(entry) -> str:
+    return f"{entry._meta.verbose_name} #{entry.pk} ({entry})"
 
 
 class PrefetchingChangeList(ChangeList):
@@ -196,13 +230,70 @@ class LedgerAdmin(HistoryAndRevertMixin, SimpleHistoryAdmin):
             return super().save_formset(request, form, formset, change)
         # Citations are saved with their entry, in save_related.
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request, obj, *, reason=DELETE_REASON):
         model_services = self.model_services
-        model_services.delete(**{model_services.keyword: obj}, user=request.user, reason=DELETE_REASON)
+        with transaction.atomic():
+            self.detach_dependents(request, obj)
+            model_services.delete(**{model_services.keyword: obj}, user=request.user, reason=reason)
+
+    @staticmethod
+    def detach_dependents(request, obj):
+        """Entries that point at `obj` with on_delete=SET_NULL (a statement's engagement or person, a
+        pledge's official): the database would empty the link with no version and no history record,
+        so each is updated through its own service first, saying why."""
+        for relation in obj._meta.related_objects:
+            dependents = services.SERVICES.get(relation.related_model)
+            if relation.on_delete is not models.SET_NULL or dependents is None:
+                continue
+            field = relation.field
+            reason = DETACHED_REASON.format(field=field.verbose_name, pk=obj.pk)
+            for dependent in relation.related_model._default_manager.filter(**{field.name: obj}):
+                dependents.update(
+                    **{dependents.keyword: dependent}, data={field.attname: None}, user=request.user, reason=reason
+                )
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            actions["delete_selected"] = (
+                delete_selected_through_services,
+                "delete_selected",
+                actions["delete_selected"][2],
+            )
+        return actions
 
     def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            self.delete_model(request, obj)
+        """The bulk delete: every selected row through its delete service (a reason and the history,
+        the maintained totals, and the services' rules: an entry keeps its last citation). All or
+        nothing: when the services refuse any row, nothing is deleted and the refusal names the rows."""
+        rows = list(queryset)
+        reason = BULK_DELETE_REASON.format(count=len(rows)) if len(rows) > 1 else DELETE_REASON
+        refused = []
+        with transaction.atomic():
+            for obj in rows:
+                try:
+                    with transaction.atomic():
+                        self.delete_model(request, obj, reason=reason)
+                except ValidationError as error:
+                    refused.append((obj, error))
+            if refused:
+                raise BulkDeleteRefused(self.bulk_delete_refusal(refused))
+
+    def bulk_delete_refusal(self, refused):
+        """The message of a refused bulk delete: the entries left without a source, then any other refusal."""
+        sourceless, others = [], []
+        for obj, error in refused:
+            entry = cited_entry(obj) if isinstance(obj, Citation) else None
+            if getattr(error, "code", None) == "no_citation" and entry is not None:
+                label = _entry_label(entry)
+                if label not in sourceless:
+                    sourceless.append(label)
+            else:
+                others.append(f"{obj}: {' '.join(error.messages)}")
+        if sourceless:
+            message = ERROR_BULK_LEFT_WITHOUT_SOURCE.format(entries="; ".join(sourceless))
+            return " ".join([message, *others])
+        return ERROR_BULK_REFUSED.format(refusals="; ".join(others))
 
     def delete_view(self, request, object_id, extra_context=None):
         try:

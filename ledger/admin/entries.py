@@ -4,7 +4,7 @@ and the citations list that finds an excerpt across the ledger."""
 from django.contrib import admin
 
 from ledger import resources
-from ledger.admin.base import REASON_FIELDSET, LedgerAdmin
+from ledger.admin.base import REASON_FIELDSET, LedgerAdmin, cited_entry
 from ledger.admin.filters import ActorCodeListFilter
 from ledger.admin.history import revert_record_of
 from ledger.admin_import import LedgerImportExportMixin
@@ -261,7 +261,7 @@ class CitationAdmin(LedgerAdmin):
 
     @admin.display(description="entry")
     def entry(self, obj):
-        return obj.pledge or obj.trade_figure or obj.statement or obj.engagement
+        return cited_entry(obj)
 
     @admin.display(description="excerpt")
     def excerpt_start(self, obj):

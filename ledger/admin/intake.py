@@ -7,6 +7,7 @@ against pledges, have their own lists."""
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from ledger import services
+from ledger.admin.base import DELETE_REASON
 from ledger.forms import REASON_LABEL, REASON_MAX_LENGTH
 from ledger.intake import review
 from ledger.intake.article import LANGUAGE_NAMES
@@ -207,6 +209,16 @@ class ReasonedAdmin(admin.ModelAdmin):
         obj._history_user = request.user
         obj._change_reason = form.cleaned_data["change_reason"]
         obj.save()
+
+    def delete_model(self, request, obj):
+        obj._history_user, obj._change_reason = request.user, DELETE_REASON  # the history says who and why
+        obj.delete()
+
+    def delete_queryset(self, request, queryset):
+        """The bulk delete, row by row so each is recorded with who and why; all or nothing."""
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_model(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         return _superuser(request)
