@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from django.db import DEFAULT_DB_ALIAS, connection
+from django.db.models import Count
 
 from ledger.models import Pledge, PledgeTotal, counted_in_totals_condition
 
@@ -227,6 +228,46 @@ def apply_deleted(instance: Pledge) -> None:
     delta: dict = defaultdict(lambda: defaultdict(int))
     _accumulate(delta, cells(before, counted=before["counted"]), -1)
     _package_flip(delta, before["package_id"], counted_before=False)
+    _write(delta)
+
+
+def apply_created(pks: list[int]) -> None:
+    """After pledges were inserted in bulk (no signals fire: ledger/services/batch.py), add what
+    `apply_saved` would have added for each of them, as one difference in one upsert: each new row's
+    cells, and the cells of an existing package that stops being counted now that it has its first
+    parts (a package that is itself new is read with its parts, so it is counted as it is now)."""
+    if not pks:
+        return
+    _lock()
+    new = set(pks)
+    delta: dict = defaultdict(lambda: defaultdict(int))
+    new_parts: dict[int, int] = defaultdict(int)  # existing package -> its parts among the new rows
+    ordered = sorted(new)
+    for start in range(0, len(ordered), 2000):
+        rows = (
+            Pledge.objects.filter(pk__in=ordered[start : start + 2000])
+            .annotate(counted=counted_in_totals_condition())
+            .values(*FIELDS, "counted")
+        )
+        for row in rows:
+            _accumulate(delta, cells(row, counted=row["counted"]), +1)
+            if row["package_id"] is not None and row["package_id"] not in new:
+                new_parts[row["package_id"]] += 1
+    if new_parts:
+        packages = sorted(new_parts)
+        parts = dict(
+            Pledge.objects.filter(package_id__in=packages)
+            .order_by()
+            .values("package_id")
+            .annotate(n=Count("pk"))
+            .values_list("package_id", "n")
+        )
+        stored = Pledge.objects.filter(pk__in=packages).annotate(counted=counted_in_totals_condition())
+        for package in stored.values("pk", *FIELDS, "counted"):
+            counted_before = parts.get(package["pk"], 0) == new_parts[package["pk"]]  # no parts before
+            if package["counted"] != counted_before:
+                _accumulate(delta, cells(package, counted=counted_before), -1)
+                _accumulate(delta, cells(package, counted=package["counted"]), +1)
     _write(delta)
 
 

@@ -38,6 +38,7 @@ from ledger.imports.parsing import (
     read_csv,
 )
 from ledger.models import Actor, Citation, Person, Pledge, Source, Statement, TradeFigure
+from ledger.services.batch import BatchEntryError, NewPledge, pledges_create_batch
 
 # How each table is written: (create service, update service, the update's keyword for the entry).
 SERVICES = {
@@ -204,6 +205,142 @@ def apply_row(table: ExportTable, row: ParsedRow, *, user, reason: str, stored: 
     return Change(row.line, "update", f"{name} {instance.pk}", details, pk=instance.pk)
 
 
+@dataclass
+class Run:
+    """One file's import in progress: what every row is applied with, and the report it fills."""
+
+    table: ExportTable
+    header: list
+    report: Report
+    lookups: Lookups
+    stored: Stored
+    ceiling: int
+    user: object
+    reason: str
+
+    def parse(self, line: int, cells: list[str]) -> ParsedRow:
+        row = parse_row(self.table, self.header, line, cells, self.lookups)
+        if row.pk is not None and row.pk > self.ceiling:
+            raise RowError([Problem(line, "id", limits.id_too_high(row.pk, self.ceiling, name_of(self.table)))])
+        return row
+
+    def apply_one(self, line: int, cells: list[str]) -> None:
+        """The row on its own, in its own savepoint: written, or reported with its line and reason."""
+        try:
+            with transaction.atomic():
+                row = self.parse(line, cells)
+                self.report.changes.append(
+                    apply_row(self.table, row, user=self.user, reason=self.reason, stored=self.stored)
+                )
+        except RowError as error:
+            self.report.problems.extend(error.problems)
+        except ValidationError as error:
+            self.report.problems.extend(_problems_from(error, self.table, line))
+        except DatabaseError as error:
+            self.report.problems.append(Problem(line, "", f"the database refused this row: {error}"))
+
+
+def _new_pledges(rows: list[ParsedRow], *, user, reason: str) -> list[Pledge]:
+    return pledges_create_batch(
+        rows=[
+            NewPledge(fields=row.fields, citations=row.citations or [], pk=row.pk, updated_at=row.updated_at)
+            for row in rows
+        ],
+        user=user,
+        reason=reason,
+    )
+
+
+# The tables whose new rows are written in batches, and how.
+BATCH_SERVICES = {Pledge: _new_pledges}
+
+
+class Batch:
+    """New rows written together through the table's batch service (services/batch.py), BATCH_ROWS at
+    a time, each batch in one savepoint: the same rules, a few queries a batch instead of about a
+    hundred a row.
+
+    A row joins the batch when it creates an entry (no id, or an id the table does not have); a row
+    that names one still waiting in the batch (a part its package) first has the batch written, and
+    any other row (an update) too, so rows are written in the file's order. A row whose cells are
+    refused is reported as `parse_row` reports it and left out. When the service refuses a row (a
+    rule), the rows before it are written as a batch, that row on its own by `Run.apply_one`, which
+    reports it exactly as the row-at-a-time import does, and the rows after it as a batch; when the
+    database refuses the batch (a CHECK constraint), its savepoint is rolled back and its halves are
+    tried again, down to SMALLEST rows written one at a time. Good rows around a bad one still go in,
+    to be rolled back with the file, so every bad row of the file is reported."""
+
+    BATCH_ROWS = 500
+    SMALLEST = 8
+
+    def __init__(self, run: Run):
+        self.run = run
+        self.pending: list[tuple[int, list[str]]] = []
+        self.pending_ids: set[str] = set()
+        header = run.header
+        self.id_index = header.index("id") if "id" in header else None
+        reference = run.table.self_reference
+        self.reference_index = header.index(reference[0]) if reference and reference[0] in header else None
+
+    def takes(self, line: int, cells: list[str]) -> bool:
+        """Queue the row if it creates an entry; False when it is to be applied on its own."""
+        raw_id = cells[self.id_index].strip() if self.id_index is not None and len(cells) > self.id_index else ""
+        if raw_id and not (limits.WHOLE_NUMBER.fullmatch(raw_id) and int(raw_id) not in self.run.stored.instances):
+            return False  # an update, or an id to report: on its own
+        index = self.reference_index
+        reference = cells[index].strip() if index is not None and len(cells) > index else ""
+        if reference and reference in self.pending_ids:
+            self.flush()  # it names a row of this batch: that row is written first
+        self.pending.append((line, cells))
+        if raw_id:
+            self.pending_ids.add(raw_id)
+        if len(self.pending) >= self.BATCH_ROWS:
+            self.flush()
+        return True
+
+    def flush(self) -> None:
+        pending, self.pending, self.pending_ids = self.pending, [], set()
+        if not pending:
+            return
+        run = self.run
+        run.lookups.prefetch_rows(run.table, run.header, pending)
+        parsed = []
+        for line, cells in pending:
+            try:
+                parsed.append(((line, cells), run.parse(line, cells)))
+            except RowError as error:
+                run.report.problems.extend(error.problems)
+        self._write(parsed)
+
+    def _write(self, parsed: list) -> None:
+        """Write [((line, cells), ParsedRow)] as one batch, or in parts around what is refused."""
+        run = self.run
+        if len(parsed) <= self.SMALLEST:
+            for (line, cells), _row in parsed:
+                run.apply_one(line, cells)
+            return
+        rows = [row for _record, row in parsed]
+        try:
+            with transaction.atomic():
+                created = BATCH_SERVICES[run.table.model](rows, user=run.user, reason=run.reason)
+        except BatchEntryError as refused:
+            self._write(parsed[: refused.index])
+            run.apply_one(*parsed[refused.index][0])
+            self._write(parsed[refused.index + 1 :])
+            return
+        except (ValidationError, DatabaseError):
+            middle = len(parsed) // 2
+            self._write(parsed[:middle])
+            self._write(parsed[middle:])
+            return
+        run.stored.fresh = False  # entries were written: later rows read theirs afresh
+        name = run.table.model._meta.verbose_name
+        run.report.changes.extend(
+            Change(row.line, "create", f"{name} {entry.pk}: {entry}", pk=entry.pk)
+            for row, entry in zip(rows, created, strict=True)
+        )
+
+
 def _whole_numbers(header: list[str], records: list, column: str) -> list[int]:
     """The column's cells that are ids within the database's range (others are reported by row)."""
     if column not in header:
@@ -217,8 +354,18 @@ def name_of(table: ExportTable) -> str:
     return str(table.model._meta.verbose_name)
 
 
-def import_table(table: ExportTable, header: list[str], records: list, *, name: str, user, reason: str) -> Report:
-    """Import the rows of one file inside the caller's transaction; the Report says what happened."""
+def import_table(
+    table: ExportTable,
+    header: list[str],
+    records: list,
+    *,
+    name: str,
+    user,
+    reason: str,
+    row_at_a_time: bool = False,
+) -> Report:
+    """Import the rows of one file inside the caller's transaction; the Report says what happened.
+    New pledges are written in batches (`Batch`) unless `row_at_a_time`."""
     report = Report(table=table, name=name)
     shape = limits.shape_problems(header, len(records))
     if shape:
@@ -249,21 +396,18 @@ def import_table(table: ExportTable, header: list[str], records: list, *, name: 
     ceiling = limits.id_ceiling(table.model, len(records))
     lookups = Lookups()
     stored = Stored(table, _whole_numbers(header, records, "id"))
+    run = Run(table, header, report, lookups=lookups, stored=stored, ceiling=ceiling, user=user, reason=reason)
+    batch = Batch(run) if table.model in BATCH_SERVICES and not row_at_a_time else None
     for line, cells in dependency_order(table, header, records):
         if not any(cell.strip() for cell in cells):
             continue  # a blank line
-        try:
-            with transaction.atomic():
-                row = parse_row(table, header, line, cells, lookups)
-                if row.pk is not None and row.pk > ceiling:
-                    raise RowError([Problem(line, "id", limits.id_too_high(row.pk, ceiling, name_of(table)))])
-                report.changes.append(apply_row(table, row, user=user, reason=reason, stored=stored))
-        except RowError as error:
-            report.problems.extend(error.problems)
-        except ValidationError as error:
-            report.problems.extend(_problems_from(error, table, line))
-        except DatabaseError as error:
-            report.problems.append(Problem(line, "", f"the database refused this row: {error}"))
+        if batch is not None and batch.takes(line, cells):
+            continue
+        if batch is not None:
+            batch.flush()  # the rows before this one are written before it
+        run.apply_one(line, cells)
+    if batch is not None:
+        batch.flush()
     report.changes.sort(key=lambda change: change.line)
     report.problems.sort(key=lambda problem: problem.line)
     return report
@@ -285,7 +429,13 @@ def refused_file(name: str, message: str) -> Report:
 
 
 def import_tables(
-    files: list, *, user=None, reason: str = "", dry_run: bool = False, refused: list[Report] | None = None
+    files: list,
+    *,
+    user=None,
+    reason: str = "",
+    dry_run: bool = False,
+    refused: list[Report] | None = None,
+    row_at_a_time: bool = False,
 ) -> Result:
     """Import [(name, table or None, header, records)] in one transaction, tables in dependency order.
 
@@ -312,7 +462,11 @@ def import_tables(
                 reports.append(unknown)
                 continue
             reason_given = reason or limits.default_reason("import of ", name)  # every write carries a reason
-            reports.append(import_table(table, header, records, name=name, user=user, reason=reason_given))
+            reports.append(
+                import_table(
+                    table, header, records, name=name, user=user, reason=reason_given, row_at_a_time=row_at_a_time
+                )
+            )
         result = Result(reports=reports, dry_run=dry_run)
         if result.written:
             _reset_sequences([report.table.model for report in reports])
@@ -329,6 +483,7 @@ def import_texts(
     dry_run: bool = False,
     table: ExportTable | None = None,
     refused: list[Report] | None = None,
+    row_at_a_time: bool = False,
 ) -> Result:
     """Import [(name, CSV text)]; each file's table is told by its name or its columns."""
     parsed, refused = [], list(refused or [])
@@ -340,7 +495,9 @@ def import_texts(
             continue
         header, records = (records[0][1], records[1:]) if records else ([], [])
         parsed.append((name, table or detect_table(header, name), header, records))
-    return import_tables(parsed, user=user, reason=reason, dry_run=dry_run, refused=refused)
+    return import_tables(
+        parsed, user=user, reason=reason, dry_run=dry_run, refused=refused, row_at_a_time=row_at_a_time
+    )
 
 
 def import_paths(path: Path | str, *, user=None, reason: str = "", dry_run: bool = False) -> Result:

@@ -95,6 +95,40 @@ class Lookups:
             self.found[key] = pk
         return self.found[key]
 
+    def prefetch(self, model: type, lookup: str, values) -> None:
+        """Look up many values at once (500 a query), remembering those found: the rows of a batch
+        then resolve their codes and ids without a query each."""
+        wanted = sorted({value for value in values if (model, lookup, value) not in self.found})
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            for value, pk in model.objects.filter(**{f"{lookup}__in": chunk}).values_list(lookup, "pk"):
+                self.found[(model, lookup, value)] = pk
+
+    def prefetch_rows(self, table: ExportTable, header: list[str], records: list) -> None:
+        """Prefetch every code and id the cells of `records` name (whatever is malformed is left to
+        parse_cell, which reports it)."""
+        wanted: dict[tuple, set] = {}
+        for index, name in enumerate(header):
+            column = table.column(name) if name in table.header else None
+            if column is not None and column.refers and column.importable:
+                model, lookup = column.refers
+                cells = (cells[index] for _, cells in records if len(cells) == len(header))
+                if lookup == "id":
+                    values = {int(raw) for raw in cells if WHOLE_NUMBER.fullmatch(raw) and int(raw) <= LARGEST_ID}
+                else:
+                    values = {raw for raw in cells if raw != ""}
+                wanted.setdefault((model, lookup), set()).update(values)
+            elif name == "sources" and table.citation_field:
+                wanted.setdefault((Source, "id"), set()).update(
+                    int(item)
+                    for _, cells in records
+                    if len(cells) == len(header)
+                    for item in split_list(cells[index])
+                    if WHOLE_NUMBER.fullmatch(item) and int(item) <= LARGEST_ID
+                )
+        for (model, lookup), values in wanted.items():
+            self.prefetch(model, lookup, values)
+
 
 def _reference_label(column: ExportColumn) -> str:
     return column.name.removesuffix("_code")

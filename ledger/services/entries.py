@@ -62,13 +62,7 @@ def _create_cited(
     fields: dict[str, Any],
     zero_confirmed: bool = False,
 ) -> Pledge | TradeFigure | Statement:
-    if not citations:
-        raise ValidationError(ERROR_NO_CITATION, code="no_citation")
-    entry = model(**fields)
-    if model is not Statement:
-        refuse_unconfirmed_zero(entry, stored=None, confirmed=zero_confirmed, reason=reason)
-        refuse_contradicting_usd(entry, stored=None)
-        apply_usd(entry, published=publication_date(citations=citations))
+    entry = new_cited_entry(model, citations, reason=reason, fields=fields, zero_confirmed=zero_confirmed)
     entry._history_date = timezone.now()  # the entry and its citations: one version, one time
     entry = save_entry(entry, user=user, reason=reason)
     _cite(entry, citations, user=user, reason=reason)
@@ -373,3 +367,24 @@ def citations_replace(
     applies (a kept conversion stays as it is). The history keeps the old citations and who removed them."""
     require_reason(reason)
     _update_cited(entry, citations_replacement(entry, citations), user=user, reason=reason)
+
+
+def new_cited_entry(
+    model: type[Pledge | TradeFigure | Statement],
+    citations: Sequence[CitationData],
+    *,
+    reason: str,
+    fields: Mapping[str, Any],
+    zero_confirmed: bool = False,
+) -> Pledge | TradeFigure | Statement:
+    """A new entry as its create service checks and completes it before saving (not saved): it rests
+    on at least one citation, a figure of 0 is confirmed, a USD value agrees with a USD amount, and its
+    USD fields are filled. The create services and the batch creation (services/batch.py) both use it."""
+    if not citations:
+        raise ValidationError(ERROR_NO_CITATION, code="no_citation")
+    entry = model(**fields)
+    if model is not Statement:
+        refuse_unconfirmed_zero(entry, stored=None, confirmed=zero_confirmed, reason=reason)
+        refuse_contradicting_usd(entry, stored=None)
+        apply_usd(entry, published=publication_date(citations=citations))
+    return entry

@@ -1,0 +1,176 @@
+"""Creating many new pledges at once: the importer's path for the new rows of a file.
+
+Every entry is checked by the same functions as `pledge_create` (services/entries.py `new_cited_entry`:
+at least one citation, a figure of 0 only when confirmed, a USD value that agrees with a USD amount,
+the USD fields from the earliest cited source; then `full_clean`, so `Pledge.clean`'s rules on the
+package hold too), and every citation by its model's `full_clean`. What the batch does once instead of
+once per row:
+
+- the rows they name (actors, sources, people, packages) are read in one query per table, and a
+  foreign key found there is not looked up again by `full_clean`;
+- the models' CHECK constraints are left to the database, where every one of them is (the
+  migrations create them; tests/test_constraints.py), instead of one SELECT per constraint per row:
+  a row that breaks one makes the bulk insert raise IntegrityError, the caller's savepoint is rolled
+  back, and the caller writes its rows one at a time for the precise message (imports/applying.py);
+- the entries, their citations and the history records of both (django-simple-history's
+  `bulk_history_create`, with the user, the reason and one version time for the batch) are bulk
+  inserts;
+- the maintained totals take one difference for the whole batch (`summaries.apply_created`);
+- the search index is filled by the database's own triggers on insert, as for any write.
+
+An entry restored with its id keeps the `updated_at` it is given, in the table and in its history
+record, as `entry_restore_updated_at` does for one entry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import prefetch_related_objects
+from django.utils import timezone
+
+from ledger import summaries
+from ledger.models import Actor, Citation, Person, Pledge, Source
+from ledger.services._shared import require_reason
+from ledger.services.entries import CITING_FIELDS, new_cited_entry
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from datetime import datetime
+
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+
+@dataclass(frozen=True)
+class NewPledge:
+    """One pledge to create: its fields (attname -> value, as `pledge_create` takes them) and its
+    citations (dicts of source_id or source, excerpt, paragraph, note). A restore gives its `pk`, and
+    `updated_at` when the entry's last-changed time is to be kept."""
+
+    fields: Mapping[str, Any]
+    citations: Sequence[Mapping[str, Any]]
+    pk: int | None = None
+    updated_at: datetime | None = None
+
+
+class BatchEntryError(ValidationError):
+    """A rule refused the entry at `index` of the batch; nothing was written."""
+
+    def __init__(self, index: int, error: ValidationError) -> None:
+        super().__init__(error)
+        self.index = index
+
+
+# The foreign keys a pledge names, and the table each is read from in bulk.
+PLEDGE_RELATED = {"donor": Actor, "recipient": Actor, "official": Person, "package": Pledge}
+
+
+def _in_bulk(model: type, ids: set) -> dict:
+    found: dict = {}
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 500):
+        found.update(model._default_manager.in_bulk(ordered[start : start + 500]))
+    return found
+
+
+def _related(rows: Sequence[NewPledge]) -> dict[type, dict]:
+    """Every actor, person, package and source the rows name, one query per table (and 500 ids)."""
+    wanted: dict[type, set] = {Actor: set(), Person: set(), Pledge: set(), Source: set()}
+    for row in rows:
+        for name, model in PLEDGE_RELATED.items():
+            value = row.fields.get(f"{name}_id")
+            if value is not None:
+                wanted[model].add(value)
+        for citation in row.citations:
+            if citation.get("source_id") is not None:
+                wanted[Source].add(citation["source_id"])
+    return {model: _in_bulk(model, ids) if ids else {} for model, ids in wanted.items()}
+
+
+def _new_pledge(row: NewPledge, related: dict[type, dict], *, reason: str) -> tuple[Pledge, list[dict]]:
+    """The entry as `pledge_create` completes it before saving (not yet cleaned), with the rows it
+    names attached (so neither its rules nor its name read them again), and its citations' values."""
+    citations = [
+        {**{k: v for k, v in values.items() if k != "source_id"}, "source": related[Source][values["source_id"]]}
+        if values.get("source_id") in related[Source]
+        else dict(values)
+        for values in row.citations
+    ]
+    fields = dict(row.fields)
+    if row.pk is not None:
+        fields["id"] = row.pk
+    entry = new_cited_entry(Pledge, citations, reason=reason, fields=fields)
+    for name, model in PLEDGE_RELATED.items():
+        target = related[model].get(getattr(entry, f"{name}_id"))
+        if target is not None:
+            setattr(entry, name, target)
+    return entry, citations
+
+
+def _cleaned(entry: Pledge, citations: list[dict], related: dict[type, dict]) -> list[Citation]:
+    """full_clean of the entry and of each citation, as save_entry does, but for the CHECK constraints
+    (the database's) and the foreign keys already read in bulk; ValidationError when one is refused."""
+    found = [name for name, model in PLEDGE_RELATED.items() if getattr(entry, f"{name}_id") in related[model]]
+    entry.full_clean(exclude=found, validate_unique=False, validate_constraints=False)
+    cites = []
+    for values in citations:
+        citation = Citation(**values)
+        exclude = [CITING_FIELDS[Pledge], *(["source"] if citation.source_id in related[Source] else [])]
+        citation.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+        cites.append(citation)
+    return cites
+
+
+@transaction.atomic
+def pledges_create_batch(*, rows: Sequence[NewPledge], user: AbstractBaseUser | None, reason: str) -> list[Pledge]:
+    """Create the pledges of `rows` with their citations, as `pledge_create` creates one, in bulk.
+
+    Raises BatchEntryError (a ValidationError) naming the first row a rule refuses, before anything
+    is written; IntegrityError when the database refuses a row (a CHECK constraint, an id taken), in
+    which case the caller rolls back its savepoint. Returns the created pledges, in the rows' order."""
+    require_reason(reason)
+    if not rows:
+        return []
+    related = _related(rows)
+    entries, values = [], []
+    for index, row in enumerate(rows):
+        try:
+            entry, cited = _new_pledge(row, related, reason=reason)
+        except ValidationError as error:
+            raise BatchEntryError(index, error) from error
+        entries.append(entry)
+        values.append(cited)
+    # Pledge.clean asks whether a restored id already has parts: one query for all of them.
+    prefetch_related_objects([entry for entry in entries if entry.pk is not None], "parts")
+    citations = []
+    for index, (entry, cited) in enumerate(zip(entries, values, strict=True)):
+        try:
+            citations.append(_cleaned(entry, cited, related))
+        except ValidationError as error:
+            raise BatchEntryError(index, error) from error
+    when = timezone.now()  # the batch's version time: its entries' and citations' history records
+    for entry in entries:
+        entry._history_date, entry._history_user, entry._change_reason = when, user, reason
+    Pledge.objects.bulk_create(entries)
+    restored = []
+    for entry, row in zip(entries, rows, strict=True):
+        if row.updated_at is not None:
+            entry.updated_at = row.updated_at
+            restored.append(entry)
+    if restored:
+        Pledge.objects.bulk_update(restored, ["updated_at"], batch_size=500)
+    Pledge.history.bulk_history_create(entries, default_user=user, default_change_reason=reason, default_date=when)
+    new_citations = []
+    for entry, cites in zip(entries, citations, strict=True):
+        for citation in cites:
+            citation.pledge = entry
+            citation._history_date, citation._history_user, citation._change_reason = when, user, reason
+            new_citations.append(citation)
+    Citation.objects.bulk_create(new_citations)
+    Citation.history.bulk_history_create(
+        new_citations, default_user=user, default_change_reason=reason, default_date=when
+    )
+    summaries.apply_created([entry.pk for entry in entries])
+    return entries
