@@ -6,6 +6,7 @@ from django.contrib import admin
 from ledger import services
 from ledger.admin.base import REASON_FIELDSET, LedgerAdmin
 from ledger.admin.entries import CitationInline
+from ledger.admin.filters import ActorCodeListFilter
 from ledger.forms import CitationForm
 from ledger.models import Citation, Engagement, Participant
 
@@ -37,7 +38,14 @@ class EngagementAdmin(LedgerAdmin):
     list_display = ["sides", "kind", "when", "place", "public_page"]
     list_select_related = False
     list_prefetch_related = ["side_a", "side_b", "place_country"]
-    list_filter = ["kind", "date_precision", "year_inferred", "side_a", "side_b"]
+    # The sides are picked by code, not from a list of every actor (ledger/admin/filters.py).
+    list_filter = [
+        "kind",
+        "date_precision",
+        "year_inferred",
+        ("side_a", ActorCodeListFilter),
+        ("side_b", ActorCodeListFilter),
+    ]
     search_fields = ["side_a__name", "side_b__name", "place_city", "discussed", "description"]
     autocomplete_fields = ["side_a", "side_b", "place_country"]
     change_select_related = ["side_a", "side_b"]
