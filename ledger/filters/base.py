@@ -7,7 +7,7 @@ from django import forms
 from django.db import connections
 from django.db.models import Exists, OuterRef, Q
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 
 from ledger import search
@@ -19,24 +19,36 @@ INVALID_CHOICE = "“%(value)s” is not one of the choices. Pick one from the l
 class FastSelect(forms.Select):
     """A <select> written in Python rather than through one template per option.
 
-    Same markup as Django's Select; the filter forms list every actor and every currency, and
-    rendering their ~600 options through templates took most of a table page's time."""
+    Same markup as Django's Select (tests/test_filter_widgets.py compares them); the filter forms
+    list every actor and every currency, and rendering their ~600 options through Django's
+    per-option contexts (a deep copy of the attributes for each) took most of a table page's time."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        context = self.get_context(name, value, attrs)["widget"]
-        options = []
-        for group_name, group_options, _index in context["optgroups"]:
-            rendered = format_html_join(
-                "",
-                '<option value="{}"{}>{}</option>',
-                ((o["value"], flatatt(o["attrs"]), o["label"]) for o in group_options),
-            )
-            options.append(
-                format_html('<optgroup label="{}">{}</optgroup>', group_name, rendered) if group_name else rendered
-            )
-        return format_html(
-            '<select name="{}"{}>{}</select>', context["name"], flatatt(context["attrs"]), mark_safe("".join(options))
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        if self.allow_multiple_selected:
+            final_attrs["multiple"] = True
+        selected = set(self.format_value(value))
+        parts = [format_html('<select name="{}"{}>', name, flatatt(final_attrs))]
+        found = False
+        for option_value, option_label in self.choices:
+            if isinstance(option_label, (list, tuple)):
+                parts.append(format_html('<optgroup label="{}">', option_value))
+                for inner_value, inner_label in option_label:
+                    found = self._option(parts, inner_value, inner_label, selected, found)
+                parts.append("</optgroup>")
+            else:
+                found = self._option(parts, option_value, option_label, selected, found)
+        parts.append("</select>")
+        return mark_safe("".join(parts))
+
+    def _option(self, parts: list, value, label, selected: set, found: bool) -> bool:
+        """Append one <option>; as Django's Select, a single choice marks only its first match."""
+        value = "" if value is None else str(value)
+        is_selected = value in selected and (self.allow_multiple_selected or not found)
+        parts.append(
+            f'<option value="{escape(value)}"{" selected" if is_selected else ""}>{conditional_escape(label)}</option>'
         )
+        return found or is_selected
 
 
 class ActorChoiceField(django_filters.fields.ModelChoiceField):
