@@ -24,7 +24,10 @@ TOTALS_HEADER = [
     "entries_without_usd",
     "quantity",
     "unit",
+    "usd_missing_reason",
 ]
+# What the overview says of money converted by nobody yet (an empty usd_missing_reason).
+NOT_CONVERTED_YET = "not converted yet"
 TOTALS_COLUMNS_DOC = {
     "section": "total (all pledges counted), by_donor, by_recipient, by_year, by_kind, goods, unconverted "
     "(money with no USD value, per currency: left out of the USD totals) or left_out (what no total "
@@ -40,6 +43,12 @@ TOTALS_COLUMNS_DOC = {
     "entries_without_usd": "How many of them are not in amount, having no USD value.",
     "quantity": "Goods only: the total quantity, exact.",
     "unit": "Goods only: the quantity's unit.",
+    "usd_missing_reason": "Why entries have no USD value, as the overview says it. On an unconverted row: the "
+    f"reason of its currency's entries ('no ECB rate for CUP'; '{NOT_CONVERTED_YET}' when no conversion was "
+    "tried), one row per currency and reason. On the total row, when entries_without_usd is not 0: each reason "
+    "with its number of entries ('no money value: 2; no ECB rate for CUP (CUP): 1'). On a by_ row with "
+    "entries_without_usd: the reasons its entries can have, those of the total row without the numbers (the "
+    "overview does not split them by group). Empty when every entry of the row has a USD value.",
 }
 
 
@@ -51,6 +60,23 @@ def _total_cell(value) -> str:
     if isinstance(value, str):
         return escape_text(value)
     return str(value)
+
+
+def _unconverted_reason(row) -> str:
+    reason = row.get("reason")
+    return reason if isinstance(reason, str) and reason else NOT_CONVERTED_YET
+
+
+def _reasons(totals) -> list[tuple[str, int]]:
+    """Why the counted entries without a USD value have none, as the overview lists it, with how many
+    entries each: no money value, then each currency and reason of the money left unconverted."""
+    left_out = dict(zip(totals.left_out["reason"], totals.left_out["entries"], strict=True))
+    reasons = [("no money value", int(left_out["no_money_value"]))] if left_out.get("no_money_value") else []
+    reasons += [
+        (f"{_unconverted_reason(row)} ({row['currency']})", int(row["entries"]))
+        for row in totals.unconverted.to_dict("records")
+    ]
+    return reasons
 
 
 def totals_rows(totals) -> list[list[str]]:
@@ -66,7 +92,20 @@ def totals_rows(totals) -> list[list[str]]:
             row.get("entries_without_usd"),
         ]
 
-    rows = [["total", "", "All pledges counted in totals", *money(totals.grand_total), None, ""]]
+    reasons = _reasons(totals)
+
+    def why(row) -> str:
+        """The total row: each reason with its entries; a group: the reasons its entries can have (the
+        overview does not split them by group)."""
+        if not row.get("entries_without_usd"):
+            return ""
+        if row is totals.grand_total:
+            return "; ".join(f"{reason}: {entries}" for reason, entries in reasons)
+        return "; ".join(reason for reason, _entries in reasons)
+
+    rows = [
+        ["total", "", "All pledges counted in totals", *money(totals.grand_total), None, "", why(totals.grand_total)]
+    ]
     for section, frame, key, label in (
         ("by_donor", totals.by_donor, "actor_code", "actor_name"),
         ("by_recipient", totals.by_recipient, "actor_code", "actor_name"),
@@ -75,7 +114,7 @@ def totals_rows(totals) -> list[list[str]]:
     ):
         for row in frame.to_dict("records"):
             year_label = "date not stated" if section == "by_year" and row[key] is None else ""
-            rows.append([section, row[key], row[label] if label else year_label, *money(row), None, ""])
+            rows.append([section, row[key], row[label] if label else year_label, *money(row), None, "", why(row)])
     for row in totals.goods.to_dict("records"):
         rows.append(
             [
@@ -90,6 +129,7 @@ def totals_rows(totals) -> list[list[str]]:
                 row["entries"] - row["entries_with_usd_value"],
                 row["quantity"],
                 row["unit"],
+                "",
             ]
         )
     for row in totals.unconverted.to_dict("records"):
@@ -106,10 +146,11 @@ def totals_rows(totals) -> list[list[str]]:
                 None,
                 None,
                 "",
+                _unconverted_reason(row),
             ]
         )
     for row in totals.left_out.to_dict("records"):
-        rows.append(["left_out", row["reason"], row["detail"], "", None, "", row["entries"], None, None, None, ""])
+        rows.append(["left_out", row["reason"], row["detail"], "", None, "", row["entries"], None, None, None, "", ""])
     return [[_total_cell(value) for value in row] for row in rows]
 
 
