@@ -23,9 +23,9 @@ import csv
 import io
 from collections.abc import Iterator
 
-from django.core.exceptions import EmptyResultSet
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
 from django.db import connections
-from django.db.models import F, QuerySet
+from django.db.models import F, OrderBy, QuerySet
 
 from ledger.exports.codec import (
     BOOLEAN,
@@ -41,6 +41,7 @@ from ledger.exports.codec import (
     TEXT,
     TEXT_LIST_SEPARATOR,
     ExportTable,
+    decimal_format,
 )
 from ledger.exports.rows import _selected
 from ledger.models import Citation
@@ -52,7 +53,8 @@ VENDORS = ("sqlite", "postgresql")
 # row costs more than Python's batch of citations), so SQLite keeps the Python writer.
 DOWNLOAD_VENDORS = ("postgresql",)
 SUPPORTED_TYPES = {ID, INTEGER, TEXT, CHOICE, DECIMAL, BOOLEAN, DATE, DATETIME, LIST}
-CHUNK_BYTES = 1 << 18
+SQLITE_BATCH = 1000  # lines a chunk on SQLite
+POSTGRESQL_BATCH = 1000  # and on PostgreSQL
 
 
 def _literal(text: str, vendor: str) -> str:
@@ -63,87 +65,165 @@ def _literal(text: str, vendor: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _escaped(x: str, vendor: str) -> str:
-    """SQL for codec.escape_text of the text `x` (not NULL)."""
-    triggers = ", ".join(_literal(t, vendor) for t in FORMULA_TRIGGERS)
-    candidates = f"{triggers}, ''''"
+# PostgreSQL -----------------------------------------------------------------------------------
+TRIGGER_CODES = ", ".join(str(ord(t)) for t in FORMULA_TRIGGERS)
+APOSTROPHE = ord("'")
+
+
+def _pg_escaped(x: str) -> str:
+    """PostgreSQL: codec.escape_text of the text `x` (NULL stays NULL), by its first code point."""
     return (
-        f"CASE WHEN substr({x}, 1, 1) IN ({candidates}) AND substr(ltrim({x}, ''''), 1, 1) IN ({triggers}) "
-        f"THEN '''' || {x} ELSE {x} END"
+        f"CASE WHEN ascii({x}) IN ({TRIGGER_CODES}) OR (ascii({x}) = {APOSTROPHE} "
+        f"AND ascii(ltrim({x}, '''')) IN ({TRIGGER_CODES})) THEN '''' || {x} ELSE {x} END"
     )
 
 
-def _cell(column, x: str, vendor: str, places: int | None) -> str:
-    """SQL for a cell's text (NULL for an empty cell) from the selected value `x`."""
+def _pg_cell(column, x: str, places: int | None) -> str:
+    """PostgreSQL: a cell's text from the selected value `x`; NULL (written by COPY as nothing) for
+    an empty cell, as an empty text would be written "" (see the module's docstring)."""
     kind = column.type
-    pg = vendor == "postgresql"
     if kind in (ID, INTEGER):
-        return f"CAST({x} AS text)" if pg else f"CAST({x} AS TEXT)"
+        return f"CAST({x} AS text)"
     if kind == CHOICE:
-        return x
+        return f"NULLIF({x}, '')"
     if kind == TEXT:
-        return f"CASE WHEN {x} IS NULL THEN NULL ELSE {_escaped(x, vendor)} END"
-    if kind == DECIMAL:
-        if pg:  # an exact numeric with the field's scale: its text is the plain number
-            return f"CAST(round({x}, {places}) AS text)"
-        return f"CASE WHEN {x} IS NULL THEN NULL ELSE printf('%%.{places}f', {x}) END"
+        return f"NULLIF({_pg_escaped(x)}, '')"
+    if kind == DECIMAL:  # an exact numeric with the field's scale: its text is the plain number
+        return f"CAST(round({x}, {places}) AS text)"
     if kind == BOOLEAN:
         return f"CASE WHEN {x} THEN 'True' WHEN NOT {x} THEN 'False' END"
     if kind == DATE:
-        return f"to_char({x}, 'YYYY-MM-DD')" if pg else x
-    if kind == DATETIME:
-        if pg:
-            utc = f"({x} AT TIME ZONE 'UTC')"
-            return (
-                f"to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
-                f"CASE WHEN to_char({utc}, 'US') = '000000' THEN '' ELSE '.' || to_char({utc}, 'US') END || '+00:00'"
-            )
-        return f"CASE WHEN {x} IS NULL THEN NULL ELSE substr({x}, 1, 10) || 'T' || substr({x}, 12) || '+00:00' END"
+        return f"to_char({x}, 'YYYY-MM-DD')"
+    if kind == DATETIME:  # datetime_cell: microseconds only when there are some
+        utc = f"({x} AT TIME ZONE 'UTC')"
+        return (
+            f"CASE WHEN {x} = date_trunc('second', {x}) THEN to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"') "
+            f'ELSE to_char({utc}, \'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"\') END'
+        )
     raise AssertionError(kind)  # pragma: no cover
 
 
-def _citation_aggregates(table: ExportTable, entry: str, connection) -> list[str]:
-    """SQL for the four citation lists (sources, paragraphs, excerpts, notes) of the entry whose id is
-    `entry`, in citation order; NULL without citations. PostgreSQL: the select list of a LATERAL join;
-    SQLite: four scalar subqueries."""
-    vendor = connection.vendor
+def _pg_citations(table: ExportTable, entry: str, connection, entries: tuple[str, list] | None):
+    """PostgreSQL: the join giving each entry its four citation cells (k.k0 … k.k3: sources,
+    paragraphs, excerpts, notes, in citation order; NULL without citations), and its parameters.
+
+    The citations are aggregated per entry in one grouped pass (a GroupAggregate over the index on
+    the entry's key, merged with the rows when they come in id order, as psql's baseline does); a
+    LATERAL subquery per row cost twice as much at 1M rows. `entries`, the SQL of the exported ids
+    when the rows are filtered, limits that pass to them (the planner then picks a nested loop for
+    a few rows)."""
     quote = connection.ops.quote_name
     meta = Citation._meta
     key, source, paragraph, excerpt, note = (
         quote(meta.get_field(name).column) for name in (table.citation_field, "source", "paragraph", "excerpt", "note")
     )
-    cited = quote(meta.db_table)
-    items, lines = _literal(LIST_SEPARATOR, vendor), _literal(TEXT_LIST_SEPARATOR, vendor)
-    if vendor == "postgresql":
-        return [
-            f"string_agg(CAST(c.{source} AS text), {items} ORDER BY c.id)",
-            f"string_agg(coalesce(CAST(c.{paragraph} AS text), ''), {items} ORDER BY c.id)",
-            f"string_agg(c.{excerpt}, {lines} ORDER BY c.id)",
-            f"string_agg(c.{note}, {lines} ORDER BY c.id)",
+    items, lines = _literal(LIST_SEPARATOR, "postgresql"), _literal(TEXT_LIST_SEPARATOR, "postgresql")
+    lists = ", ".join(
+        [
+            f"string_agg(CAST(c.{source} AS text), {items} ORDER BY c.id) AS k0",
+            f"string_agg(coalesce(CAST(c.{paragraph} AS text), ''), {items} ORDER BY c.id) AS k1",
+            f"string_agg(c.{excerpt}, {lines} ORDER BY c.id) AS k2",
+            f"string_agg(c.{note}, {lines} ORDER BY c.id) AS k3",
         ]
-    aggregates = [
-        f"group_concat({source}, {items})",
-        f"group_concat(coalesce({paragraph}, ''), {items})",
-        f"group_concat({excerpt}, {lines})",
-        f"group_concat({note}, {lines})",
-    ]
-    return [f"(SELECT {a} FROM (SELECT * FROM {cited} c WHERE c.{key} = {entry} ORDER BY c.id))" for a in aggregates]
+    )
+    where, params = f"c.{key} IS NOT NULL", []
+    if entries is not None:
+        where, params = f"c.{key} IN ({entries[0]})", list(entries[1])
+    join = (
+        f" LEFT JOIN (SELECT c.{key} AS entry, {lists} FROM {quote(meta.db_table)} c WHERE {where} "
+        f"GROUP BY c.{key}) AS k ON k.entry = {entry}"
+    )
+    cells = ["k.k0", "k.k1", f"NULLIF({_pg_escaped('k.k2')}, '')", f"NULLIF({_pg_escaped('k.k3')}, '')"]
+    return join, params, cells
 
 
-def _quoted(v: str, column) -> str:
-    """SQLite: the CSV text of the cell `v` (a column), quoted as Python's csv module quotes
-    (QUOTE_MINIMAL): a cell holding a comma, a double quote, CR or LF. Numbers, dates, booleans and
-    choice codes never hold one, so only text is looked at."""
-    if column is not None and (column.type in PLAIN_TYPES or _plain_choices(column)):
-        return f"coalesce({v}, '')"
+# SQLite ---------------------------------------------------------------------------------------
+# Each line is one printf('%s,%s,…\r\n', cell, cell, …): one call and one allocation per row, where a
+# chain of || copies the growing line once per cell. printf's %s writes NULL as nothing, which is the
+# empty cell. Text is tested by its first code point (unicode(), no substring built) and quoted with
+# printf('"%w"', …), which doubles the double quotes. Measured in BENCHMARKS.md (issue 13).
+# Python's csv module quotes a cell holding a comma, a double quote, CR or LF.
+NEEDS_QUOTES = "instr({x}, ',') OR instr({x}, '\"') OR instr({x}, char(10)) OR instr({x}, char(13))"
+# SQLite's printf writes at most 16 significant digits; below 10**(15 - places) its %.Nf is Python's
+# format(value, '.Nf') digit for digit. Larger values (rare) are written by Python itself, through a
+# function registered on the connection (sqlite_decimal).
+SQLITE_DECIMAL_FUNCTION = "ledger_export_decimal"
+MAX_PRINTF_ARGUMENTS = 100  # SQLite allows 127 arguments a function (SQLITE_MAX_FUNCTION_ARG)
+
+
+def sqlite_decimal(value, places):
+    """format(value, '.Nf'), as the Python writer writes a stored number (codec.decimal_format)."""
+    return None if value is None else format(value, decimal_format(places))
+
+
+def _sqlite_escaped(x: str) -> str:
+    """codec.escape_text of the text `x`, on SQLite (NULL stays NULL)."""
     return (
-        f"CASE WHEN {v} IS NULL THEN '' WHEN {v} GLOB {NEEDS_QUOTES} "
-        f"THEN '\"' || replace({v}, '\"', '\"\"') || '\"' ELSE {v} END"
+        f"CASE WHEN unicode({x}) IN ({TRIGGER_CODES}) OR (unicode({x}) = {APOSTROPHE} "
+        f"AND unicode(ltrim({x}, '''')) IN ({TRIGGER_CODES})) THEN '''' || {x} ELSE {x} END"
     )
 
 
-PLAIN_TYPES = {ID, INTEGER, DECIMAL, BOOLEAN, DATE, DATETIME}
-NEEDS_QUOTES = "('*[,\"' || char(10) || char(13) || ']*')"
+def _sqlite_quoted(x: str, cell: str) -> str:
+    """The CSV text of `cell`, whose raw text `x` decides the quoting (the escape adds no quote,
+    comma or line break)."""
+    return f"CASE WHEN {NEEDS_QUOTES.format(x=x)} THEN printf('\"%%w\"', {cell}) ELSE {cell} END"
+
+
+def _sqlite_cell(column, x: str, places: int | None) -> str:
+    """SQLite: the CSV text of a cell (NULL for an empty one) from the selected value `x`."""
+    kind = column.type
+    if kind in (ID, INTEGER, DATE):
+        return x  # digits; dates are selected as their stored ISO text (rows._selected, raw_dates)
+    if kind == CHOICE:
+        return x if _plain_choices(column) else _sqlite_quoted(x, x)
+    if kind == TEXT:
+        return _sqlite_quoted(x, _sqlite_escaped(x))
+    if kind == DECIMAL:
+        return (
+            f"CASE WHEN {x} IS NULL THEN NULL WHEN abs({x}) < 1e{15 - places} THEN printf('%%.{places}f', {x}) "
+            f"ELSE {SQLITE_DECIMAL_FUNCTION}({x}, {places}) END"
+        )
+    if kind == BOOLEAN:
+        return f"CASE WHEN {x} THEN 'True' WHEN NOT {x} THEN 'False' END"
+    if kind == DATETIME:  # stored as 'YYYY-MM-DD HH:MM:SS[.ffffff]' (naive UTC): datetime_cell's text
+        return f"CASE WHEN {x} IS NOT NULL THEN printf('%%sT%%s+00:00', substr({x}, 1, 10), substr({x}, 12)) END"
+    raise AssertionError(kind)  # pragma: no cover
+
+
+def _sqlite_citations(table: ExportTable, entry: str, connection) -> str:
+    """SQLite: one correlated subquery writing the four citation cells of the entry `entry` (sources,
+    paragraphs, excerpts, notes), comma-separated, in citation order; ',,,' without citations. One
+    index search a row, where four subqueries (or a grouped join, which SQLite materialises whole)
+    cost more."""
+    quote = connection.ops.quote_name
+    meta = Citation._meta
+    key, source, paragraph, excerpt, note = (
+        quote(meta.get_field(name).column) for name in (table.citation_field, "source", "paragraph", "excerpt", "note")
+    )
+    items, lines = _literal(LIST_SEPARATOR, "sqlite"), _literal(TEXT_LIST_SEPARATOR, "sqlite")
+    excerpts, notes = f"group_concat({excerpt}, {lines})", f"group_concat({note}, {lines})"
+    cells = ", ".join(
+        [
+            f"group_concat({source}, {items})",
+            f"group_concat(coalesce({paragraph}, ''), {items})",
+            _sqlite_quoted(excerpts, _sqlite_escaped(excerpts)),
+            _sqlite_quoted(notes, _sqlite_escaped(notes)),
+        ]
+    )
+    return (
+        f"(SELECT printf('%%s,%%s,%%s,%%s', {cells}) FROM (SELECT {source}, {paragraph}, {excerpt}, {note} "
+        f"FROM {quote(meta.db_table)} c WHERE c.{key} = {entry} ORDER BY c.id))"
+    )
+
+
+def _sqlite_line(cells: list[str]) -> str:
+    """One CSV line, CRLF included, as bytes (a BLOB: no decoding and encoding again in Python)."""
+    if len(cells) <= MAX_PRINTF_ARGUMENTS:
+        line = f"printf('{','.join(['%%s'] * len(cells))}' || char(13, 10), {', '.join(cells)})"
+    else:
+        line = " || ',' || ".join(f"coalesce({cell}, '')" for cell in cells) + " || char(13, 10)"
+    return f"CAST({line} AS BLOB)"
 
 
 def _plain_choices(column) -> bool:
@@ -163,6 +243,7 @@ def export_sql(table: ExportTable, queryset: QuerySet) -> tuple[str, list] | Non
     if vendor not in VENDORS or any(column.type not in SUPPORTED_TYPES for column in table.columns):
         return None
     queryset = queryset.prefetch_related(None)
+    exported = queryset
     if table.annotations:
         queryset = queryset.annotate(**{name: make() for name, make in table.annotations.items()})
     if not queryset.ordered:
@@ -172,40 +253,78 @@ def export_sql(table: ExportTable, queryset: QuerySet) -> tuple[str, list] | Non
     for i, column in enumerate(table.query_columns):
         value = _selected(column, sqlite=sqlite, raw_dates=True)
         selected[f"c{i}"] = F(value) if isinstance(value, str) else value
+    order = [] if sqlite else _order_terms(queryset)
+    if order is None:
+        return None
+    for i, (expression, *_) in enumerate(order):  # PostgreSQL: the outer query sorts as the page does
+        selected[f"o{i}"] = expression
     inner, params = queryset.values(**selected).query.get_compiler(queryset.db).as_sql()
-    source = f"({inner}) AS t"
-    cells = []
-    for i, column in enumerate(table.query_columns):
-        places = table.model._meta.get_field(column.path).decimal_places if column.type == DECIMAL else None
-        cells.append(_cell(column, f"t.c{i}", vendor, places))
     at = table.citation_position
-    if at is not None:
-        entry = f"t.c{[column.name for column in table.query_columns].index('id')}"
-        aggregates = _citation_aggregates(table, entry, connection)
-        if sqlite:
-            lists = ", ".join(f"{a} AS k{n}" for n, a in enumerate(aggregates))
-            source = f"(SELECT t.*, {lists} FROM {source} {KEEP}) AS t"
-        else:
-            cited = connection.ops.quote_name(Citation._meta.db_table)
-            key = connection.ops.quote_name(Citation._meta.get_field(table.citation_field).column)
-            lists = ", ".join(f"{a} AS k{n}" for n, a in enumerate(aggregates))
-            source += f" LEFT JOIN LATERAL (SELECT {lists} FROM {cited} c WHERE c.{key} = {entry}) AS k ON true"
-        lists = "t" if sqlite else "k"
-        cells[at:at] = [
-            f"{lists}.k0",
-            f"{lists}.k1",
-            f"CASE WHEN {lists}.k2 IS NULL THEN NULL ELSE {_escaped(f'{lists}.k2', vendor)} END",
-            f"CASE WHEN {lists}.k3 IS NULL THEN NULL ELSE {_escaped(f'{lists}.k3', vendor)} END",
-        ]
+    entry = f"t.c{[column.name for column in table.query_columns].index('id')}" if at is not None else None
+    places = [
+        table.model._meta.get_field(column.path).decimal_places if column.type == DECIMAL else None
+        for column in table.query_columns
+    ]
     if sqlite:
-        named = ", ".join(f"{cell} AS v{n}" for n, cell in enumerate(cells))
-        specs = list(table.query_columns)
+        cells = [_sqlite_cell(column, f"t.c{i}", places[i]) for i, column in enumerate(table.query_columns)]
         if at is not None:
-            specs[at:at] = [None] * 4  # the citation lists: text
-        line = " || ',' || ".join(_quoted(f"v{n}", spec) for n, spec in enumerate(specs))
-        return f"SELECT {line} FROM (SELECT {named} FROM {source} {KEEP})", list(params)
-    texts = ", ".join(f"NULLIF({cell}, '')" for cell in cells)
-    return f"SELECT {texts} FROM {source}", list(params)
+            cells.insert(at, _sqlite_citations(table, entry, connection))  # the four cells in one
+        return f"SELECT {_sqlite_line(cells)} FROM ({inner} {KEEP}) AS t", list(params)
+    cells = [_pg_cell(column, f"t.c{i}", places[i]) for i, column in enumerate(table.query_columns)]
+    join = ""
+    if at is not None:
+        entries = None
+        if exported.query.where or exported.query.is_sliced:  # the exported ids, without columns
+            ids = (exported if exported.query.is_sliced else exported.order_by()).values("pk").query
+            entries = ids.get_compiler(exported.db).as_sql()
+        join, more, lists = _pg_citations(table, entry, connection, entries)
+        params = (*params, *more)
+        cells[at:at] = lists
+    terms = ", ".join(
+        f"t.o{i} {'DESC' if descending else 'ASC'}{' NULLS FIRST' if first else ''}{' NULLS LAST' if last else ''}"
+        for i, (_, descending, first, last) in enumerate(order)
+    )
+    return f"SELECT {', '.join(cells)} FROM ({inner}) AS t{join} ORDER BY {terms}", list(params)
+
+
+def _order_terms(queryset: QuerySet) -> list[tuple] | None:
+    """The queryset's ordering as (expression, descending, nulls first, nulls last) terms an outer query
+    can repeat, or None when it cannot (random order, extra(), a bare relation that sorts by the
+    related model's own ordering)."""
+    query = queryset.query
+    if query.extra_order_by:
+        return None
+    terms = query.order_by or (query.get_meta().ordering if query.default_ordering else ())
+    found = []
+    for term in terms:
+        if isinstance(term, str):
+            if term == "?":
+                return None
+            name = term.removeprefix("-")
+            if _is_relation(queryset.model, name):
+                return None
+            found.append((F(name), term.startswith("-"), False, False))
+        elif isinstance(term, OrderBy):
+            found.append((term.expression, term.descending, bool(term.nulls_first), bool(term.nulls_last)))
+        elif hasattr(term, "resolve_expression"):
+            found.append((term, False, False, False))
+        else:  # pragma: no cover
+            return None
+    return found
+
+
+def _is_relation(model, name: str) -> bool:
+    if name == "pk":
+        return False
+    field = None
+    for part in name.split("__"):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False  # an annotation: a value
+        if field.is_relation:
+            model = field.related_model
+    return field is not None and field.is_relation and field.attname != name.split("__")[-1]
 
 
 def _header(table: ExportTable) -> bytes:
@@ -215,10 +334,13 @@ def _header(table: ExportTable) -> bytes:
 
 
 def _sqlite_chunks(connection, sql: str, params: list) -> Iterator[bytes]:
+    connection.ensure_connection()
+    connection.connection.create_function(SQLITE_DECIMAL_FUNCTION, 2, sqlite_decimal, deterministic=True)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        while rows := cursor.fetchmany(2000):
-            yield ("\r\n".join(row[0] for row in rows) + "\r\n").encode()
+        fetch = cursor.cursor.fetchmany  # the sqlite3 cursor itself: no wrapper call per batch
+        while rows := fetch(SQLITE_BATCH):
+            yield b"".join([row[0] for row in rows])
 
 
 def _postgresql_chunks(connection, sql: str, params: list) -> Iterator[bytes]:
@@ -229,20 +351,19 @@ def _postgresql_chunks(connection, sql: str, params: list) -> Iterator[bytes]:
         connection.connection.cursor() as cursor,
         cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params or None) as copy,
     ):
-        parts, size = [], 0
-        for row in copy:  # one row per block, ending in LF
-            parts.append(row)
-            size += len(row)
-            if size >= CHUNK_BYTES:
-                yield _crlf(parts)
-                parts, size = [], 0
-        if parts:
-            yield _crlf(parts)
+        rows = []
+        for row in copy:  # one row per block (a memoryview that owns its buffer), ending in LF
+            rows.append(row[:-1])
+            if len(rows) == POSTGRESQL_BATCH:
+                yield _crlf(rows)
+                rows = []
+        if rows:
+            yield _crlf(rows)
 
 
 def _crlf(rows: list) -> bytes:
-    """COPY's rows, each ending in LF, with CRLF row ends (a line break inside a quoted cell stays)."""
-    return b"\r\n".join(bytes(row)[:-1] for row in rows) + b"\r\n"
+    """COPY's rows, less their LF, joined with CRLF row ends (a line break inside a quoted cell stays)."""
+    return b"\r\n".join(rows) + b"\r\n"
 
 
 def stream_csv(
