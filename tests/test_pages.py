@@ -17,9 +17,9 @@ from tests.test_table_counts import TIMED as TIMED_COUNT  # the count line, coun
 
 FIXTURE = "cibercuba-2026-02-05"
 # The cache stamp, the maintained totals' cells, the actors they name and the trade count, the latest
-# pledges and trade figures with their actors prefetched (6), and the form's donor and recipient
-# choices. Cached totals (tests/test_cache.py) skip the three.
-OVERVIEW_QUERIES = 12
+# pledges and trade figures with their actors prefetched (6), and the form's actor choices (one read,
+# shared by donor and recipient). Cached totals (tests/test_cache.py) skip the three.
+OVERVIEW_QUERIES = 11
 UNKNOWN_AS_ZERO = re.compile(r">\s*(0|None|nan|NaN)\s*<|\bNone\b|\bnan\b")
 
 
@@ -69,8 +69,9 @@ class SeedPagesTests(TestCase):
         self.assertNotContains(response, "Total pledged</h2>")
 
     def test_pledges_table_words_goods_inferred_dates_and_missing_values(self):
-        # the rows, their donors and recipients, the form's choices, the count from the maintained totals
-        with self.assertNumQueries(6):
+        # the rows, their donors and recipients, the form's actor choices (one read for both boxes), the
+        # count from the maintained totals
+        with self.assertNumQueries(5):
             response = self.client.get(reverse("ledger:pledge-list"))
         self.assertHonest(response)
         self.assertContains(response, "60,000 t of rice (value not stated)")
@@ -79,8 +80,9 @@ class SeedPagesTests(TestCase):
         self.assertContains(response, "package (total not stated)")
 
     def test_trade_table_words_approximate_figures_and_missing_years(self):
-        # the rows, their reporters and partners, the form's four actor lists (either side, with, reporter, partner)
-        with self.assertNumQueries(7 + TIMED_COUNT):  # and the count line
+        # the rows, their reporters and partners, the form's actor choices (one read for its four boxes:
+        # either side, with, reporter, partner)
+        with self.assertNumQueries(4 + TIMED_COUNT):  # and the count line
             response = self.client.get(reverse("ledger:trade-list"))
         self.assertHonest(response)
         self.assertContains(response, "≈ USD 340 million")
@@ -314,9 +316,9 @@ class QueryCountsDoNotGrowTests(TestCase):
         package = Pledge.objects.get(kind=Pledge.Kind.PACKAGE)
         pages = [
             (reverse("ledger:home"), OVERVIEW_QUERIES),
-            (reverse("ledger:pledge-list"), 6),
-            (reverse("ledger:pledge-list") + "?donor=CHN&sort=-value", 7),
-            (reverse("ledger:trade-list"), 7 + TIMED_COUNT),
+            (reverse("ledger:pledge-list"), 5),
+            (reverse("ledger:pledge-list") + "?donor=CHN&sort=-value", 6),
+            (reverse("ledger:trade-list"), 4 + TIMED_COUNT),
             (reverse("ledger:actor-list"), 2 + TIMED_COUNT),
             (reverse("ledger:source-list"), 1 + TIMED_COUNT),
             (package.get_absolute_url(), 5),

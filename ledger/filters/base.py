@@ -305,9 +305,44 @@ class IsoDateRangeFilter(django_filters.RangeFilter):
         super().__init__(*args, **kwargs)
 
 
+class SharedOptions:
+    """One read of a model choice field's options, shared by every box of a form that lists the same
+    rows (donor and recipient; reporter, partner, either side and counterpart): one query per page
+    instead of one per box. Read when first rendered, so an export, which renders no form, reads none."""
+
+    def __init__(self, field):
+        self.queryset, self.label = field.queryset, field.label_from_instance
+        self.key = (type(field).label_from_instance, str(field.queryset.query))
+        self.options = None
+
+    def __iter__(self):
+        if self.options is None:
+            self.options = [(obj.code, self.label(obj)) for obj in self.queryset]
+        return iter(self.options)
+
+
+class WithEmptyChoice:
+    def __init__(self, empty_label, options):
+        self.empty_label, self.options = empty_label, options
+
+    def __iter__(self):
+        if self.empty_label is not None:
+            yield "", self.empty_label
+        yield from self.options
+
+
 class FilterForm(forms.Form):
-    """The form behind every filter set: a range whose start lies after its end is an error, not an
-    empty table."""
+    """The form behind every filter set: the actor boxes share one read of the actors; a range whose
+    start lies after its end is an error, not an empty table."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        shared = {}
+        for field in self.fields.values():
+            if isinstance(field, ActorChoiceField | ActorCodesField) and field.to_field_name == "code":
+                options = SharedOptions(field)
+                options = shared.setdefault(options.key, options)
+                field.widget.choices = WithEmptyChoice(getattr(field, "empty_label", None), options)
 
     def clean(self):
         data = super().clean()
