@@ -53,6 +53,7 @@ class CorrectionTests(AdminTestCase):
             url="https://example.org/granma",
             published_on="2026-03-03",
             language="es",
+            reason="A second source, for the test",
         )
         data = self.open_change_form(TradeFigure, VIETNAM_CUBA_TRADE)
         data.update(

@@ -123,7 +123,12 @@ class DumpLoadRoundTripTests(TransactionTestCase):
             call_command("flush", interactive=False, verbosity=0)
             call_command("loaddata", str(backup), verbosity=0)
         highest = Actor.objects.order_by("-pk").first().pk
-        actor = services.actor_create(code="TST-BODY", name="A body added after the restore", kind="government_body")
+        actor = services.actor_create(
+            code="TST-BODY",
+            name="A body added after the restore",
+            kind="government_body",
+            reason="Added after the restore (test)",
+        )
         self.assertGreater(actor.pk, highest)
         self.assertEqual(Source.objects.count(), 1)
 
@@ -165,7 +170,7 @@ NEW_ROW_SCRIPT = """
 from ledger.models import Actor
 from ledger import services
 highest = Actor.objects.order_by("-pk").first().pk
-actor = services.actor_create(code="TST-AFTER-MOVE", name="Added after the move", kind="government_body")
+actor = services.actor_create(code="TST-AFTER-MOVE", name="Added after the move", kind="government_body", reason="test")
 assert actor.pk > highest, (actor.pk, highest)
 print("new actor", actor.pk)
 """

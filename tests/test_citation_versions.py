@@ -23,6 +23,7 @@ class CitationVersionTestCase(AdminTestCase):
             url="https://example.org/granma",
             published_on="2026-03-03",
             language="es",
+            reason="A second source, for the test",
         )
 
     def add_citation_and_year_in_the_admin(self, source: Source) -> None:

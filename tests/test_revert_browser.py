@@ -30,6 +30,7 @@ class RevertWithCitationBrowserTests(BrowserTestCase):
             url="https://example.org/granma-2026-03-03",
             published_on=date(2026, 3, 3),
             language="es",
+            reason="A second source, for the test",
         )
         self.visit("/admin/login/?next=/admin/")
         self.page.get_by_label("Username").fill("editor")
