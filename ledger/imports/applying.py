@@ -270,7 +270,7 @@ class Batch:
     tried again, down to SMALLEST rows written one at a time. Good rows around a bad one still go in,
     to be rolled back with the file, so every bad row of the file is reported."""
 
-    BATCH_ROWS = 2000
+    BATCH_ROWS = 5000
     SMALLEST = 8
 
     def __init__(self, run: Run):
