@@ -1,10 +1,12 @@
 """Applying an import: each parsed row written through the same services as the admin, so the
 history records who imported it and why; the whole import in one transaction.
 
-An import is all or nothing. Every row is tried (each in its own savepoint) so that every bad row
-is reported with its line number and a reason in plain words; then, if any row was bad or the run
-is a dry run, the whole transaction is rolled back and nothing is written. A dry run therefore
-previews exactly what the real import would do, with the same validation.
+An import is all or nothing. Every row is tried so that every bad row is reported with its line
+number and a reason in plain words; then, if any row was bad or the run is a dry run, the whole
+transaction is rolled back and nothing is written. A dry run therefore previews exactly what the
+real import would do, with the same validation. Rows that create pledges are tried in batches
+(`Batch`, through services/batch.py: a few queries a batch); every other row, and a row a batch
+refuses, is tried on its own in its own savepoint, so its report is the same either way.
 
 Rules for a row: an empty `id` creates a new entry; an `id` that exists updates that entry (only
 the columns present in the file, and only if something differs); an `id` that does not exist
