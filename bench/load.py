@@ -26,6 +26,7 @@ import json
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -41,6 +42,7 @@ from load_report import EXPORT_SHARE, markdown, summary, write_benchmarks  # noq
 
 ROOT = harness.ROOT
 EDITOR_PASSWORD = "load-test-editor-password"
+BENCH_SQLITE = harness.DATA / "ledger.sqlite3"
 
 
 def log(*parts):
@@ -51,20 +53,29 @@ def log(*parts):
 
 
 def build_ledger(args):
+    """A ledger of the run's own: generated, or (--from-bench) a copy of bench/run.py's 1M ledger."""
     if args.sqlite:
         harness.DATA.mkdir(parents=True, exist_ok=True)
         path = harness.DATA / "load.sqlite3"
-        path.unlink(missing_ok=True)
+        for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            stale.unlink(missing_ok=True)
+        if args.from_bench:
+            log(f"copying {BENCH_SQLITE} to {path}")
+            shutil.copyfile(BENCH_SQLITE, path)
         url = f"sqlite:///{path}"
     else:
         admin = args.pg_url.rsplit("/", 1)[0] + "/postgres"
         name = args.pg_url.rsplit("/", 1)[1]
         subprocess.run(["psql", admin, "-qc", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=True)
-        subprocess.run(["psql", admin, "-qc", f'CREATE DATABASE "{name}"'], check=True)
+        template = f' TEMPLATE "{args.bench_pg_url.rsplit("/", 1)[1]}"' if args.from_bench else ""
+        if template:
+            log(f"copying PostgreSQL database{template}")
+        subprocess.run(["psql", admin, "-qc", f'CREATE DATABASE "{name}"{template}'], check=True)
         url = args.pg_url
-    log(f"building the ledger: {url}")
     harness.manage(url, "migrate", "--no-input", "-v0")
-    harness.manage(url, "generate_ledger", f"--pledges={args.pledges}", f"--trade={args.trade}", "--seed=1")
+    if not args.from_bench:
+        log(f"building the ledger: {url}")
+        harness.manage(url, "generate_ledger", f"--pledges={args.pledges}", f"--trade={args.trade}", "--seed=1")
     code = (
         "from django.contrib.auth import get_user_model\n"
         "from django.contrib.auth.models import Group\n"
@@ -79,6 +90,22 @@ def build_ledger(args):
         harness.manage(url, "shell", "--no-imports", "-c", code, capture=True).strip().splitlines()[-1]
     )
     return url, pledges
+
+
+def data_description(args) -> str:
+    if args.from_bench:
+        built = json.loads((harness.DATA / "ledger.json").read_text())
+        return (
+            f"a copy of the benchmark ledger, `generate_ledger --pledges {built['pledges']} --trade {built['trade']} "
+            f"--seed {built['seed']}`"
+        )
+    return f"`generate_ledger --pledges {args.pledges} --trade {args.trade} --seed 1`"
+
+
+def saved_runs() -> list[dict]:
+    """This run and the others saved in bench/data (one per database, plain and hostile)."""
+    runs = [json.loads(path.read_text()) for path in sorted(harness.DATA.glob("load-*.json"))]
+    return sorted(runs, key=lambda run: (run["database"] != "SQLite", run.get("hostile", 0)))
 
 
 def crawl(port, limit):
@@ -277,9 +304,24 @@ def main():
     parser.add_argument(
         "--pg-url", default=os.environ.get("LOAD_PG_URL", "postgres://postgres@127.0.0.1:5432/aidledger_load")
     )
-    parser.add_argument("--write-benchmarks", action="store_true", help="put the figures in BENCHMARKS.md")
+    parser.add_argument(
+        "--from-bench",
+        action="store_true",
+        help="load a copy of bench/run.py's ledger (1M pledges: bench/data/ledger.sqlite3, or --bench-pg-url "
+        "as a template) instead of generating --pledges",
+    )
+    parser.add_argument(
+        "--bench-pg-url", default=os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/aidledger_bench")
+    )
+    parser.add_argument(
+        "--write-benchmarks",
+        action="store_true",
+        help="put the figures in BENCHMARKS.md, with the other saved runs (one per database, with and without --hostile)",
+    )
     hostile_mix.add_arguments(parser)
     args = parser.parse_args()
+    if args.from_bench:
+        args.pledges, args.trade = json.loads((harness.DATA / "ledger.json").read_text())["pledges"], None
 
     harness.DATA.mkdir(parents=True, exist_ok=True)
     database_url, pledges = build_ledger(args)
@@ -336,15 +378,19 @@ def main():
         "pages": len(pages),
         "exports": len(exports),
         "database": "SQLite" if args.sqlite else "PostgreSQL",
+        "data": data_description(args),
+        "users": args.users,
+        "editors": args.editors,
+        "hostile": args.hostile,
+        "hostile_line": hostile_mix.report(recorder),
         "load_before": load_before,
         "load_after": load_after,
         "attempted_writes": len(attempted),
     }
-    (harness.DATA / "load.json").write_text(json.dumps(result, indent=2, default=str))
-    section = markdown(args, result)
+    saved = harness.DATA / f"load-{result['database'].lower()}-{'hostile' if args.hostile else 'plain'}.json"
+    saved.write_text(json.dumps(result, indent=2, default=str))
+    section = markdown(saved_runs())
     print(section)
-    if hostile_line := hostile_mix.report(recorder):
-        print(hostile_line)
     for error in recorder.errors[:20]:
         print("error:", error, file=sys.stderr)
     if args.write_benchmarks:

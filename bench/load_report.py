@@ -35,44 +35,59 @@ def summary(recorder, seconds):
     return rows
 
 
-def markdown(args, result):
+def markdown(runs):
+    """The load-test section: what every run did, then one table per run (database, with or without
+    the hostile visitors), so the readers' p50 and p99 compare across them."""
+    first = runs[0]
     lines = [
         MARK_START,
-        "## Load test: readers and editors at once",
+        "## Load test: readers and editors at once, with and without hostile visitors",
         "",
         "Written by `bench/load.py`; the rest of this file is `bench/run.py`'s. "
-        f"{args.users} reader threads and {args.editors} editor threads, each on its own keep-alive connection, "
-        f"for {result['seconds']:.0f} s (then {result['tail']:.0f} s for the requests in flight to finish) against gunicorn (`gunicorn.conf.py`, production settings, DEBUG off) on "
-        f"127.0.0.1. Readers pick a public page or, one request in {round(1 / EXPORT_SHARE)}, an export link, among "
-        f"the {result['pages']} pages and {result['exports']} export links found by following the site's links. "
+        f"{first['users']} reader threads and {first['editors']} editor threads, each on its own keep-alive "
+        "connection, against gunicorn (`gunicorn.conf.py`, production settings, DEBUG off) on 127.0.0.1. "
+        f"Readers pick a public page or, one request in {round(1 / EXPORT_SHARE)}, an export link, among "
+        "the pages and export links found by following the site's links. "
         "Editors log in to the admin and save corrections to pledges (each editor its own) and new sources, "
         "reading the form back and sending its CSRF token and a reason; a latency for a save covers "
-        "opening the form and saving it. The client runs on the same 2 cores as the server, and so does "
-        "whatever else the machine is doing: see the load average.",
-        "",
-        f"- Command: `{result['command']}`",
-        f"- Run: {result['started']}, commit {result['commit']}",
-        f"- Database: {result['database']}; data: "
-        f"`generate_ledger --pledges {args.pledges} --trade {args.trade} --seed 1`",
-        f"- Load average (1, 5, 15 min): {result['load_before']} before, {result['load_after']} after",
-        "",
-        "| requests | count | per second | p50 | p99 | max |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "opening the form and saving it. With `--hostile N`, N more threads are anonymous visitors trying to "
+        "stall the site (bench/hostile_mix.py: cache-busting overviews, unindexed searches, deep search pages, "
+        "whole-table XLSX exports); their own answers are listed under each table. The client runs on the same "
+        "2 cores as the server, and so does whatever else the machine is doing: see the load average.",
     ]
-    for row in result["rows"]:
-        lines.append(
-            f"| {row['kind']} | {row['requests']:,} | {row['per_second']:.1f} | {row['p50_ms']:.0f} ms "
-            f"| {row['p99_ms']:.0f} ms | {row['max_ms']:.0f} ms |"
-        )
-    final = result["final"]
-    lines += [
-        "",
-        f"Errors: **{len(result['errors'])}**. Acknowledged writes: {final['corrections']:,} corrections to "
-        f"{final['pledges']} pledges and {final['sources']} new sources; after the run every correction is its "
-        f"pledge's final value and in its history under the editor's name, every source exists once, and nothing "
-        f"unacknowledged was written: **{'yes' if not final['problems'] else 'NO: ' + '; '.join(final['problems'][:3])}**.",
-        MARK_END,
-    ]
+    for result in runs:
+        hostile = result.get("hostile", 0)
+        lines += [
+            "",
+            f"### {result['database']}, {f'{hostile} hostile visitors' if hostile else 'no hostile visitors'}",
+            "",
+            f"- Command: `{result['command']}`",
+            f"- Run: {result['started']}, commit {result['commit']}; {result['seconds']:.0f} s of load, then "
+            f"{result['tail']:.0f} s for the requests in flight; {result['pages']} pages and {result['exports']} "
+            "export links crawled",
+            f"- Data: {result.get('data', '')}",
+            f"- Load average (1, 5, 15 min): {result['load_before']} before, {result['load_after']} after",
+            "",
+            "| requests | count | per second | p50 | p99 | max |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
+        for row in result["rows"]:
+            lines.append(
+                f"| {row['kind']} | {row['requests']:,} | {row['per_second']:.1f} | {row['p50_ms']:.0f} ms "
+                f"| {row['p99_ms']:.0f} ms | {row['max_ms']:.0f} ms |"
+            )
+        final = result["final"]
+        problems = final["problems"]
+        lines += [
+            "",
+            f"Errors: **{len(result['errors'])}**. Acknowledged writes: {final['corrections']:,} corrections to "
+            f"{final['pledges']} pledges and {final['sources']} new sources; after the run every correction is its "
+            f"pledge's final value and in its history under the editor's name, every source exists once, and "
+            f"nothing unacknowledged was written: **{'yes' if not problems else 'NO: ' + '; '.join(problems[:3])}**.",
+        ]
+        if result.get("hostile_line"):
+            lines += ["", f"Hostile visitors' requests: {result['hostile_line'].removeprefix('hostile: ')}."]
+    lines.append(MARK_END)
     return "\n".join(lines)
 
 
