@@ -19,6 +19,7 @@ calls rebuild() at its end; `manage.py rebuild_totals` repairs anything else."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
@@ -291,16 +292,23 @@ def _write(delta: dict) -> None:
     row = f"({', '.join(['%s'] * len(columns))})"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # One statement of 19 arrays, however many cells (a batch of imported pledges changes
-            # thousands): psycopg need not rewrite a statement of thousands of placeholders.
-            arrays = ", ".join(["%s::varchar[]"] * len(keys) + ["%s::bigint[]"] * len(MEASURES))
-            cursor.execute(
-                f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({arrays}) "
-                f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}",
+            # One statement whatever the number of cells (a batch of imported pledges changes tens of
+            # thousands), its cells as one JSON text with the zero measures left out: psycopg need not
+            # rewrite thousands of placeholders nor dump hundreds of thousands of array elements.
+            names = [*("filter_dim", "filter_value", "group_dim", "key"), *MEASURES]
+            payload = json.dumps(
                 [
-                    *([cell[index] for cell, _ in changed] for index in range(len(keys))),
-                    *([measures[index] for _, measures in changed] for index in range(len(MEASURES))),
+                    dict(zip(names[:4], cell)) | {m: v for m, v in zip(MEASURES, measures, strict=True) if v}
+                    for cell, measures in changed
                 ],
+                separators=(",", ":"),
+            )
+            types = ", ".join(f"{c} {'varchar' if i < 4 else 'bigint'}" for i, c in enumerate(columns))
+            values = ", ".join(keys + [f"coalesce(x.{quote(m)}, 0)" for m in MEASURES])
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) SELECT {values} FROM json_to_recordset(%s::json) "
+                f"AS x({types}) ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}",
+                [payload],
             )
         for start in range(0, len(changed), 500) if connection.vendor != "postgresql" else ():
             batch = changed[start : start + 500]
