@@ -8,7 +8,7 @@ from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import models, transaction
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -28,7 +28,6 @@ REASON_FIELDSET = (
     },
 )
 DELETE_REASON = "Deleted in the admin"
-DETACHED_REASON = "Its {field} (#{pk}) was deleted in the admin"
 BULK_DELETE_REASON = "Deleted in the admin (one of {count} selected)"
 ERROR_BULK_LEFT_WITHOUT_SOURCE = (
     "Nothing was deleted: {entries} would be left without a source. An entry's last citation cannot be "
@@ -231,26 +230,10 @@ class LedgerAdmin(HistoryAndRevertMixin, SimpleHistoryAdmin):
         # Citations are saved with their entry, in save_related.
 
     def delete_model(self, request, obj, *, reason=DELETE_REASON):
+        """Through the delete service: the rows deleted with `obj` and the links emptied by it are
+        recorded with the same user and reason (services/deleting.py)."""
         model_services = self.model_services
-        with transaction.atomic():
-            self.detach_dependents(request, obj)
-            model_services.delete(**{model_services.keyword: obj}, user=request.user, reason=reason)
-
-    @staticmethod
-    def detach_dependents(request, obj):
-        """Entries that point at `obj` with on_delete=SET_NULL (a statement's engagement or person, a
-        pledge's official): the database would empty the link with no version and no history record,
-        so each is updated through its own service first, saying why."""
-        for relation in obj._meta.related_objects:
-            dependents = services.SERVICES.get(relation.related_model)
-            if relation.on_delete is not models.SET_NULL or dependents is None:
-                continue
-            field = relation.field
-            reason = DETACHED_REASON.format(field=field.verbose_name, pk=obj.pk)
-            for dependent in relation.related_model._default_manager.filter(**{field.name: obj}):
-                dependents.update(
-                    **{dependents.keyword: dependent}, data={field.attname: None}, user=request.user, reason=reason
-                )
+        model_services.delete(**{model_services.keyword: obj}, user=request.user, reason=reason)
 
     def get_actions(self, request):
         actions = super().get_actions(request)

@@ -385,12 +385,12 @@ def revert_preview(instance: Model, record: Model) -> list[dict[str, str]]:
 
 @transaction.atomic
 def delete_entry(instance: Model, *, user: AbstractBaseUser | None, reason: str) -> None:
-    """Delete an entry; the history keeps its last state, with who deleted it and why."""
+    """Delete an entry; the history keeps its last state, with who deleted it and why, and so do the rows
+    deleted with it and the links emptied by it (services/deleting.py)."""
+    from ledger.services.deleting import delete_recorded  # deleting imports this module
+
     require_reason(reason)
-    record_baseline(instance)
-    instance._history_user = user
-    instance._change_reason = reason
-    instance.delete()
+    delete_recorded(instance, user=user, reason=reason)
 
 
 @transaction.atomic
