@@ -101,7 +101,7 @@ class BatchImportTests(TestCase):
             description=f"row{n} batchword{n % 3}",
             sources=str(self.sources[n % 4].pk),
             paragraphs=str(1 + n % 9),
-            excerpts=f"the words of row {n}",
+            excerpts=f"the words of row {n} excerptword{n % 2}",
         )
         if n % 3 == 0:
             row.update(amount=f"{1000 + n}.50", currency="USD")
@@ -219,6 +219,12 @@ class BatchImportTests(TestCase):
                     pk__in=search.matching_ids("pledge", "batchword1", vendor=connection.vendor)
                 ).values_list("pk", flat=True)
             ),
+            "found_by_excerpt": sorted(
+                same(pk)
+                for pk in Pledge.objects.filter(
+                    pk__in=search.matching_ids("pledge", "excerptword1", vendor=connection.vendor)
+                ).values_list("pk", flat=True)
+            ),
         }
 
     def imported_state(self, text, *, row_at_a_time) -> dict:
@@ -252,7 +258,7 @@ class BatchImportTests(TestCase):
             batched = self.imported_state(text, row_at_a_time=False)
         self.assertTrue(batched["written"], batched["problems"])
         self.assertEqual(len([c for c in batched["changes"] if c[1] == "create"]), 59)
-        for key in ("changes", "problems", "existing", "found", "written"):
+        for key in ("changes", "problems", "existing", "found", "found_by_excerpt", "written"):
             self.assertEqual(batched[key], by_row[key], key)
         self.assertEqual(len(batched["pledges"]), len(by_row["pledges"]))
         for index, (ours, theirs) in enumerate(zip(batched["pledges"], by_row["pledges"], strict=True)):
@@ -260,7 +266,8 @@ class BatchImportTests(TestCase):
         self.assertEqual(batched["totals"], by_row["totals"])
         self.assertEqual(batched["totals"], batched["rebuilt"])  # what rebuild_totals would write
         self.assertEqual(batched["existing"], {"status": "committed", "version": 2})
-        self.assertTrue(batched["found"])  # the search index has the new rows
+        self.assertTrue(batched["found"])  # the search index has the new rows, by their text
+        self.assertTrue(batched["found_by_excerpt"])  # and by their citations' excerpts
         # The rows before the update and after it: two batches, not one write per row.
         inserts = [q for q in queries.captured_queries if q["sql"].startswith('INSERT INTO "ledger_pledge" ')]
         self.assertLess(len(inserts), 10)
@@ -350,3 +357,15 @@ class BatchImportTests(TestCase):
         by_row = self.imported_state(self.csv_text(rows), row_at_a_time=True)
         self.assertEqual(batched["pledges"], by_row["pledges"])
         self.assertEqual(batched["totals"], batched["rebuilt"])
+
+    def test_a_file_of_restores_is_written_as_the_row_path_writes_it(self):
+        top = Pledge.objects.aggregate(top=Max("id"))["top"]
+        rows = [self.row(n, id=str(top + 1000 + n), updated_at=RESTORED_AT.isoformat()) for n in range(20)]
+        text = self.csv_text(rows)
+        by_row = self.imported_state(text, row_at_a_time=True)
+        batched = self.imported_state(text, row_at_a_time=False)
+        self.assertTrue(batched["written"], batched["problems"])
+        for key in ("pledges", "changes", "totals", "found", "found_by_excerpt"):
+            self.assertEqual(batched[key], by_row[key], key)
+        self.assertEqual(batched["totals"], batched["rebuilt"])
+        self.assertEqual({restored for _, restored, *_ in batched["pledges"]}, {RESTORED_AT})  # their updated_at

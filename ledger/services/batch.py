@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
@@ -123,6 +123,33 @@ def _cleaned(entry: Pledge, citations: list[dict], related: dict[type, dict]) ->
     return cites
 
 
+def _ids_given(entries: list[Pledge]) -> bool:
+    """True when every entry has its id before it is inserted: on PostgreSQL the missing ones are
+    drawn from the table's sequence (SQLite gives ids only on insert), so its citations can go first."""
+    missing = [entry for entry in entries if entry.pk is None]
+    if missing and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [Pledge._meta.db_table, Pledge._meta.pk.column, len(missing)],
+            )
+            for entry, (pk,) in zip(missing, cursor.fetchall(), strict=True):
+                entry.pk = pk
+        missing = []
+    return not missing
+
+
+def _citations_of(entries: list, citations: list, *, when, user, reason: str) -> list[Citation]:
+    """The batch's citations, each tied to its entry and carrying the version's who, why and when."""
+    linked = []
+    for entry, cites in zip(entries, citations, strict=True):
+        for citation in cites:
+            citation.pledge = entry
+            citation._history_date, citation._history_user, citation._change_reason = when, user, reason
+            linked.append(citation)
+    return linked
+
+
 @transaction.atomic
 def pledges_create_batch(*, rows: Sequence[NewPledge], user: AbstractBaseUser | None, reason: str) -> list[Pledge]:
     """Create the pledges of `rows` with their citations, as `pledge_create` creates one, in bulk.
@@ -153,7 +180,16 @@ def pledges_create_batch(*, rows: Sequence[NewPledge], user: AbstractBaseUser | 
     when = timezone.now()  # the batch's version time: its entries' and citations' history records
     for entry in entries:
         entry._history_date, entry._history_user, entry._change_reason = when, user, reason
-    Pledge.objects.bulk_create(entries)
+    if _ids_given(entries):
+        # The citations go in first (the foreign key to their entry is checked at commit): the search
+        # triggers then build each entry's document once, with its excerpts, not again per citation.
+        new_citations = _citations_of(entries, citations, when=when, user=user, reason=reason)
+        Citation.objects.bulk_create(new_citations)
+        Pledge.objects.bulk_create(entries)
+    else:
+        Pledge.objects.bulk_create(entries)
+        new_citations = _citations_of(entries, citations, when=when, user=user, reason=reason)
+        Citation.objects.bulk_create(new_citations)
     restored = []
     for entry, row in zip(entries, rows, strict=True):
         if row.updated_at is not None:
@@ -162,13 +198,6 @@ def pledges_create_batch(*, rows: Sequence[NewPledge], user: AbstractBaseUser | 
     if restored:
         Pledge.objects.bulk_update(restored, ["updated_at"], batch_size=500)
     Pledge.history.bulk_history_create(entries, default_user=user, default_change_reason=reason, default_date=when)
-    new_citations = []
-    for entry, cites in zip(entries, citations, strict=True):
-        for citation in cites:
-            citation.pledge = entry
-            citation._history_date, citation._history_user, citation._change_reason = when, user, reason
-            new_citations.append(citation)
-    Citation.objects.bulk_create(new_citations)
     Citation.history.bulk_history_create(
         new_citations, default_user=user, default_change_reason=reason, default_date=when
     )
