@@ -16,7 +16,9 @@ once per row:
   `bulk_history_create`, with the user, the reason and one version time for the batch) are bulk
   inserts;
 - the maintained totals take one difference for the whole batch (`summaries.apply_created`);
-- the search index is filled by the database's own triggers on insert, as for any write.
+- the search index is filled by the database's own triggers on insert, as for any write; when every
+  entry's id is known before the insert (drawn from the sequence on PostgreSQL, or restored), the
+  citations are inserted first, so each entry's document is built once, with its excerpts.
 
 An entry restored with its id keeps the `updated_at` it is given, in the table and in its history
 record, as `entry_restore_updated_at` does for one entry."""
