@@ -10,11 +10,16 @@ column aliased, wrapped in an outer SELECT that writes every cell as the codec d
 - the citation columns aggregated per entry in citation order (sources and paragraphs joined by
   '; ', excerpts and notes by a line break, then escaped), empty without citations.
 
-SQLite builds each whole CSV line in SQL (RFC 4180 quoting as Python's csv module does: a cell with a
-comma, a double quote, CR or LF is quoted, its quotes doubled); Python only joins the lines with CRLF.
+SQLite builds each whole CSV line in SQL, CRLF included, as one printf per row returned as a BLOB
+(RFC 4180 quoting as Python's csv module does: a cell with a comma, a double quote, CR or LF is
+quoted, its quotes doubled); Python only joins the lines. The citation cells come from one correlated
+subquery per row (an index search; a grouped join would be materialised whole by SQLite). The rows
+come in the inner query's order: its derived table is kept apart (OFFSET 0) and read as a co-routine.
 PostgreSQL runs `COPY (SELECT …) TO STDOUT WITH (FORMAT csv)` through psycopg 3's copy API: COPY
 quotes exactly as the csv module does once an empty text is NULL (the csv module writes None and ""
-alike), and each row's LF becomes CRLF. Either way memory stays flat: rows go out as they come.
+alike), and each row's LF becomes CRLF. Its citations are aggregated in one grouped pass joined to
+the rows (merged in when the rows come in id order), and the outer query repeats the page's order.
+Either way memory stays flat: rows go out as they come.
 
 `stream_csv` returns None for a table with a column type it cannot write, or another database: the
 caller then uses the Python writer (writers.stream_csv), which JSON and xlsx always use."""
@@ -47,11 +52,11 @@ from ledger.exports.rows import _selected
 from ledger.models import Citation
 
 VENDORS = ("sqlite", "postgresql")
-# Where the table pages' downloads use it. Measured at 1M pledges (BENCHMARKS.md notes): on PostgreSQL
-# COPY writes 41,000 rows/s against the Python writer's 16,900; on SQLite the SQL string building
-# writes 23,500 rows/s against the Python writer's 31,900 (a correlated or grouped citation lookup per
-# row costs more than Python's batch of citations), so SQLite keeps the Python writer.
-DOWNLOAD_VENDORS = ("postgresql",)
+# Where the table pages' downloads use it: both. Measured at 1M pledges, in-process, ordered by id
+# (BENCHMARKS.md, issue 13): PostgreSQL 148,000-161,000 rows/s (psql \copy of the baseline query
+# 176,000-197,000 in the same run); SQLite 85,000 rows/s against the Python writer's 61,000 (the
+# sqlite3 shell 130,500).
+DOWNLOAD_VENDORS = VENDORS
 SUPPORTED_TYPES = {ID, INTEGER, TEXT, CHOICE, DECIMAL, BOOLEAN, DATE, DATETIME, LIST}
 SQLITE_BATCH = 1000  # lines a chunk on SQLite
 POSTGRESQL_BATCH = 1000  # and on PostgreSQL
@@ -144,6 +149,7 @@ def _pg_citations(table: ExportTable, entry: str, connection, entries: tuple[str
 # printf('"%w"', …), which doubles the double quotes. Measured in BENCHMARKS.md (issue 13).
 # Python's csv module quotes a cell holding a comma, a double quote, CR or LF.
 NEEDS_QUOTES = "instr({x}, ',') OR instr({x}, '\"') OR instr({x}, char(10)) OR instr({x}, char(13))"
+QUOTE_PATTERN = "('*[,\"' || char(10, 13) || ']*')"  # the same test, once for the whole row
 # SQLite's printf writes at most 16 significant digits; below 10**(15 - places) its %.Nf is Python's
 # format(value, '.Nf') digit for digit. Larger values (rare) are written by Python itself, through a
 # function registered on the connection (sqlite_decimal).
@@ -157,9 +163,10 @@ def sqlite_decimal(value, places):
 
 
 def _sqlite_escaped(x: str) -> str:
-    """codec.escape_text of the text `x`, on SQLite (NULL stays NULL)."""
+    """codec.escape_text of the text `x`, on SQLite (NULL stays NULL). A text from 'A' up (letters, any
+    non-ASCII character) cannot start with a trigger: a comparison, no function call."""
     return (
-        f"CASE WHEN unicode({x}) IN ({TRIGGER_CODES}) OR (unicode({x}) = {APOSTROPHE} "
+        f"CASE WHEN {x} >= 'A' THEN {x} WHEN unicode({x}) IN ({TRIGGER_CODES}) OR (unicode({x}) = {APOSTROPHE} "
         f"AND unicode(ltrim({x}, '''')) IN ({TRIGGER_CODES})) THEN '''' || {x} ELSE {x} END"
     )
 
@@ -167,27 +174,29 @@ def _sqlite_escaped(x: str) -> str:
 def _sqlite_quoted(x: str, cell: str) -> str:
     """The CSV text of `cell`, whose raw text `x` decides the quoting (the escape adds no quote,
     comma or line break)."""
-    return f"CASE WHEN {NEEDS_QUOTES.format(x=x)} THEN printf('\"%%w\"', {cell}) ELSE {cell} END"
+    return f"CASE WHEN {x} = '' THEN '' WHEN {NEEDS_QUOTES.format(x=x)} THEN printf('\"%%w\"', {cell}) ELSE {cell} END"
 
 
-def _sqlite_cell(column, x: str, places: int | None) -> str:
-    """SQLite: the CSV text of a cell (NULL for an empty one) from the selected value `x`."""
+def _sqlite_cells(column, x: str, places: int | None) -> tuple[str, str | None]:
+    """SQLite: the CSV text of a cell (NULL for an empty one) from the selected value `x`, and for a
+    text that may need quotes, the same unquoted (used when no text of the row needs quotes)."""
     kind = column.type
     if kind in (ID, INTEGER, DATE):
-        return x  # digits; dates are selected as their stored ISO text (rows._selected, raw_dates)
+        return x, None  # digits; dates are selected as their stored ISO text (rows._selected, raw_dates)
     if kind == CHOICE:
-        return x if _plain_choices(column) else _sqlite_quoted(x, x)
+        return (x, None) if _plain_choices(column) else (_sqlite_quoted(x, x), x)
     if kind == TEXT:
-        return _sqlite_quoted(x, _sqlite_escaped(x))
+        escaped = _sqlite_escaped(x)
+        return _sqlite_quoted(x, escaped), escaped
     if kind == DECIMAL:
         return (
             f"CASE WHEN {x} IS NULL THEN NULL WHEN abs({x}) < 1e{15 - places} THEN printf('%%.{places}f', {x}) "
             f"ELSE {SQLITE_DECIMAL_FUNCTION}({x}, {places}) END"
-        )
+        ), None
     if kind == BOOLEAN:
-        return f"CASE WHEN {x} THEN 'True' WHEN NOT {x} THEN 'False' END"
+        return f"CASE WHEN {x} THEN 'True' WHEN NOT {x} THEN 'False' END", None
     if kind == DATETIME:  # stored as 'YYYY-MM-DD HH:MM:SS[.ffffff]' (naive UTC): datetime_cell's text
-        return f"CASE WHEN {x} IS NOT NULL THEN printf('%%sT%%s+00:00', substr({x}, 1, 10), substr({x}, 12)) END"
+        return f"CASE WHEN {x} IS NOT NULL THEN printf('%%sT%%s+00:00', substr({x}, 1, 10), substr({x}, 12)) END", None
     raise AssertionError(kind)  # pragma: no cover
 
 
@@ -217,12 +226,19 @@ def _sqlite_citations(table: ExportTable, entry: str, connection) -> str:
     )
 
 
-def _sqlite_line(cells: list[str]) -> str:
-    """One CSV line, CRLF included, as bytes (a BLOB: no decoding and encoding again in Python)."""
-    if len(cells) <= MAX_PRINTF_ARGUMENTS:
-        line = f"printf('{','.join(['%%s'] * len(cells))}' || char(13, 10), {', '.join(cells)})"
-    else:
-        line = " || ',' || ".join(f"coalesce({cell}, '')" for cell in cells) + " || char(13, 10)"
+def _sqlite_line(cells: list[str], texts: list[str], plain: list[str]) -> str:
+    """One CSV line, CRLF included, as bytes (a BLOB: no decoding and encoding again in Python).
+
+    `texts` are the row's raw texts that may need quotes and `plain` the cells written without
+    quotes: one test of all the row's texts at once (a GLOB on their concatenation) picks the line
+    without a quote test per cell; a row with a comma, quote or line break somewhere tests each."""
+    if len(cells) > MAX_PRINTF_ARGUMENTS:  # pragma: no cover (no table has so many columns)
+        return "CAST(" + " || ',' || ".join(f"coalesce({cell}, '')" for cell in cells) + " || char(13, 10) AS BLOB)"
+    form = f"'{','.join(['%%s'] * len(cells))}' || char(13, 10)"
+    line = f"printf({form}, {', '.join(cells)})"
+    if texts and len(texts) <= MAX_PRINTF_ARGUMENTS:
+        joined = f"printf('{'%%s' * len(texts)}', {', '.join(texts)})"
+        line = f"CASE WHEN {joined} GLOB {QUOTE_PATTERN} THEN {line} ELSE printf({form}, {', '.join(plain)}) END"
     return f"CAST({line} AS BLOB)"
 
 
@@ -256,8 +272,18 @@ def export_sql(table: ExportTable, queryset: QuerySet) -> tuple[str, list] | Non
     order = [] if sqlite else _order_terms(queryset)
     if order is None:
         return None
-    for i, (expression, *_) in enumerate(order):  # PostgreSQL: the outer query sorts as the page does
-        selected[f"o{i}"] = expression
+    # PostgreSQL: the outer query sorts as the page does, by the exported column itself when it is one
+    # (the planner then knows the rows come in that order, and merges the citations in without a sort).
+    paths = {column.path: f"t.c{i}" for i, column in reversed(list(enumerate(table.query_columns)))}
+    paths["pk"] = paths.get(queryset.model._meta.pk.attname)
+    sorted_by = []
+    for i, (expression, *_) in enumerate(order):
+        name = expression.name if isinstance(expression, F) else None
+        if paths.get(name):
+            sorted_by.append(paths[name])
+        else:
+            selected[f"o{i}"] = expression
+            sorted_by.append(f"t.o{i}")
     inner, params = queryset.values(**selected).query.get_compiler(queryset.db).as_sql()
     at = table.citation_position
     entry = f"t.c{[column.name for column in table.query_columns].index('id')}" if at is not None else None
@@ -266,10 +292,15 @@ def export_sql(table: ExportTable, queryset: QuerySet) -> tuple[str, list] | Non
         for column in table.query_columns
     ]
     if sqlite:
-        cells = [_sqlite_cell(column, f"t.c{i}", places[i]) for i, column in enumerate(table.query_columns)]
+        built = [_sqlite_cells(column, f"t.c{i}", places[i]) for i, column in enumerate(table.query_columns)]
+        cells = [cell for cell, _ in built]
+        plain = [cell if unquoted is None else unquoted for cell, unquoted in built]
+        texts = [f"t.c{i}" for i, (_, unquoted) in enumerate(built) if unquoted is not None]
         if at is not None:
-            cells.insert(at, _sqlite_citations(table, entry, connection))  # the four cells in one
-        return f"SELECT {_sqlite_line(cells)} FROM ({inner} {KEEP}) AS t", list(params)
+            citations = _sqlite_citations(table, entry, connection)  # the four cells in one
+            cells.insert(at, citations)
+            plain.insert(at, citations)
+        return f"SELECT {_sqlite_line(cells, texts, plain)} FROM ({inner} {KEEP}) AS t", list(params)
     cells = [_pg_cell(column, f"t.c{i}", places[i]) for i, column in enumerate(table.query_columns)]
     join = ""
     if at is not None:
@@ -281,8 +312,8 @@ def export_sql(table: ExportTable, queryset: QuerySet) -> tuple[str, list] | Non
         params = (*params, *more)
         cells[at:at] = lists
     terms = ", ".join(
-        f"t.o{i} {'DESC' if descending else 'ASC'}{' NULLS FIRST' if first else ''}{' NULLS LAST' if last else ''}"
-        for i, (_, descending, first, last) in enumerate(order)
+        f"{by} {'DESC' if descending else 'ASC'}{' NULLS FIRST' if first else ''}{' NULLS LAST' if last else ''}"
+        for by, (_, descending, first, last) in zip(sorted_by, order, strict=True)
     )
     return f"SELECT {', '.join(cells)} FROM ({inner}) AS t{join} ORDER BY {terms}", list(params)
 
