@@ -7,6 +7,7 @@ from django import forms
 from django.db import connections
 from django.db.models import Exists, OuterRef, Q
 from django.forms.utils import flatatt
+from django.utils.choices import BaseChoiceIterator
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 
@@ -201,10 +202,12 @@ class ActorCodesFilter(django_filters.ModelMultipleChoiceFilter):
 
 class StrictMultipleChoiceFilter(django_filters.MultipleChoiceFilter):
     """Several choices, repeated in the URL (?status=committed&status=delivered); unknown ones
-    reported in words."""
+    reported in words. The choices are a column of the table itself, so no row can match twice: no
+    DISTINCT (django-filter's default), which made the database compare whole rows to list a page."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", FastSelectMultiple)
+        kwargs.setdefault("distinct", False)
         super().__init__(*args, **kwargs)
 
     @property
@@ -305,7 +308,7 @@ class IsoDateRangeFilter(django_filters.RangeFilter):
         super().__init__(*args, **kwargs)
 
 
-class SharedOptions:
+class SharedOptions(BaseChoiceIterator):
     """One read of a model choice field's options, shared by every box of a form that lists the same
     rows (donor and recipient; reporter, partner, either side and counterpart): one query per page
     instead of one per box. Read when first rendered, so an export, which renders no form, reads none."""
@@ -321,7 +324,10 @@ class SharedOptions:
         return iter(self.options)
 
 
-class WithEmptyChoice:
+class WithEmptyChoice(BaseChoiceIterator):
+    """The shared options, after the box's "any" when it has one (a BaseChoiceIterator, which Django's
+    widgets keep as it is rather than reading it when it is assigned)."""
+
     def __init__(self, empty_label, options):
         self.empty_label, self.options = empty_label, options
 
