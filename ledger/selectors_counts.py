@@ -1,7 +1,7 @@
 """How many rows a table page's filters select, and for pledges the USD they add to the totals.
 
-Exact and cheap when the maintained totals can answer (pledges filtered on at most one summed
-dimension: ledger/summary_reads.py). Otherwise counted from the live rows with a time limit, as
+Exact and cheap when the maintained totals can answer (pledges filtered on one summed dimension, or
+on two when one is a donor, recipient or kind: ledger/summary_reads.py). Otherwise counted from the live rows with a time limit, as
 Datasette does: SQLite interrupts the query through a progress handler on the connection;
 PostgreSQL through `SET LOCAL statement_timeout` inside a transaction. When the time runs out, the
 rows are counted up to COUNT_CAP and the page says "more than 10,000"."""
@@ -92,12 +92,25 @@ QUALIFIERS = ("exact", "approximately", "up_to", "at_least")
 
 def pledges_table_count(*, pledges: QuerySet[Pledge], filters: Mapping[str, Any] | None) -> TableCount:
     """The pledges a filtered table lists (packages and parts both) and the USD they add to the
-    totals (packages through their parts). One query either way."""
+    totals (packages through their parts): from the maintained totals when the filters allow (one
+    query, or two for a filter on two dimensions), else one live query with a time limit."""
     where = summary_reads.summary_slice(filters)
     if where is not None:
         listed, rows = summary_reads.pledge_count(where)
         total = selectors._grand_total(rows)
         return TableCount(rows=listed, usd=total["amount"], qualifier=total["qualifier"], usd_known=True)
+    pair = summary_reads.summary_pair(filters)
+    if pair is not None:
+        counted_rows, rows = summary_reads.counted_in_groups(*pair)
+        # The groups hold the counted pledges; the packages counted through their parts are found
+        # from the parts' side (an index of a few thousand package ids, whatever the filter).
+        with_parts = pledges.filter(pk__in=Pledge.objects.filter(package__isnull=False).values("package_id"))
+        finished, packages = within_time_limit(lambda: with_parts.order_by().count())
+        if finished:
+            total = selectors._grand_total(rows)
+            return TableCount(
+                rows=counted_rows + packages, usd=total["amount"], qualifier=total["qualifier"], usd_known=True
+            )
     counted = Q(counted_in_totals=True, amount_usd__isnull=False)
     aggregates = {
         "rows": Count("id"),

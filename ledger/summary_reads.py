@@ -4,9 +4,11 @@ figures whichever answered.
 
 A filter on one dimension the totals are cut along (donor, recipient, kind, status, currency: one
 value or several; or a range of years) is answered by adding that dimension's slices: every pledge
-has exactly one donor, one year..., so the slices of one dimension never overlap. Any other filter
-(text, source, dates inside a year, money value), or filters on two dimensions at once, return None:
-the caller counts the live rows instead."""
+has exactly one donor, one year..., so the slices of one dimension never overlap. A filter on two of
+them, one of which the slices are also grouped by (donor, recipient, kind), is answered by the other's
+slices, cut to that one's groups (`summary_pair`); the groups hold the counted pledges only, so the
+packages counted through their parts are counted live by the caller. Any other filter (text, source,
+dates inside a year, money value, three dimensions) returns None: the caller counts the live rows."""
 
 from __future__ import annotations
 
@@ -61,6 +63,34 @@ def summary_slice(filters: Mapping[str, Any] | None) -> Q | None:
             condition &= Q(filter_value__lte=year_value(int(value.stop)))
         return condition
     return Q(filter_dim=name, filter_value__in=_values(name, value))
+
+
+# The filter dimensions the slices are also grouped by (ledger/summaries.py cells(): every counted
+# pledge adds to its donor's, its recipient's and its kind's group in each slice it belongs to).
+# Years are grouped too, but by unpadded keys, so a range of years is answered as a slice only.
+GROUPED_FILTERS = ("kind", "donor", "recipient")
+
+
+def summary_pair(filters: Mapping[str, Any] | None) -> tuple[Q, str, list[str]] | None:
+    """For a filter on exactly two dimensions of the totals, one of them grouped: the slices of the
+    other (a PledgeTotal condition), the grouped dimension, and its keys. None otherwise."""
+    if filters is None:
+        return None
+    active = {name: value for name, value in filters.items() if _given(value)}
+    if len(active) != 2 or not set(active) <= SUMMARY_FILTERS:
+        return None
+    for grouped in GROUPED_FILTERS:
+        if grouped in active:
+            (sliced,) = (name for name in active if name != grouped)
+            return summary_slice({sliced: active[sliced]}), grouped, _values(grouped, active[grouped])
+    return None
+
+
+def counted_in_groups(where: Q, group: str, keys: list[str]) -> tuple[int, pd.DataFrame]:
+    """The counted pledges in the slice's cells of `group` with these keys, and their total rows."""
+    cells = _cells(where & Q(key__in=keys), [group])
+    counted = int(cells["entries"].sum()) if not cells.empty else 0
+    return counted, _raw_rows(cells, group, "key")
 
 
 def _cells(where: Q, groups: list[str]) -> pd.DataFrame:

@@ -5,10 +5,12 @@ maintained totals when they can answer; otherwise counted with a time limit, "mo
 import re
 from decimal import Decimal
 from unittest import mock
+from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Value
+from django.http import QueryDict
 from django.test import TestCase
 from django.urls import reverse
 
@@ -113,3 +115,53 @@ class TimeLimitTests(TestCase):
             lambda: Source.objects.annotate(one=Value(1)).count(), milliseconds=5000
         )
         self.assertEqual((finished, value), (True, 0))
+
+
+class TwoDimensionCountTests(TestCase):
+    """A filter on two of the totals' dimensions, one of them a donor, recipient or kind, is counted
+    from the maintained totals (the packages counted through their parts found live): the same count,
+    USD sum and qualifier as counting the live rows, on a generated ledger with packages."""
+
+    @classmethod
+    def setUpTestData(cls):
+        from django.core.management import call_command
+
+        call_command("generate_ledger", pledges=1500, trade=10, seed=7, verbosity=0)
+
+    def test_same_figures_as_the_live_rows(self):
+        from ledger import selectors, summary_reads
+        from ledger.filters.pledges import PledgeFilterSet
+
+        packages = Pledge.objects.filter(package__isnull=False).values("package_id").distinct().count()
+        self.assertGreater(packages, 3)  # the generated ledger has packages with parts
+        donors = list(Pledge.objects.values_list("donor__code", flat=True).distinct()[:3])
+        recipients = list(Pledge.objects.values_list("recipient__code", flat=True).distinct()[:2])
+        queries = [
+            {"donor": donors[0], "kind": "in_kind"},
+            {"donor": donors[0], "kind": "package"},
+            {"donor": donors[:2], "kind": ["grant", "package"]},
+            {"donor": donors[1], "recipient": recipients[0]},
+            {"recipient": recipients, "status": "committed"},
+            {"kind": "package", "currency": "USD"},
+            {"kind": "grant", "year_min": 2018, "year_max": 2022},
+            {"donor": donors[2], "year_min": 2020},
+        ]
+        for query in queries:
+            with self.subTest(query=query):
+                data = QueryDict(urlencode(query, doseq=True))  # as the page's URL gives them
+                filterset = PledgeFilterSet(data, queryset=selectors.pledges_for_table())
+                self.assertTrue(filterset.is_valid(), filterset.errors)
+                filters = selectors.bound_filters(filterset)
+                self.assertIsNotNone(summary_reads.summary_pair(filters))
+                with self.assertNumQueries(1 + TIMED):  # the totals' cells, the packages with parts
+                    from_totals = selectors_counts.pledges_table_count(pledges=filterset.qs, filters=filters)
+                live = selectors_counts.pledges_table_count(pledges=filterset.qs, filters=None)
+                self.assertEqual(from_totals, live)
+                self.assertEqual(from_totals.rows, filterset.qs.count())
+
+    def test_other_pairs_and_three_dimensions_stay_live(self):
+        from ledger import summary_reads
+
+        self.assertIsNone(summary_reads.summary_pair({"status": ["committed"], "currency": "USD"}))
+        self.assertIsNone(summary_reads.summary_pair({"donor": [1], "kind": ["grant"], "status": ["committed"]}))
+        self.assertIsNone(summary_reads.summary_pair({"donor": [1], "q": "rice"}))
