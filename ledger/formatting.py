@@ -184,8 +184,9 @@ def format_match_count(count: int, singular: str, plural: str, *, more_than: boo
 
 
 def format_counted_in_totals(amount, qualifier="") -> str:
-    """What the selected pledges add to the totals: "USD 1,234,500 counted in totals"; with no USD
-    value among them, "no USD value counted in totals" (never USD 0)."""
+    """What the selected pledges add to the totals, readable: "≈ USD 186.2 billion counted in totals"
+    (the page shows the exact sum on hover: format_money); with no USD value among them, "no USD
+    value counted in totals" (never USD 0)."""
     if amount is None:
         return "no USD value counted in totals"
-    return f"{format_money(amount, 'USD', qualifier)} counted in totals"
+    return f"{format_money_compact(amount, 'USD', qualifier)} counted in totals"

@@ -71,6 +71,9 @@ class LedgerTableView(StreamingExportMixin, SingleTableMixin, FilterView):
         return {
             "count_text": formatting.format_match_count(count.rows, *self.count_nouns, more_than=count.more_than),
             "counted_text": formatting.format_counted_in_totals(count.usd, count.qualifier) if count.usd_known else "",
+            "counted_exact": formatting.format_money(count.usd, "USD", count.qualifier)
+            if count.usd is not None
+            else "",
             "count_link": self.count_link(),
         }
 
