@@ -81,6 +81,7 @@ class CascadedRowsTests(DeleteHistoryTestCase):
             (latest.history_type, latest.engagement_id, latest.history_user_id, latest.history_change_reason),
             ("~", None, self.user.pk, DETACHED_REASON.format(field="engagement", pk=ENGAGEMENT, reason=REASON)),
         )
+        self.assertLessEqual(latest.history_date, entry.history_date)  # emptied before the deletion
         # The statement's state before (loaded without history) is recorded, still at its engagement.
         self.assertEqual(Statement.history.filter(id=STATEMENT, history_type="+").get().engagement_id, ENGAGEMENT)
 

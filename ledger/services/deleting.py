@@ -91,8 +91,8 @@ def delete_recorded(
     """Delete `instance` and what it takes with it, every row recorded with `user`, `reason` and the
     same time `when` (now by default); links to them are emptied through the services first. The
     caller checks the reason and holds the transaction (delete_entry)."""
-    when = when or timezone.now()
     detach_dependents(instance, user=user, reason=reason)
+    when = when or timezone.now()  # after the links' versions: the history reads in the order of events
     for relation in _relations_to(type(instance), models.CASCADE):
         for dependent in _dependents(instance, relation):
             delete_recorded(dependent, user=user, reason=reason, when=when)
