@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from ledger import imports, search, summaries
 from ledger.imports.applying import Batch
-from ledger.models import Citation, Person, Pledge, PledgeTotal
+from ledger.models import Citation, Person, Pledge, PledgeTotal, TradeFigure
 from ledger.services import pledge_create
 from tests import factories
 
@@ -369,3 +369,92 @@ class BatchImportTests(TestCase):
             self.assertEqual(batched[key], by_row[key], key)
         self.assertEqual(batched["totals"], batched["rebuilt"])
         self.assertEqual({restored for _, restored, *_ in batched["pledges"]}, {RESTORED_AT})  # their updated_at
+
+
+class TradeBatchImportTests(TestCase):
+    """New trade figures go through the same batch path (without totals: trade is never in them)."""
+
+    HEADER = ["reporter_code", "partner_code", "flow", "year", "amount", "currency", "rank_statement"]
+    HEADER += ["description", "sources", "paragraphs", "excerpts"]
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.actors = [factories.actor(code, code) for code in ("CHN", "CUB", "VNM")]
+        cls.source = factories.source()
+        cls.editor = get_user_model().objects.create_user("editor")
+
+    def text(self, bad: int | None = None) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(self.HEADER)
+        for n in range(24):
+            reporter, partner = self.actors[n % 3], self.actors[(n + 1) % 3]
+            amount, currency = [("", ""), (f"{5000 + n}", "USD"), (f"{700 + n}.25", "EUR")][n % 3]
+            writer.writerow(
+                [
+                    reporter.code,
+                    reporter.code if n == bad else partner.code,
+                    ["total_trade", "exports", "imports"][n % 3],
+                    str(2000 + n) if n % 4 else "",
+                    amount,
+                    currency,
+                    "a main partner" if not amount else "",
+                    f"trade row {n} tradeword",
+                    str(self.source.pk),
+                    str(1 + n % 5),
+                    f"trade words {n}",
+                ]
+            )
+        return out.getvalue()
+
+    def outcome(self, text, *, row_at_a_time):
+        try:
+            with transaction.atomic():
+                with CaptureQueriesContext(connection) as queries:
+                    result = imports.import_texts(
+                        [("trade-figures.csv", text)],
+                        user=self.editor,
+                        reason="trade desk",
+                        row_at_a_time=row_at_a_time,
+                    )
+                self.queries = len(queries.captured_queries)
+                skip = {"id", "created_at", "updated_at"}
+                created = [c.pk for c in result.reports[0].changes] if result.written else []
+                entries = [
+                    (
+                        {k: v for k, v in TradeFigure.objects.filter(pk=pk).values().get().items() if k not in skip},
+                        list(Citation.objects.filter(trade_figure=pk).values_list("source_id", "paragraph", "excerpt")),
+                        list(
+                            TradeFigure.history.filter(id=pk).values_list(
+                                "history_type", "history_user", "history_change_reason", "amount_usd"
+                            )
+                        ),
+                        Citation.history.filter(trade_figure_id=pk).count(),
+                    )
+                    for pk in created
+                ]
+                found = TradeFigure.objects.filter(
+                    pk__in=search.matching_ids("tradefigure", "tradeword", vendor=connection.vendor)
+                ).count()
+                outcome = ([str(p) for p in result.problems], result.written, entries, found)
+                raise Rollback
+        except Rollback:
+            pass
+        return outcome
+
+    def test_the_batch_path_leaves_the_ledger_as_the_row_path_does(self):
+        batched = self.outcome(self.text(), row_at_a_time=False)
+        self.assertLess(self.queries, 30)  # one batch: a few queries, not about a hundred a row
+        self.assertEqual(batched, self.outcome(self.text(), row_at_a_time=True))
+        problems, written, entries, found = batched
+        self.assertTrue(written, problems)
+        self.assertEqual((len(entries), found), (24, 24))
+
+    def test_a_bad_row_refuses_the_file_with_the_row_paths_message(self):
+        before = (TradeFigure.objects.count(), Citation.objects.count(), TradeFigure.history.count())
+        batched = self.outcome(self.text(bad=13), row_at_a_time=False)
+        self.assertEqual(batched[0], self.outcome(self.text(bad=13), row_at_a_time=True)[0])
+        self.assertEqual(len(batched[0]), 1)
+        self.assertIn("line 15", batched[0][0])
+        self.assertFalse(batched[1])
+        self.assertEqual((TradeFigure.objects.count(), Citation.objects.count(), TradeFigure.history.count()), before)

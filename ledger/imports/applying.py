@@ -4,7 +4,7 @@ history records who imported it and why; the whole import in one transaction.
 An import is all or nothing. Every row is tried so that every bad row is reported with its line
 number and a reason in plain words; then, if any row was bad or the run is a dry run, the whole
 transaction is rolled back and nothing is written. A dry run therefore previews exactly what the
-real import would do, with the same validation. Rows that create pledges are tried in batches
+real import would do, with the same validation. Rows that create pledges or trade figures are tried in batches
 (`Batch`, through services/batch.py: a few queries a batch); every other row, and a row a batch
 refuses, is tried on its own in its own savepoint, so its report is the same either way.
 
@@ -40,7 +40,7 @@ from ledger.imports.parsing import (
     read_csv,
 )
 from ledger.models import Actor, Citation, Person, Pledge, Source, Statement, TradeFigure
-from ledger.services.batch import BatchEntryError, NewPledge, pledges_create_batch
+from ledger.services.batch import BatchEntryError, NewEntry, entries_create_batch
 
 # How each table is written: (create service, update service, the update's keyword for the entry).
 SERVICES = {
@@ -242,19 +242,21 @@ class Run:
             self.report.problems.append(Problem(line, "", f"the database refused this row: {error}"))
 
 
-def _new_pledges(rows: list[ParsedRow], *, user, reason: str) -> list[Pledge]:
-    return pledges_create_batch(
-        rows=[
-            NewPledge(fields=row.fields, citations=row.citations or [], pk=row.pk, updated_at=row.updated_at)
+def _new_entries(model: type):
+    """The importer's call of the batch service for `model`: its parsed rows as NewEntry."""
+
+    def create(rows: list[ParsedRow], *, user, reason: str) -> list:
+        new = [
+            NewEntry(fields=row.fields, citations=row.citations or [], pk=row.pk, updated_at=row.updated_at)
             for row in rows
-        ],
-        user=user,
-        reason=reason,
-    )
+        ]
+        return entries_create_batch(model, rows=new, user=user, reason=reason)
+
+    return create
 
 
-# The tables whose new rows are written in batches, and how.
-BATCH_SERVICES = {Pledge: _new_pledges}
+# The tables whose new rows are written in batches.
+BATCH_SERVICES = {Pledge: _new_entries(Pledge), TradeFigure: _new_entries(TradeFigure)}
 
 
 class Batch:
@@ -367,7 +369,7 @@ def import_table(
     row_at_a_time: bool = False,
 ) -> Report:
     """Import the rows of one file inside the caller's transaction; the Report says what happened.
-    New pledges are written in batches (`Batch`) unless `row_at_a_time`."""
+    New pledges and trade figures are written in batches (`Batch`) unless `row_at_a_time`."""
     report = Report(table=table, name=name)
     shape = limits.shape_problems(header, len(records))
     if shape:
