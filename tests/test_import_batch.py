@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from ledger import imports, search, summaries
 from ledger.imports.applying import Batch
-from ledger.models import Citation, Person, Pledge, PledgeTotal, TradeFigure
+from ledger.models import Citation, Person, Pledge, PledgeTotal, Statement, TradeFigure
 from ledger.services import pledge_create
 from tests import factories
 
@@ -458,3 +458,83 @@ class TradeBatchImportTests(TestCase):
         self.assertIn("line 15", batched[0][0])
         self.assertFalse(batched[1])
         self.assertEqual((TradeFigure.objects.count(), Citation.objects.count(), TradeFigure.history.count()), before)
+
+
+class StatementBatchImportTests(TestCase):
+    """New statements go through the batch path too."""
+
+    HEADER = ["speaker_code", "subject_code", "person", "kind", "summary", "date", "date_precision"]
+    HEADER += ["sources", "paragraphs", "excerpts", "citation_notes"]
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.actors = [factories.actor(code, code) for code in ("CHN", "CUB", "VNM")]
+        cls.person = Person.objects.create(name="Wang Yi", role="Foreign Minister", actor=cls.actors[0])
+        cls.sources = [factories.source(url=f"https://example.org/s{n}") for n in range(2)]
+        cls.editor = get_user_model().objects.create_user("editor")
+
+    def text(self, bad: int | None = None) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(self.HEADER)
+        for n in range(20):
+            speaker, subject = self.actors[n % 3], self.actors[(n + 1) % 3]
+            writer.writerow(
+                [
+                    speaker.code,
+                    speaker.code if n == bad else subject.code,
+                    str(self.person.pk) if n % 4 == 0 else "",
+                    ["support", "offer_of_help", "rejection_of_pressure"][n % 3],
+                    f"statement {n}",
+                    f"2025-{1 + n % 12:02d}" if n % 2 else "",
+                    "",
+                    f"{self.sources[0].pk}; {self.sources[1].pk}" if n % 5 == 0 else str(self.sources[0].pk),
+                    "",
+                    "said this\nand that" if n % 5 == 0 else f"said {n}",
+                    "",
+                ]
+            )
+        return out.getvalue()
+
+    def outcome(self, text, *, row_at_a_time):
+        try:
+            with transaction.atomic():
+                with CaptureQueriesContext(connection) as queries:
+                    result = imports.import_texts(
+                        [("statements.csv", text)], user=self.editor, reason="desk", row_at_a_time=row_at_a_time
+                    )
+                self.queries = len(queries.captured_queries)
+                skip = {"id", "created_at", "updated_at"}
+                created = [c.pk for c in result.reports[0].changes] if result.written else []
+                entries = [
+                    (
+                        {k: v for k, v in Statement.objects.filter(pk=pk).values().get().items() if k not in skip},
+                        list(Citation.objects.filter(statement=pk).values_list("source_id", "paragraph", "excerpt")),
+                        list(
+                            Statement.history.filter(id=pk).values_list(
+                                "history_type", "history_user", "history_change_reason"
+                            )
+                        ),
+                        list(Citation.history.filter(statement_id=pk).values_list("history_type", "history_user")),
+                    )
+                    for pk in created
+                ]
+                outcome = ([str(p) for p in result.problems], result.written, entries)
+                raise Rollback
+        except Rollback:
+            pass
+        return outcome
+
+    def test_the_batch_path_leaves_the_ledger_as_the_row_path_does(self):
+        batched = self.outcome(self.text(), row_at_a_time=False)
+        self.assertLess(self.queries, 30)
+        self.assertEqual(batched, self.outcome(self.text(), row_at_a_time=True))
+        self.assertTrue(batched[1], batched[0])
+        self.assertEqual(len(batched[2]), 20)
+
+    def test_a_bad_row_refuses_the_file_with_the_row_paths_message(self):
+        batched = self.outcome(self.text(bad=7), row_at_a_time=False)
+        self.assertEqual(batched[0], self.outcome(self.text(bad=7), row_at_a_time=True)[0])
+        self.assertEqual(len(batched[0]), 1)
+        self.assertFalse(batched[1])
+        self.assertFalse(Statement.objects.exists())

@@ -4,7 +4,7 @@ history records who imported it and why; the whole import in one transaction.
 An import is all or nothing. Every row is tried so that every bad row is reported with its line
 number and a reason in plain words; then, if any row was bad or the run is a dry run, the whole
 transaction is rolled back and nothing is written. A dry run therefore previews exactly what the
-real import would do, with the same validation. Rows that create pledges or trade figures are tried in batches
+real import would do, with the same validation. Rows that create pledges, trade figures or statements are tried in batches
 (`Batch`, through services/batch.py: a few queries a batch); every other row, and a row a batch
 refuses, is tried on its own in its own savepoint, so its report is the same either way.
 
@@ -256,7 +256,7 @@ def _new_entries(model: type):
 
 
 # The tables whose new rows are written in batches.
-BATCH_SERVICES = {Pledge: _new_entries(Pledge), TradeFigure: _new_entries(TradeFigure)}
+BATCH_SERVICES = {model: _new_entries(model) for model in (Pledge, TradeFigure, Statement)}
 
 
 class Batch:
@@ -369,7 +369,7 @@ def import_table(
     row_at_a_time: bool = False,
 ) -> Report:
     """Import the rows of one file inside the caller's transaction; the Report says what happened.
-    New pledges and trade figures are written in batches (`Batch`) unless `row_at_a_time`."""
+    New pledges, trade figures and statements are written in batches (`Batch`) unless `row_at_a_time`."""
     report = Report(table=table, name=name)
     shape = limits.shape_problems(header, len(records))
     if shape:

@@ -1,7 +1,8 @@
-"""Creating many new pledges (or trade figures) at once: the importer's path for the new rows of a file.
+"""Creating many new cited entries at once (pledges, trade figures, statements): the importer's path
+for the new rows of a file.
 
-Every entry is checked by the same functions as `pledge_create` and `trade_figure_create`
-(services/entries.py `new_cited_entry`: at least one citation, a figure of 0 only when confirmed, a
+Every entry is checked by the same functions as its create service (`pledge_create` and the others;
+services/entries.py `new_cited_entry`: at least one citation, a figure of 0 only when confirmed, a
 USD value that agrees with a USD amount, the USD fields from the earliest cited source; then
 `full_clean`, so `Pledge.clean`'s rules on the package hold too), and every citation by its model's
 `full_clean`. What the batch does once instead of once per row:
@@ -34,7 +35,7 @@ from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from ledger import summaries
-from ledger.models import Actor, Citation, Person, Pledge, Source, TradeFigure
+from ledger.models import Actor, Citation, Engagement, Person, Pledge, Source, Statement, TradeFigure
 from ledger.services._shared import require_reason
 from ledger.services.entries import CITING_FIELDS, new_cited_entry
 
@@ -69,6 +70,7 @@ class BatchEntryError(ValidationError):
 RELATED = {
     Pledge: {"donor": Actor, "recipient": Actor, "official": Person, "package": Pledge},
     TradeFigure: {"reporter": Actor, "partner": Actor},
+    Statement: {"speaker": Actor, "subject": Actor, "person": Person, "engagement": Engagement},
 }
 
 
@@ -158,10 +160,14 @@ def _citations_of(model: type, entries: list, citations: list, *, when, user, re
 
 @transaction.atomic
 def entries_create_batch(
-    model: type[Pledge | TradeFigure], *, rows: Sequence[NewEntry], user: AbstractBaseUser | None, reason: str
+    model: type[Pledge | TradeFigure | Statement],
+    *,
+    rows: Sequence[NewEntry],
+    user: AbstractBaseUser | None,
+    reason: str,
 ) -> list:
     """Create the entries of `rows` with their citations, as the model's create service creates one
-    (`pledge_create`, `trade_figure_create`), in bulk.
+    (`pledge_create`, `trade_figure_create`, `statement_create`), in bulk.
 
     Raises BatchEntryError (a ValidationError) naming the first row a rule refuses, before anything
     is written; IntegrityError when the database refuses a row (a CHECK constraint, an id taken), in
