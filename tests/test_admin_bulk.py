@@ -8,8 +8,9 @@ from django.contrib.auth import get_user_model
 from django.test import TestCase
 
 from ledger import services, summaries
-from ledger.admin.base import BULK_DELETE_REASON, DELETE_REASON, DETACHED_REASON
+from ledger.admin.base import BULK_DELETE_REASON, DELETE_REASON
 from ledger.models import Actor, Alias, Citation, Engagement, Person, Pledge, Source, Statement
+from ledger.services.deleting import DETACHED_REASON
 
 FIXTURE = "cibercuba-2026-02-05"
 
@@ -111,7 +112,11 @@ class BulkDeleteTests(TestCase):
         latest = Statement.history.filter(id=2).latest("history_date")
         self.assertEqual(
             (latest.engagement_id, latest.history_user_id, latest.history_change_reason),
-            (None, self.superuser.pk, DETACHED_REASON.format(field="engagement", pk=2)),
+            (
+                None,
+                self.superuser.pk,
+                DETACHED_REASON.format(field="engagement", pk=2, reason=BULK_DELETE_REASON.format(count=2)),
+            ),
         )
         deleted = Engagement.history.filter(history_type="-").values_list("id", "history_change_reason")
         self.assertEqual(
@@ -126,7 +131,7 @@ class BulkDeleteTests(TestCase):
         self.assertFalse(Pledge.objects.filter(official__isnull=False).exists())
         self.assertEqual(self.versions(Pledge, [1, 2, 3]), {pk: version + 1 for pk, version in versions.items()})
         reasons = Pledge.history.filter(id__in=[1, 2, 3], history_type="~").values_list("history_change_reason")
-        self.assertEqual(set(reasons), {(DETACHED_REASON.format(field="official", pk=12),)})
+        self.assertEqual(set(reasons), {(DETACHED_REASON.format(field="official", pk=12, reason=DELETE_REASON),)})
         self.assertEqual(
             Person.history.filter(history_type="-").values_list("history_change_reason", flat=True).get(),
             DELETE_REASON,

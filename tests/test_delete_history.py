@@ -215,3 +215,22 @@ class RevertOfADeletionTests(DeleteHistoryTestCase):
         )
         self.assertEqual(history.changed_values(Pledge, last_version.instance, restored), {})
         self.assertEqual(summaries.stored_totals(), summaries.computed_totals())
+
+
+class CitationRemovalTests(DeleteHistoryTestCase):
+    def test_removing_a_citation_a_delivery_reports_empties_its_link_with_a_record(self):
+        services.citation_create(
+            pledge_id=4, source_id=1, excerpt="delivered", paragraph=3, note="", user=self.user, reason="more"
+        )
+        citation = Citation.objects.filter(pledge_id=4).latest("pk")
+        delivery = Delivery(pledge_id=4, amount=1000, currency="USD", citation=citation)
+        delivery._history_user, delivery._change_reason = self.user, "Delivered (test)"
+        delivery.save()
+        services.citation_delete(citation=citation, user=self.user, reason=REASON)
+        latest = delivery.history.latest("history_date", "history_id")
+        self.assertEqual(
+            (latest.citation_id, latest.history_change_reason),
+            (None, DETACHED_REASON.format(field="citation", pk=citation.pk, reason=REASON)),
+        )
+        removed = Citation.history.get(id=citation.pk, history_type="-")
+        self.assertEqual(removed.history_date, Pledge.history.filter(id=4).latest("history_date").history_date)

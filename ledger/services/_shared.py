@@ -236,9 +236,9 @@ def _apply_citation_plan(
     order = {"add": 0, "change": 1, "remove": 2}
     for action, citation in sorted(plan, key=lambda step: order[step[0]]):
         if action == "remove":
-            record_baseline(citation)
-            citation._history_date, citation._history_user, citation._change_reason = when, user, reason
-            citation.delete()
+            from ledger.services.deleting import delete_recorded  # deleting imports this module
+
+            delete_recorded(citation, user=user, reason=reason, when=when)  # a delivery's link to it too
             continue
         citation._history_date = when
         save_entry(citation, user=user, reason=reason)
