@@ -280,7 +280,7 @@ class Batch:
     def __init__(self, run: Run):
         self.run = run
         self.pending: list[tuple[int, list[str]]] = []
-        self.pending_ids: set[str] = set()
+        self.pending_ids: set[int] = set()
         header = run.header
         self.id_index = header.index("id") if "id" in header else None
         reference = run.table.self_reference
@@ -293,11 +293,11 @@ class Batch:
             return False  # an update, or an id to report: on its own
         index = self.reference_index
         reference = cells[index].strip() if index is not None and len(cells) > index else ""
-        if reference and reference in self.pending_ids:
+        if limits.WHOLE_NUMBER.fullmatch(reference) and int(reference) in self.pending_ids:
             self.flush()  # it names a row of this batch: that row is written first
         self.pending.append((line, cells))
         if raw_id:
-            self.pending_ids.add(raw_id)
+            self.pending_ids.add(int(raw_id))
         if len(self.pending) >= self.BATCH_ROWS:
             self.flush()
         return True
