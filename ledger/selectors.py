@@ -19,6 +19,7 @@ from django_filters import FilterSet
 from ledger import formatting, summary_reads
 from ledger.history import entry_history
 from ledger.models import Actor, Citation, Pledge, Source, Statement, TradeFigure, counted_in_totals_condition
+from ledger.timeline import first_rows
 
 # How many rows an entry, actor or source page lists before pointing to the filtered table.
 PAGE_LIST_LIMIT = 50
@@ -374,11 +375,17 @@ def actor_detail(*, code: str) -> dict:
         .select_related("reporter", "partner")
         .order_by("-year", "-id")
     )
+    # The actor's latest statements, read along each side's (speaker or subject, date, id) index: the plain
+    # "speaker = X OR subject = X" sorts all of them.
     statements, more_statements = _limited(
-        Statement.objects.filter(Q(speaker=actor) | Q(subject=actor))
-        .select_related("speaker", "subject", "person")
-        .prefetch_related("citations__source")
-        .order_by("-date", "-id")
+        first_rows(
+            Statement.objects.select_related("speaker", "subject", "person")
+            .prefetch_related("citations__source")
+            .order_by("-date", "-id"),
+            fields=("speaker", "subject"),
+            ids=[actor.pk],
+            n=PAGE_LIST_LIMIT + 1,
+        )
     )
     return {
         "actor": actor,

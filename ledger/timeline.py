@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import heapq
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django import forms
@@ -266,41 +266,56 @@ def _filtered(kind: str, queryset: QuerySet, groups: list[set[int]]) -> QuerySet
 
 
 # A limited list is read as the union of one small index-ordered read per party field and actor (see
-# _first_rows); past this many such reads (a country with very many bodies) the plain query is used.
+# first_rows); past this many such reads (a country with very many bodies) the plain query is used.
 MAX_BRANCHES = 240
 
 
-def _first_rows(kind: str, queryset: QuerySet, groups: list[set[int]], n: int) -> QuerySet:
-    """The first `n` rows of `queryset` (ordered, ties broken by the id) that involve every group's
-    country: the same rows, in the same order, as `_filtered(kind, queryset, groups)[:n]`.
+def first_rows(queryset: QuerySet, *, fields: Sequence[str], ids: Iterable[int], n: int) -> QuerySet:
+    """The first `n` rows of the ordered `queryset` (ties broken by the id) in which any of `fields` (foreign
+    keys) names one of `ids`: the same rows, in the same order, as
+    `queryset.filter(Q(field_1__in=ids) | Q(field_2__in=ids) | …)[:n]`, with the queryset's select_related
+    and prefetch_related (not its annotations).
 
     That plain query asks for "donor IN (…) OR recipient IN (…)" in date order, which no index serves: the
-    database reads every entry of the country and sorts them (over a second at a million pledges for a
-    busy donor). The first `n` of a union are among the union of each part's first `n`, so each party
-    field and actor of the smallest group is read alone, `n` rows along its (field, date, id) index, and
-    only those few candidates are sorted. Still one query."""
-    if not groups:
-        return queryset[:n]
-    if kind == "delivery":
-        return _first_deliveries(queryset, groups, n)
-    index = min(range(len(groups)), key=lambda i: len(groups[i]))
-    fields, ids = PARTY_FIELDS[kind], sorted(groups[index])
+    database reads every entry of the actor and sorts them (over a second at a million pledges for a
+    busy donor). The first `n` of a union are among the union of each part's first `n`, so each field and
+    actor is read alone, `n` rows along its (field, date, id) index, and only those few candidates are
+    sorted. Still one query."""
+    ids = sorted(ids)
+    if not ids:
+        return queryset.none()
     if len(fields) * len(ids) > MAX_BRANCHES:
-        return _filtered(kind, queryset, groups)[:n]
-    narrowed = _filtered(kind, queryset, groups[:index] + groups[index + 1 :])
+        return queryset.filter(_involves(tuple(fields), set(ids)))[:n]
     model = queryset.model
+    order = queryset.query.order_by or model._meta.ordering
     # Each part is wrapped as "id IN (its first n ids)": SQLite takes neither ORDER BY nor LIMIT in a
     # compound SELECT's parts, but does in a subquery.
     parts = [
-        model._base_manager.filter(pk__in=narrowed.filter(**{f"{field}_id": pk}).values("pk")[:n])
+        model._base_manager.filter(
+            pk__in=queryset.prefetch_related(None).filter(**{f"{field}_id": pk}).values("pk")[:n]
+        )
         .order_by()
         .values("pk")
         for field in fields
         for pk in ids
     ]
     candidates = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
-    rows = model.objects.select_related(*RELATED[kind]).filter(pk__in=candidates)
-    return rows.order_by(*queryset.query.order_by)[:n]
+    rows = model._default_manager.filter(pk__in=candidates)
+    rows.query.select_related = queryset.query.select_related  # the rows as the caller reads them
+    return rows.prefetch_related(*queryset._prefetch_related_lookups).order_by(*order)[:n]
+
+
+def _first_rows(kind: str, queryset: QuerySet, groups: list[set[int]], n: int) -> QuerySet:
+    """The first `n` rows of `queryset` (ordered, ties broken by the id) that involve every group's
+    country: the same rows, in the same order, as `_filtered(kind, queryset, groups)[:n]`, read by
+    first_rows for the smallest group's country and bodies (one query)."""
+    if not groups:
+        return queryset[:n]
+    if kind == "delivery":
+        return _first_deliveries(queryset, groups, n)
+    index = min(range(len(groups)), key=lambda i: len(groups[i]))
+    narrowed = _filtered(kind, queryset, groups[:index] + groups[index + 1 :])
+    return first_rows(narrowed, fields=PARTY_FIELDS[kind], ids=groups[index], n=n)
 
 
 def _first_deliveries(queryset: QuerySet, groups: list[set[int]], n: int) -> QuerySet:
