@@ -363,7 +363,13 @@ class BatchImportTests(TestCase):
         rows = [self.row(n, id=str(top + 1000 + n), updated_at=RESTORED_AT.isoformat()) for n in range(20)]
         text = self.csv_text(rows)
         by_row = self.imported_state(text, row_at_a_time=True)
-        batched = self.imported_state(text, row_at_a_time=False)
+        with CaptureQueriesContext(connection) as queries:
+            batched = self.imported_state(text, row_at_a_time=False)
+        # Every id is known: the citations go in before their entries, in one batch (not refused
+        # and retried row by row).
+        tables = [q["sql"].split('"')[1] for q in queries.captured_queries if q["sql"].startswith("INSERT INTO")]
+        self.assertLess(tables.index("ledger_citation"), tables.index("ledger_pledge"))
+        self.assertEqual(tables.count("ledger_pledge"), 1)
         self.assertTrue(batched["written"], batched["problems"])
         for key in ("pledges", "changes", "totals", "found", "found_by_excerpt"):
             self.assertEqual(batched[key], by_row[key], key)
