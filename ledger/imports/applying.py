@@ -4,9 +4,10 @@ history records who imported it and why; the whole import in one transaction.
 An import is all or nothing. Every row is tried so that every bad row is reported with its line
 number and a reason in plain words; then, if any row was bad or the run is a dry run, the whole
 transaction is rolled back and nothing is written. A dry run therefore previews exactly what the
-real import would do, with the same validation. Rows that create pledges, trade figures or statements are tried in batches
-(`Batch`, through services/batch.py: a few queries a batch); every other row, and a row a batch
-refuses, is tried on its own in its own savepoint, so its report is the same either way.
+real import would do, with the same validation. Rows that create pledges, trade figures or
+statements are tried in batches (`Batch`, through services/batch.py: a few queries a batch); every
+other row, and a row a batch refuses, is tried on its own in its own savepoint, so its report is
+the same either way.
 
 Rules for a row: an empty `id` creates a new entry; an `id` that exists updates that entry (only
 the columns present in the file, and only if something differs); an `id` that does not exist
@@ -307,13 +308,20 @@ class Batch:
         if not pending:
             return
         run = self.run
-        run.lookups.prefetch_rows(run.table, run.header, pending)
-        parsed = []
-        for line, cells in pending:
-            try:
-                parsed.append(((line, cells), run.parse(line, cells)))
-            except RowError as error:
-                run.report.problems.extend(error.problems)
+        parsed, problems = [], []
+        try:
+            with transaction.atomic():  # reading only, but a refused read must not end the transaction
+                run.lookups.prefetch_rows(run.table, run.header, pending)
+                for line, cells in pending:
+                    try:
+                        parsed.append(((line, cells), run.parse(line, cells)))
+                    except RowError as error:
+                        problems.extend(error.problems)
+        except DatabaseError:
+            for line, cells in pending:
+                run.apply_one(line, cells)  # each row reports what the database said of it
+            return
+        run.report.problems.extend(problems)
         self._write(parsed)
 
     def _write(self, parsed: list) -> None:
