@@ -164,9 +164,9 @@ def sqlite_decimal(value, places):
 
 def _sqlite_escaped(x: str) -> str:
     """codec.escape_text of the text `x`, on SQLite (NULL stays NULL). A text from 'A' up (letters, any
-    non-ASCII character) cannot start with a trigger: a comparison, no function call."""
+    non-ASCII character) cannot start with a trigger, nor an empty one: comparisons, no function call."""
     return (
-        f"CASE WHEN {x} >= 'A' THEN {x} WHEN unicode({x}) IN ({TRIGGER_CODES}) OR (unicode({x}) = {APOSTROPHE} "
+        f"CASE WHEN {x} >= 'A' OR {x} = '' OR {x} IS NULL THEN {x} WHEN unicode({x}) IN ({TRIGGER_CODES}) OR (unicode({x}) = {APOSTROPHE} "
         f"AND unicode(ltrim({x}, '''')) IN ({TRIGGER_CODES})) THEN '''' || {x} ELSE {x} END"
     )
 
@@ -196,7 +196,7 @@ def _sqlite_cells(column, x: str, places: int | None) -> tuple[str, str | None]:
     if kind == BOOLEAN:
         return f"CASE WHEN {x} THEN 'True' WHEN NOT {x} THEN 'False' END", None
     if kind == DATETIME:  # stored as 'YYYY-MM-DD HH:MM:SS[.ffffff]' (naive UTC): datetime_cell's text
-        return f"CASE WHEN {x} IS NOT NULL THEN printf('%%sT%%s+00:00', substr({x}, 1, 10), substr({x}, 12)) END", None
+        return f"replace({x}, ' ', 'T') || '+00:00'", None  # NULL stays NULL
     raise AssertionError(kind)  # pragma: no cover
 
 
