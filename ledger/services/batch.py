@@ -26,6 +26,7 @@ record, as `entry_restore_updated_at` does for one entry."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -147,6 +148,26 @@ def _ids_given(model: type, entries: list) -> bool:
     return not missing
 
 
+def _keep_updated_at(model: type, entries: list) -> None:
+    """Store each entry's own `updated_at` (the insert gave it the time of the insert: auto_now), in
+    one UPDATE of all of them whatever their number (bulk_update would build a CASE of thousands of
+    branches)."""
+    if not entries:
+        return
+    quote = connection.ops.quote_name
+    table, pk, column = (quote(name) for name in (model._meta.db_table, model._meta.pk.column, "updated_at"))
+    if connection.vendor == "postgresql":
+        values = [{"id": entry.pk, "u": entry.updated_at.isoformat()} for entry in entries]
+        rows = "json_to_recordset(%s::json) AS v(id bigint, u timestamptz)"
+    else:
+        values = [
+            {"id": entry.pk, "u": connection.ops.adapt_datetimefield_value(entry.updated_at)} for entry in entries
+        ]
+        rows = "(SELECT json_extract(value, '$.id') AS id, json_extract(value, '$.u') AS u FROM json_each(%s)) AS v"
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET {column} = v.u FROM {rows} WHERE {table}.{pk} = v.id", [json.dumps(values)])
+
+
 def _citations_of(model: type, entries: list, citations: list, *, when, user, reason: str) -> list[Citation]:
     """The batch's citations, each tied to its entry and carrying the version's who, why and when."""
     linked = []
@@ -211,8 +232,7 @@ def entries_create_batch(
         if row.updated_at is not None:
             entry.updated_at = row.updated_at
             restored.append(entry)
-    if restored:
-        model.objects.bulk_update(restored, ["updated_at"], batch_size=500)
+    _keep_updated_at(model, restored)
     model.history.bulk_history_create(entries, default_user=user, default_change_reason=reason, default_date=when)
     Citation.history.bulk_history_create(
         new_citations, default_user=user, default_change_reason=reason, default_date=when
