@@ -376,6 +376,22 @@ class BatchImportTests(TestCase):
         self.assertEqual(batched["totals"], batched["rebuilt"])
         self.assertEqual({restored for _, restored, *_ in batched["pledges"]}, {RESTORED_AT})  # their updated_at
 
+    def test_a_part_waits_for_its_package_written_with_leading_zeros(self):
+        # A part names its package by id, however the id is written: the package's row goes in first.
+        top = Pledge.objects.aggregate(top=Max("id"))["top"]
+        rows = [self.row(n) for n in range(1, 10) if n % 11]
+        package = self.row(12, id=f"000{top + 900}", kind="package", amount="", currency="", package="")
+        package["amount_qualifier"] = ""
+        parts = [self.row(n, package=str(top + 900)) for n in (13, 14, 16)]
+        for part in parts:
+            part.update(donor_code=package["donor_code"], recipient_code=package["recipient_code"])
+        text = self.csv_text([package, *rows, *parts])
+        by_row = self.imported_state(text, row_at_a_time=True)
+        batched = self.imported_state(text, row_at_a_time=False)
+        self.assertTrue(batched["written"], batched["problems"])
+        self.assertEqual(batched["pledges"], by_row["pledges"])
+        self.assertEqual(sum(1 for values, *_ in batched["pledges"] if values["package_id"] == "new0"), 3)
+
 
 class TradeBatchImportTests(TestCase):
     """New trade figures go through the same batch path (without totals: trade is never in them)."""
