@@ -149,7 +149,13 @@ def _pg_citations(table: ExportTable, entry: str, connection, entries: tuple[str
 # printf('"%w"', …), which doubles the double quotes. Measured in BENCHMARKS.md (issue 13).
 # Python's csv module quotes a cell holding a comma, a double quote, CR or LF.
 NEEDS_QUOTES = "instr({x}, ',') OR instr({x}, '\"') OR instr({x}, char(10)) OR instr({x}, char(13))"
-QUOTE_PATTERN = "('*[,\"' || char(10, 13) || ']*')"  # the same test, once for the whole row
+# The same test, once for the row's texts joined (r): four GLOBs of one character each, which SQLite runs
+# as a strcspn() (a '*[…]*' class is matched by a slow recursive search), in a subquery so that r is
+# built once.
+ROW_NEEDS_QUOTES = (
+    "(SELECT r GLOB '*,*' OR r GLOB '*\"*' OR r GLOB ('*' || char(10) || '*') OR r GLOB ('*' || char(13) || '*') "
+    "FROM (SELECT {joined} AS r))"
+)
 # SQLite's printf writes at most 16 significant digits; below 10**(15 - places) its %.Nf is Python's
 # format(value, '.Nf') digit for digit. Larger values (rare) are written by Python itself, through a
 # function registered on the connection (sqlite_decimal).
@@ -230,7 +236,7 @@ def _sqlite_line(cells: list[str], texts: list[str], plain: list[str]) -> str:
     """One CSV line, CRLF included, as bytes (a BLOB: no decoding and encoding again in Python).
 
     `texts` are the row's raw texts that may need quotes and `plain` the cells written without
-    quotes: one test of all the row's texts at once (a GLOB on their concatenation) picks the line
+    quotes: one test of all the row's texts at once (ROW_NEEDS_QUOTES, on their concatenation) picks the line
     without a quote test per cell; a row with a comma, quote or line break somewhere tests each."""
     if len(cells) > MAX_PRINTF_ARGUMENTS:  # pragma: no cover (no table has so many columns)
         return "CAST(" + " || ',' || ".join(f"coalesce({cell}, '')" for cell in cells) + " || char(13, 10) AS BLOB)"
@@ -238,7 +244,8 @@ def _sqlite_line(cells: list[str], texts: list[str], plain: list[str]) -> str:
     line = f"printf({form}, {', '.join(cells)})"
     if texts and len(texts) <= MAX_PRINTF_ARGUMENTS:
         joined = f"printf('{'%%s' * len(texts)}', {', '.join(texts)})"
-        line = f"CASE WHEN {joined} GLOB {QUOTE_PATTERN} THEN {line} ELSE printf({form}, {', '.join(plain)}) END"
+        needs_quotes = ROW_NEEDS_QUOTES.format(joined=joined)
+        line = f"CASE WHEN {needs_quotes} THEN {line} ELSE printf({form}, {', '.join(plain)}) END"
     return f"CAST({line} AS BLOB)"
 
 
