@@ -13,6 +13,7 @@ from ledger import formatting
 from ledger.intake.parties import alias_data
 from ledger.models.base import COUNTRY_CODES, CURRENCY_CHOICES, AmountQualifier, DatePrecision, DateQualifier
 from ledger.models.directory import Actor, Source
+from ledger.models.engagements import Engagement
 from ledger.models.entries import Citation, Statement, TradeFigure
 from ledger.models.pledges import Pledge
 
@@ -64,7 +65,7 @@ class IntakeProposal(models.Model):
 
     article = models.ForeignKey(IntakeArticle, on_delete=models.CASCADE, related_name="proposals")
     position = models.PositiveIntegerField(help_text="Its place in the extractor's list (packages refer to it).")
-    entry = models.CharField(max_length=10, help_text="pledge, trade or statement")
+    entry = models.CharField(max_length=10, help_text="pledge, trade, statement or engagement")
     fields = models.JSONField(help_text="The proposal as propose_entries prints it (the export's column names).")
     paragraph = models.PositiveIntegerField()
     start = models.PositiveIntegerField()
@@ -81,6 +82,9 @@ class IntakeProposal(models.Model):
     existing_statement = models.ForeignKey(
         Statement, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    existing_engagement = models.ForeignKey(
+        Engagement, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     changes = models.JSONField(default=dict, blank=True, help_text="Field → value a refinement proposes.")
 
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
@@ -93,6 +97,7 @@ class IntakeProposal(models.Model):
     pledge = models.ForeignKey(Pledge, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     trade_figure = models.ForeignKey(TradeFigure, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     statement = models.ForeignKey(Statement, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    engagement = models.ForeignKey(Engagement, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     delivery = models.ForeignKey("Delivery", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     citation = models.ForeignKey(Citation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
@@ -118,12 +123,12 @@ class IntakeProposal(models.Model):
         return f"{self.entry} ¶{self.paragraph}: {self.evidence[:80]}"
 
     @property
-    def existing(self) -> Pledge | TradeFigure | Statement | None:
-        return self.existing_pledge or self.existing_trade_figure or self.existing_statement
+    def existing(self) -> Pledge | TradeFigure | Statement | Engagement | None:
+        return self.existing_pledge or self.existing_trade_figure or self.existing_statement or self.existing_engagement
 
     @property
-    def result(self) -> Pledge | TradeFigure | Statement | None:
-        return self.pledge or self.trade_figure or self.statement
+    def result(self) -> Pledge | TradeFigure | Statement | Engagement | None:
+        return self.pledge or self.trade_figure or self.statement or self.engagement
 
 
 class Alias(models.Model):
