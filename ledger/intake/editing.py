@@ -4,7 +4,7 @@ actor codes, amounts as Decimals, dates as dates), and back to JSON for the reco
 from datetime import date
 from decimal import Decimal
 
-from ledger.intake.types import PLEDGE, STATEMENT, TRADE
+from ledger.intake.types import ENGAGEMENT, PLEDGE, STATEMENT, TRADE
 
 DATED = ("date", "date_precision", "date_qualifier", "year_inferred")
 MONEY = ("amount", "currency", "amount_qualifier")
@@ -12,10 +12,17 @@ EDITABLE = {
     PLEDGE: ("donor", "recipient", "kind", "status", *MONEY, "quantity", "unit", "commodity", *DATED),
     TRADE: ("reporter", "partner", "flow", *MONEY, "year", "year_inferred", "rank", "rank_statement", "relationship"),
     STATEMENT: ("speaker", "subject", "kind", "summary", *DATED),
+    ENGAGEMENT: ("side_a", "side_b", "kind", "place_country", "place_city", *DATED),
 }
-PARTIES = {PLEDGE: ("donor", "recipient"), TRADE: ("reporter", "partner"), STATEMENT: ("speaker", "subject")}
-# A statement's parties are printed as donor and recipient (the command's contract).
-_STORED_AS = {"speaker": "donor", "subject": "recipient"}
+PARTIES = {
+    PLEDGE: ("donor", "recipient"),
+    TRADE: ("reporter", "partner"),
+    STATEMENT: ("speaker", "subject"),
+    ENGAGEMENT: ("side_a", "side_b", "place_country"),
+}
+OPTIONAL_PARTIES = ("place_country",)  # empty for a call, or when the source does not say where
+# A statement's parties are printed as donor and recipient, an engagement's place as place (the command's contract).
+_STORED_AS = {"speaker": "donor", "subject": "recipient", "place_country": "place"}
 _DECIMALS = ("amount", "quantity")
 
 

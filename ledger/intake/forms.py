@@ -9,8 +9,9 @@ from pathlib import Path
 from django import forms
 
 from ledger.intake.article import LANGUAGE_NAMES, MAX_BYTES, TOO_LARGE, Article, ArticleError, read_article
-from ledger.intake.types import PLEDGE, STATEMENT, TRADE
-from ledger.models import AmountQualifier, DatePrecision, DateQualifier, Pledge, Statement, TradeFigure
+from ledger.intake.editing import PARTIES
+from ledger.intake.types import ENGAGEMENT, PLEDGE, STATEMENT, TRADE
+from ledger.models import AmountQualifier, DatePrecision, DateQualifier, Engagement, Pledge, Statement, TradeFigure
 
 ERROR_TEXT_OR_FILE = "Paste the article's text, or upload the saved HTML page of the article (not both)."
 ERROR_LANGUAGE = "The text reads as {found}, not {given}: choose {found} as the language."
@@ -119,9 +120,12 @@ def _choices(choices, blank: bool = True) -> list:
     return ([("", "—")] if blank else []) + [c for c in choices if c[0] != ""]
 
 
-def _party(label: str) -> forms.CharField:
+def _party(label: str, required: bool = True) -> forms.CharField:
     return forms.CharField(
-        label=label, max_length=32, widget=forms.TextInput(attrs={"list": "intake-actors", "size": 10})
+        label=label,
+        max_length=32,
+        required=required,
+        widget=forms.TextInput(attrs={"list": "intake-actors", "size": 10}),
     )
 
 
@@ -180,7 +184,24 @@ def _statement_fields() -> dict:
     }
 
 
-_FIELDS = {PLEDGE: _pledge_fields, TRADE: _trade_fields, STATEMENT: _statement_fields}
+def _engagement_fields() -> dict:
+    return {
+        "side_a": _party("Side A"),
+        "side_b": _party("Side B"),
+        "kind": forms.ChoiceField(choices=_choices(Engagement.Kind.choices, blank=False)),
+        "place_country": _party("Place (country)", required=False),
+        "place_city": forms.CharField(label="Place (city)", required=False, max_length=100),
+        **_date_fields(),
+    }
+
+
+_FIELDS = {
+    PLEDGE: _pledge_fields,
+    TRADE: _trade_fields,
+    STATEMENT: _statement_fields,
+    ENGAGEMENT: _engagement_fields,
+}
+_PARTY_FIELDS = tuple(dict.fromkeys(name for names in PARTIES.values() for name in names))
 
 
 class ProposalForm(forms.Form):
@@ -192,7 +213,7 @@ class ProposalForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        for name in ("currency", "donor", "recipient", "reporter", "partner", "speaker", "subject"):
+        for name in ("currency", *_PARTY_FIELDS):
             if isinstance(data.get(name), str):
                 data[name] = data[name].strip().upper()
         for name in ("amount_qualifier", "unit", "commodity", "date_precision", "date_qualifier"):

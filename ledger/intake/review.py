@@ -14,9 +14,9 @@ from django.utils.safestring import SafeString, mark_safe
 
 from ledger import formatting
 from ledger.intake.editing import proposal_values
-from ledger.models import Actor, IntakeArticle, IntakeProposal, Pledge, Statement, TradeFigure
+from ledger.models import Actor, Engagement, IntakeArticle, IntakeProposal, Participant, Pledge, Statement, TradeFigure
 
-MARK_KINDS = ("amount", "date", "party", "cue")
+MARK_KINDS = ("amount", "date", "party", "participant", "cue")
 STATES = [state for state, _ in IntakeProposal.State.choices]
 
 
@@ -37,9 +37,12 @@ def intake_review_proposals(*, article: IntakeArticle) -> list[IntakeProposal]:
             "existing_trade_figure__partner",
             "existing_statement__speaker",
             "existing_statement__subject",
+            "existing_engagement__side_a",
+            "existing_engagement__side_b",
             "pledge",
             "trade_figure",
             "statement",
+            "engagement",
             "reviewed_by",
         ).order_by("-confidence", "position", "id")
     )
@@ -109,7 +112,9 @@ _LABELS = {
     "pledge": dict(Pledge.Kind.choices) | dict(Pledge.Status.choices),
     "trade": dict(TradeFigure.Flow.choices),
     "statement": dict(Statement.Kind.choices),
+    "engagement": dict(Engagement.Kind.choices),
 }
+_SIDES = dict(Participant.Side.choices)
 
 
 def _name(party: dict | None) -> str:
@@ -126,7 +131,12 @@ def describe(proposal: IntakeProposal) -> str:
         if fields.get("amount")
         else ""
     )
-    if proposal.entry == "trade":
+    if proposal.entry == "engagement":
+        parties = f"{_name(fields['side_a'])} – {_name(fields['side_b'])}"
+        what = [labels.get(fields["kind"], fields["kind"])]
+        what.append(f"in {_name(fields['place'])}" if fields.get("place") else "place not stated")
+        what.append(_when(fields) or "date not stated")
+    elif proposal.entry == "trade":
         parties = f"{_name(fields['reporter'])} – {_name(fields['partner'])}"
         what = [labels.get(fields["flow"], fields["flow"]), money, fields.get("rank_statement") or ""]
         what.append(str(fields["year"]) if fields.get("year") else "year not stated")
@@ -138,14 +148,31 @@ def describe(proposal: IntakeProposal) -> str:
             what.append(f"{money} and {goods}" if money else goods)
         elif money:
             what.append(money)
-        if fields.get("date"):
-            when = date.fromisoformat(fields["date"])
-            what.append(
-                formatting.format_date(
-                    when, fields["date_precision"], fields["date_qualifier"], fields["year_inferred"]
-                )
-            )
+        what.append(_when(fields))
     return f"{parties}: " + ", ".join(w for w in what if w)
+
+
+def _when(fields: dict) -> str:
+    """The proposed date at its precision ("early February 2026"), or ""."""
+    if not fields.get("date"):
+        return ""
+    when = date.fromisoformat(fields["date"])
+    return formatting.format_date(when, fields["date_precision"], fields["date_qualifier"], fields["year_inferred"])
+
+
+def participants(proposal: IntakeProposal) -> list[dict]:
+    """An engagement proposal's people as an editor reads them: name, side (with its country), role."""
+    fields = proposal.fields
+    if proposal.entry != "engagement":
+        return []
+    return [
+        {
+            "name": named["name"],
+            "side": f"{_SIDES.get(named['side'], named['side'])} ({_name(fields.get('side_' + named['side']))})",
+            "role": named["role"],
+        }
+        for named in fields.get("participants") or []
+    ]
 
 
 def corrections(proposal: IntakeProposal) -> list[str]:
@@ -172,4 +199,5 @@ def decorate(proposals: list[IntakeProposal]) -> None:
                 f"admin:{existing._meta.app_label}_{existing._meta.model_name}_change", args=[existing.pk]
             )
         proposal.summary = describe(proposal)
+        proposal.participant_rows = participants(proposal)
         proposal.flag_labels = [(flag, FLAG_LABELS.get(flag, flag.replace("_", " "))) for flag in proposal.flags]

@@ -7,7 +7,9 @@ sentence) and the reason "from <headline>, ¶N, proposed by intake" in the histo
 - **same**: the citation is added to the existing entry, nothing else (nothing is counted twice);
 - **refines**: the citation is added and the correction applied through the entry's versioned update;
 - **delivers**: a Delivery is recorded against the pledge, with its citation on the pledge; the pledge's
-  total is not added a second time (a Delivery is never in a total)."""
+  total is not added a second time (a Delivery is never in a total).
+An engagement is created through engagement_create with its participants: the people the sentence names,
+each matched by name among the ledger's people or created then (through person_create), like new actors."""
 
 from __future__ import annotations
 
@@ -22,14 +24,25 @@ from django.db import transaction
 from django.utils import timezone
 
 from ledger import fx
-from ledger.intake.editing import PARTIES, as_json, changed, party_info, proposal_values
+from ledger.intake.editing import OPTIONAL_PARTIES, PARTIES, as_json, changed, party_info, proposal_values
 from ledger.intake.parties import alias_data
 from ledger.intake.proposing import propose
 from ledger.intake.text import paragraphs
-from ledger.intake.types import PLEDGE, STATEMENT, TRADE
-from ledger.models import Actor, Citation, Delivery, IntakeArticle, IntakeProposal, Pledge, Source, TradeFigure
+from ledger.intake.types import ENGAGEMENT, PLEDGE, STATEMENT, TRADE
+from ledger.models import (
+    Actor,
+    Citation,
+    Delivery,
+    IntakeArticle,
+    IntakeProposal,
+    Person,
+    Pledge,
+    Source,
+    TradeFigure,
+)
 from ledger.services._shared import CitationEdits, save_entry
-from ledger.services.directory import actor_create, source_create
+from ledger.services.directory import actor_create, person_create, source_create
+from ledger.services.engagements import engagement_create
 from ledger.services.entries import (
     CITING_FIELDS,
     citation_create,
@@ -48,11 +61,13 @@ if TYPE_CHECKING:
 INTAKE_REASON = "from {headline}, ¶{paragraph}, proposed by intake"
 CORRECTED_REASON = "; corrected by the editor: {fields}"
 NEW_ACTOR_PREFIX = "new actor "
+NEW_PERSON_PREFIX = "new person "
 # The history keeps a reason in at most this many characters: a long headline is shortened to fit.
 REASON_MAX = Pledge.history.model._meta.get_field("history_change_reason").max_length
 SOURCE_REASON = "Source of an article taken in through intake"
 ERROR_NO_ENTRIES = (
-    "No entries found: the article states no aid figure, trade figure or statement that intake recognises. "
+    "No entries found: the article states no aid figure, trade figure, statement or engagement that intake "
+    "recognises. "
     "Nothing was stored."
 )
 ERROR_REVIEWED = "This proposal was already reviewed ({state}). Reload the article to see its current state."
@@ -133,15 +148,16 @@ def intake_article_create(
     )
     article.full_clean()
     article.save()
+    match_field = {
+        PLEDGE: "existing_pledge_id",
+        TRADE: "existing_trade_figure_id",
+        STATEMENT: "existing_statement_id",
+        ENGAGEMENT: "existing_engagement_id",
+    }
     rows = []
     for position, item in enumerate(proposed):
         proposal, fields = item.proposal, item.fields
         existing = proposal.existing
-        match_field = {
-            PLEDGE: "existing_pledge_id",
-            TRADE: "existing_trade_figure_id",
-            STATEMENT: "existing_statement_id",
-        }
         rows.append(
             IntakeProposal(
                 article=article,
@@ -220,6 +236,9 @@ def _entry_fields(proposal: IntakeProposal, values: dict, *, user: AbstractBaseU
     """The entry's model fields from the reviewed values: parties as actors, goods' valuation."""
     fields = {name: value for name, value in values.items() if name not in PARTIES[proposal.entry]}
     for role in PARTIES[proposal.entry]:
+        if role in OPTIONAL_PARTIES and not values[role]:
+            fields[role] = None
+            continue
         fields[role] = _actor(values[role], party_info(proposal.fields, proposal.entry, role), user=user, why=why)
     for name in ("amount_qualifier", "currency"):
         if name in fields and fields.get("amount") is None:
@@ -249,6 +268,39 @@ def _entry_fields(proposal: IntakeProposal, values: dict, *, user: AbstractBaseU
     if fields.get("date") is None and "date" in fields:
         fields.update(date_precision="", date_qualifier="", year_inferred=False)
     return fields
+
+
+def _person(named: dict, *, user: AbstractBaseUser | None, why: _Why) -> Person:
+    """The ledger's person of this name (the one serving the named country, if several), or one created
+    now through person_create, serving that country, with the role the sentence gives."""
+    found = list(Person.objects.filter(name=named["name"]).select_related("actor__parent").order_by("pk"))
+    country = named.get("country") or ""
+    for person in found:
+        if person.actor is not None and getattr(person.actor.country, "code", "") == country:
+            return person
+    if found:
+        return found[0]
+    actor = _actor(country, {}, user=user, why=why)
+    return person_create(
+        user=user, reason=why.text(prefix=NEW_PERSON_PREFIX), name=named["name"], role=named["role"], actor=actor
+    )
+
+
+def _participants(proposal: IntakeProposal, fields: dict, *, user: AbstractBaseUser | None, why: _Why) -> list:
+    """The people the sentence names, as the engagement's participants (each once), in the role the
+    sentence gives them: acting for their own body when it belongs to their side, else for their country."""
+    result, seen = [], set()
+    for named in proposal.fields.get("participants") or []:
+        person = _person(named, user=user, why=why)
+        if person.pk in seen:
+            continue
+        seen.add(person.pk)
+        side = fields["side_a" if named["side"] == "a" else "side_b"]
+        body = person.actor
+        if body is None or body.country != side.country:
+            body = _actor(named.get("country") or "", {}, user=user, why=why)
+        result.append({"person": person, "side": named["side"], "role": named["role"], "acting_for": body})
+    return result
 
 
 def _cite(entry, *, source: Source, proposal: IntakeProposal, note: str, user, reason: str) -> Citation:
@@ -371,9 +423,16 @@ def intake_proposal_accept(
         proposal.delivery = _deliver(existing, final, proposal.citation, user=user, why=why)
         proposal.pledge = existing
     else:
-        create = {PLEDGE: pledge_create, TRADE: trade_figure_create, STATEMENT: statement_create}[proposal.entry]
+        create = {
+            PLEDGE: pledge_create,
+            TRADE: trade_figure_create,
+            STATEMENT: statement_create,
+            ENGAGEMENT: engagement_create,
+        }[proposal.entry]
         citation = {"source": source, "excerpt": proposal.evidence, "paragraph": proposal.paragraph}
         fields = _entry_fields(proposal, final, user=user, why=why)
+        if proposal.entry == ENGAGEMENT:
+            fields["participants"] = _participants(proposal, fields, user=user, why=why)
         entry = create(citations=[citation], user=user, reason=reason, **fields)
         setattr(proposal, CITING_FIELDS[type(entry)], entry)
         proposal.citation = entry.citations.order_by("-id").first()
