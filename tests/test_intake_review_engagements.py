@@ -161,6 +161,21 @@ class EngagementProposalsOnALedgerWithoutThemTests(TestCase):
             [("Bruno Rodríguez", "a"), ("Sergey Lavrov", "b")],
         )
 
+    def test_the_editor_corrects_a_role_and_leaves_out_a_person_before_accepting(self):
+        visit = self.proposal(9)
+        people = Person.objects.count()
+        values = {"participant_0_role": "Foreign Minister", "participant_2_included": False}
+        accepted = services.intake_proposal_correct(proposal=visit, user=self.editor, values=values)
+        self.assertEqual(accepted.state, "corrected")
+        self.assertEqual(
+            [(p.person.name, p.role) for p in accepted.engagement.participants.order_by("id")],
+            [("Bruno Rodríguez", "Foreign Minister"), ("To Lam", "General Secretary of the Communist Party")],
+        )
+        self.assertEqual(Person.objects.count(), people)  # the person left out is not created
+        self.assertEqual(accepted.accepted_fields["participant_2_included"], False)
+        reason = accepted.engagement.history.get().history_change_reason
+        self.assertIn("corrected by the editor: participant_0_role", reason)
+
     def test_a_visit_without_its_place_is_refused_and_nothing_is_written(self):
         visit = self.proposal(16)
         with self.assertRaisesMessage(Exception, "A visit needs its place"):
@@ -238,6 +253,8 @@ class EngagementReviewPageTests(TestCase):
         self.assertContains(response, "Cuban Foreign Minister")
         self.assertContains(response, f'name="p{meeting.pk}-side_a"')
         self.assertContains(response, f'name="p{meeting.pk}-place_country"')
+        self.assertContains(response, f'name="p{meeting.pk}-participant_1_role" value="Chinese President Xi"')
+        self.assertContains(response, f'name="p{meeting.pk}-participant_1_included"')
 
     def test_the_seed_review_page_shows_the_engagements_they_repeat(self):
         self.client.force_login(self.editor)
@@ -253,6 +270,7 @@ class EngagementReviewPageTests(TestCase):
         fields = {f"p{meeting.pk}-{k}": "" if v is None else v for k, v in services_values(meeting).items()}
         fields[f"p{meeting.pk}-place_country"] = "CHN"
         fields[f"p{meeting.pk}-place_city"] = "Beijing"
+        fields[f"p{meeting.pk}-participant_1_role"] = "President of China"  # read as "Chinese President Xi"
         response = self.client.post(review_url(self.article), {"proposal": meeting.pk, "action": "accept", **fields})
         self.assertEqual(response.status_code, 302)
         meeting.refresh_from_db()
@@ -260,6 +278,10 @@ class EngagementReviewPageTests(TestCase):
         engagement = meeting.engagement
         self.assertEqual((engagement.place_display, engagement.date), ("Beijing, China", date(2026, 2, 3)))
         self.assertEqual(engagement.history.get().history_user, self.editor)
+        self.assertEqual(
+            [(p.person.name, p.side, p.role) for p in engagement.participants.order_by("id")],
+            [("Bruno Rodríguez", "a", "Cuban Foreign Minister"), ("Xi Jinping", "b", "President of China")],
+        )
         page = self.client.get(review_url(self.article))
         self.assertContains(page, engagement.get_absolute_url())
         call = self.seed.proposals.get(entry="engagement", paragraph=12)

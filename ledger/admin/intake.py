@@ -129,9 +129,7 @@ class IntakeArticleAdmin(admin.ModelAdmin):
         proposals = review.intake_review_proposals(article=article)
         review.decorate(proposals)
         for proposal in proposals:
-            proposal.form = ProposalForm(
-                entry=proposal.entry, prefix=f"p{proposal.pk}", initial=review.proposal_initial(proposal)
-            )
+            proposal.form = ProposalForm.for_proposal(proposal, initial=review.proposal_initial(proposal))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -160,7 +158,7 @@ class IntakeArticleAdmin(admin.ModelAdmin):
                     REJECTED_MESSAGE.format(paragraph=proposal.paragraph, reason=request.POST["reason"].strip()),
                 )
             elif action == "accept":
-                form = ProposalForm(request.POST, entry=proposal.entry, prefix=f"p{proposal.pk}")
+                form = ProposalForm.for_proposal(proposal, request.POST)
                 if proposal.relation == IntakeProposal.Relation.SAME:
                     form = None  # a repeat adds its citation; the entry is corrected on its own page
                 elif not form.is_valid():

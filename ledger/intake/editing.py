@@ -26,8 +26,14 @@ _STORED_AS = {"speaker": "donor", "subject": "recipient", "place_country": "plac
 _DECIMALS = ("amount", "quantity")
 
 
+def participant_names(index: int) -> tuple[str, str]:
+    """The values that keep (or leave out) an engagement's index-th proposed participant, and give its role."""
+    return f"participant_{index}_included", f"participant_{index}_role"
+
+
 def proposal_values(entry: str, fields: dict, evidence: str) -> dict:
-    """The editable values of a proposal as stored (`fields`: the command's JSON)."""
+    """The editable values of a proposal as stored (`fields`: the command's JSON); an engagement's
+    proposed participants each add whether they are kept and their role."""
     values = {}
     for name in EDITABLE[entry]:
         stored = fields.get(_STORED_AS.get(name, name))
@@ -45,6 +51,10 @@ def proposal_values(entry: str, fields: dict, evidence: str) -> dict:
             values[name] = bool(stored)
         else:
             values[name] = stored or ""
+    if entry == ENGAGEMENT:
+        for index, named in enumerate(fields.get("participants") or []):
+            included, role = participant_names(index)
+            values[included], values[role] = True, named["role"]
     return values
 
 

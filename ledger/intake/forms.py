@@ -9,7 +9,7 @@ from pathlib import Path
 from django import forms
 
 from ledger.intake.article import LANGUAGE_NAMES, MAX_BYTES, TOO_LARGE, Article, ArticleError, read_article
-from ledger.intake.editing import PARTIES
+from ledger.intake.editing import PARTIES, participant_names
 from ledger.intake.types import ENGAGEMENT, PLEDGE, STATEMENT, TRADE
 from ledger.models import AmountQualifier, DatePrecision, DateQualifier, Engagement, Pledge, Statement, TradeFigure
 
@@ -207,9 +207,22 @@ _PARTY_FIELDS = tuple(dict.fromkeys(name for names in PARTIES.values() for name 
 class ProposalForm(forms.Form):
     """One proposal's fields as the editor may correct them before accepting (see intake/editing.py)."""
 
-    def __init__(self, *args, entry: str, **kwargs):
+    def __init__(self, *args, entry: str, participants=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields.update(_FIELDS[entry]())
+        for index, named in enumerate(participants):
+            included, role = participant_names(index)
+            side = "side A" if named["side"] == "a" else "side B"
+            self.fields[included] = forms.BooleanField(required=False, label=f"{named['name']} ({side})")
+            self.fields[role] = forms.CharField(
+                required=False, max_length=300, label=f"{named['name']}: role then", strip=True
+            )
+
+    @classmethod
+    def for_proposal(cls, proposal, *args, **kwargs) -> "ProposalForm":
+        """The form of a stored proposal (an engagement's has a keep box and a role per proposed person)."""
+        participants = (proposal.fields.get("participants") or ()) if proposal.entry == ENGAGEMENT else ()
+        return cls(*args, entry=proposal.entry, participants=participants, prefix=f"p{proposal.pk}", **kwargs)
 
     def clean(self):
         data = super().clean()

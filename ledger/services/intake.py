@@ -24,7 +24,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from ledger import fx
-from ledger.intake.editing import OPTIONAL_PARTIES, PARTIES, as_json, changed, party_info, proposal_values
+from ledger.intake.editing import (
+    EDITABLE,
+    OPTIONAL_PARTIES,
+    PARTIES,
+    as_json,
+    changed,
+    participant_names,
+    party_info,
+    proposal_values,
+)
 from ledger.intake.parties import alias_data
 from ledger.intake.proposing import propose
 from ledger.intake.text import paragraphs
@@ -234,7 +243,11 @@ def _package(proposal: IntakeProposal) -> Pledge | None:
 
 def _entry_fields(proposal: IntakeProposal, values: dict, *, user: AbstractBaseUser | None, why: _Why) -> dict:
     """The entry's model fields from the reviewed values: parties as actors, goods' valuation."""
-    fields = {name: value for name, value in values.items() if name not in PARTIES[proposal.entry]}
+    fields = {
+        name: value
+        for name, value in values.items()
+        if name in EDITABLE[proposal.entry] and name not in PARTIES[proposal.entry]
+    }
     for role in PARTIES[proposal.entry]:
         if role in OPTIONAL_PARTIES and not values[role]:
             fields[role] = None
@@ -286,11 +299,18 @@ def _person(named: dict, *, user: AbstractBaseUser | None, why: _Why) -> Person:
     )
 
 
-def _participants(proposal: IntakeProposal, fields: dict, *, user: AbstractBaseUser | None, why: _Why) -> list:
-    """The people the sentence names, as the engagement's participants (each once), in the role the
-    sentence gives them: acting for their own body when it belongs to their side, else for their country."""
+def _participants(
+    proposal: IntakeProposal, fields: dict, values: dict, *, user: AbstractBaseUser | None, why: _Why
+) -> list:
+    """The people the sentence names, as the engagement's participants (each once; those the editor left
+    out are not), in the role the editor kept or corrected: acting for their own body when it belongs to
+    their side, else for their country."""
     result, seen = [], set()
-    for named in proposal.fields.get("participants") or []:
+    for index, proposed in enumerate(proposal.fields.get("participants") or []):
+        included, role = participant_names(index)
+        if not values.get(included, True):
+            continue
+        named = {**proposed, "role": values.get(role, proposed["role"]) or ""}
         person = _person(named, user=user, why=why)
         if person.pk in seen:
             continue
@@ -432,7 +452,7 @@ def intake_proposal_accept(
         citation = {"source": source, "excerpt": proposal.evidence, "paragraph": proposal.paragraph}
         fields = _entry_fields(proposal, final, user=user, why=why)
         if proposal.entry == ENGAGEMENT:
-            fields["participants"] = _participants(proposal, fields, user=user, why=why)
+            fields["participants"] = _participants(proposal, fields, final, user=user, why=why)
         entry = create(citations=[citation], user=user, reason=reason, **fields)
         setattr(proposal, CITING_FIELDS[type(entry)], entry)
         proposal.citation = entry.citations.order_by("-id").first()
