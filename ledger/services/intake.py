@@ -76,8 +76,7 @@ REASON_MAX = Pledge.history.model._meta.get_field("history_change_reason").max_l
 SOURCE_REASON = "Source of an article taken in through intake"
 ERROR_NO_ENTRIES = (
     "No entries found: the article states no aid figure, trade figure, statement or engagement that intake "
-    "recognises. "
-    "Nothing was stored."
+    "recognises. Nothing was stored."
 )
 ERROR_REVIEWED = "This proposal was already reviewed ({state}). Reload the article to see its current state."
 ERROR_NO_REJECT_REASON = "Say why you reject this proposal: the reason is kept, so the desk can see how intake does."
