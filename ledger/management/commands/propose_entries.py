@@ -15,9 +15,12 @@ from ledger.intake.serialise import proposal_dict, proposal_line
 from ledger.intake.text import paragraphs
 
 NO_ENTRIES = (
-    "No entries found: the article states no aid figure, trade figure or statement that intake recognises. "
-    "Nothing was proposed and nothing was written."
+    "No entries found: the article states no {} that intake recognises. Nothing was proposed and nothing was written."
 )
+WHAT_IS_PROPOSED = {
+    False: "aid figure, trade figure or statement",
+    True: "aid figure, trade figure, statement or engagement",
+}
 
 
 class Command(BaseCommand):
@@ -51,7 +54,7 @@ class Command(BaseCommand):
             article.text, published=published_on, language=article.language, index=index, engagements=engagements
         )
         if not proposals:
-            raise CommandError(f"{path}: {NO_ENTRIES}")
+            raise CommandError(f"{path}: {NO_ENTRIES.format(WHAT_IS_PROPOSED[engagements])}")
         matched = match_engagements(
             match(proposals, ledger_data.entries()), ledger_engagements() if engagements else []
         )
