@@ -14,7 +14,7 @@ from ledger.models import Citation, Pledge, Source, Statement
 from ledger.timeline import TimelineFilter, first_rows
 from tests import factories
 
-# The indexes of migration 0012: name -> (table, columns, the condition of a partial index).
+# The indexes of migrations 0012 and 0014: name -> (table, columns, the condition of a partial index).
 READ_INDEXES = {
     "citation_statement_nn": ("ledger_citation", ["statement_id"], "statement_id"),
     "citation_engagement_nn": ("ledger_citation", ["engagement_id"], "engagement_id"),
@@ -22,6 +22,7 @@ READ_INDEXES = {
     "statement_date_id": ("ledger_statement", ["date", "id"], None),
     "statement_speaker_date_id": ("ledger_statement", ["speaker_id", "date", "id"], None),
     "statement_subject_date_id": ("ledger_statement", ["subject_id", "date", "id"], None),
+    "engagement_place_date_id": ("ledger_engagement", ["place_country_id", "date", "id"], None),
 }
 # SQLite only (migration 0012 says why). A later migration that rebuilds ledger_delivery on SQLite (Django remakes
 # the table for most field changes) drops it: create it again there.

@@ -116,6 +116,8 @@ class Engagement(ConstraintMessagesOnFields):
             models.Index(fields=["date", "id"], name="engagement_date_id"),
             models.Index(fields=["side_a", "date", "id"], name="engagement_side_a_date_id"),
             models.Index(fields=["side_b", "date", "id"], name="engagement_side_b_date_id"),
+            # The timeline's engagements of a country read its sides' and its place's latest rows.
+            models.Index(fields=["place_country", "date", "id"], name="engagement_place_date_id"),
             models.Index(fields=["kind", "id"], name="engagement_kind_id"),
         ]
 
