@@ -88,13 +88,13 @@ def _pg_cell(column, x: str, places: int | None) -> str:
     an empty cell, as an empty text would be written "" (see the module's docstring)."""
     kind = column.type
     if kind in (ID, INTEGER):
-        return f"CAST({x} AS text)"
+        return x  # COPY writes an integer's digits itself
     if kind == CHOICE:
         return f"NULLIF({x}, '')"
     if kind == TEXT:
         return f"NULLIF({_pg_escaped(x)}, '')"
-    if kind == DECIMAL:  # an exact numeric with the field's scale: its text is the plain number
-        return f"CAST(round({x}, {places}) AS text)"
+    if kind == DECIMAL:  # numeric(max_digits, places): COPY writes the plain number to the field's scale
+        return x
     if kind == BOOLEAN:
         return f"CASE WHEN {x} THEN 'True' WHEN NOT {x} THEN 'False' END"
     if kind == DATE:
