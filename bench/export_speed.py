@@ -12,7 +12,9 @@ For each database, alternating, `--repeat` times each:
 - over HTTP: gunicorn (gunicorn.conf.py, production settings) serving /pledges/?_export=csv&sort=id, read
   to the end by bench/harness.py's stream_rows (rows, peak RSS of the worker, server CPU);
 - the shell baseline (bench/harness.py's shell_dump: its output read from a pipe and dropped).
-Prints the median rows/s of each, the app/shell ratios, and the load average with every figure.
+Prints the median rows/s of each, the app/shell ratios, and the load average with every figure; and
+rows per CPU-second of the measured process (in-process: the app; http: gunicorn's processes; shell:
+sqlite3 or psql, whose figure leaves out the PostgreSQL server's own CPU), steadier on a shared machine.
 
 The SQLite file is opened read-write by Django (WAL): point --sqlite at a copy, never at
 bench/data/ledger.sqlite3. Server logs go to a temporary directory (BENCH_DATA)."""
@@ -57,6 +59,8 @@ def in_process_child(writer: str) -> None:
 
     rows = Pledge.objects.count()
     load = loadavg()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_before = usage.ru_utime + usage.ru_stime
     started = time.perf_counter()
     queryset = Pledge.objects.order_by("id")
     chunks = sql.stream_csv(exports.PLEDGES, queryset) if writer == "sql" else None
@@ -64,9 +68,11 @@ def in_process_child(writer: str) -> None:
         chunks = exports.stream_csv(exports.PLEDGES, queryset)
     size = sum(len(chunk) for chunk in chunks)
     seconds = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = usage.ru_utime + usage.ru_stime - cpu_before
     print(json.dumps({"rows": rows, "seconds": seconds, "rows_per_s": rows / seconds, "bytes": size,
-                      "peak_rss_mb": peak_mb, "load": load}))  # fmt: skip
+                      "peak_rss_mb": usage.ru_maxrss / 1024, "cpu_s": cpu, "rows_per_cpu_s": rows / cpu,
+                      "load": load}))  # fmt: skip
 
 
 def in_process(database_url: str, writer: str) -> dict:
@@ -126,6 +132,9 @@ def report(label: str, measured: dict) -> None:
             line += f"  = {statistics.median(rates) / shell:.2f}x shell"
         if peaks:
             line += f"  peak RSS {max(peaks):.0f} MB"
+        per_cpu = [f["rows_per_cpu_s"] for f in runs if f.get("rows_per_cpu_s")]
+        if per_cpu:  # the client's (or server's) own CPU: steadier than wall time on a loaded machine
+            line += f"  {statistics.median(per_cpu):,.0f} rows per CPU-second"
         line += "  load " + " | ".join(f["load"] for f in runs)
         print(line)
 

@@ -52,10 +52,11 @@ from ledger.exports.rows import _selected
 from ledger.models import Citation
 
 VENDORS = ("sqlite", "postgresql")
-# Where the table pages' downloads use it: both. Measured at 1M pledges, in-process, ordered by id
-# (BENCHMARKS.md, issue 13): PostgreSQL 148,000-161,000 rows/s (psql \copy of the baseline query
-# 176,000-197,000 in the same run); SQLite 85,000 rows/s against the Python writer's 61,000 (the
-# sqlite3 shell 130,500).
+# Where the table pages' downloads use it: both. Measured at 1M pledges ordered by id with
+# bench/export_speed.py (load 1.0-1.2), against the shells in the same run: PostgreSQL 175,800 rows/s
+# in-process and 178,100 over gunicorn, psql \copy of the baseline query 220,400 (0.80x, 0.81x);
+# SQLite 119,800 in-process and 115,000 over gunicorn, the sqlite3 shell 187,400 (0.64x, 0.61x), the
+# Python writer 71,000.
 DOWNLOAD_VENDORS = VENDORS
 SUPPORTED_TYPES = {ID, INTEGER, TEXT, CHOICE, DECIMAL, BOOLEAN, DATE, DATETIME, LIST}
 SQLITE_BATCH = 1000  # lines a chunk on SQLite
