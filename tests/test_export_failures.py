@@ -12,7 +12,7 @@ import contextlib
 import csv
 import io
 import json
-from unittest import mock, skipUnless
+from unittest import mock
 
 from django.core.signals import request_finished
 from django.db import OperationalError, connection
@@ -102,7 +102,6 @@ class CutShortTests(ExportCase):
         self.assertEqual(lines[-1], ["#ERROR: export cut short after 6 rows"])
         self.assertEqual(len(lines), 1 + 6 + 1)  # header, the rows sent, the error line
 
-    @skipUnless(connection.vendor == "postgresql", "downloads build the CSV in the database on PostgreSQL only")
     def test_a_database_built_csv_cut_short_says_so_too(self):
         def lines_then_lost(connection, sql_text, params):
             yield b'1,"a ""quoted"" cell\r\nacross lines",x\r\n2,b,y\r\n'
@@ -198,7 +197,6 @@ class ClientGoneTests(ExportCase):
             close(response)
         self.assertEqual(closed, [True])
 
-    @skipUnless(connection.vendor == "postgresql", "downloads build the CSV in the database on PostgreSQL only")
     def test_closing_a_database_built_csv_mid_stream_ends_its_query_first(self):
         # On PostgreSQL the COPY holds the connection's lock until it is closed: the request's limit
         # (RESET statement_timeout) must be lifted after the stream's generator is closed, or it waits
