@@ -180,10 +180,11 @@ def report(runs, args, builds, started):
             "```",
             "",
         ]
-    # bench/load.py's section (between its markers) is kept as it was.
+    # bench/load.py's section (from its start marker) and the sections after it (intake quality, import
+    # speed: written by their own scripts or by hand) are kept as they were.
     previous = (ROOT / "BENCHMARKS.md").read_text() if (ROOT / "BENCHMARKS.md").exists() else ""
-    start, end = previous.find("<!-- load-test:start -->"), previous.find("<!-- load-test:end -->")
-    if start != -1 and end != -1:
-        lines += ["", previous[start : end + len("<!-- load-test:end -->")], ""]
+    start = previous.find("<!-- load-test:start -->")
+    if start != -1:
+        lines += ["", previous[start:].rstrip("\n"), ""]
     (ROOT / "BENCHMARKS.md").write_text("\n".join(lines))
     (DATA / "results.json").write_text(json.dumps(runs, indent=2, default=str))
