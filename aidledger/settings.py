@@ -139,12 +139,14 @@ MAX_ADDRESS_LENGTH = 4096
 # What one public request may cost (aidledger/limits.py): seconds its queries may run (a download's:
 # EXPORT_TIME_LIMIT), and each client's budget of expensive requests (text searches, downloads,
 # totals not in the cache): EXPENSIVE_REQUESTS_PER_MINUTE, with bursts of EXPENSIVE_REQUESTS_BURST.
-# XLSX downloads above XLSX_MAX_ROWS rows are refused with a pointer to the CSV.
+# XLSX downloads above XLSX_MAX_ROWS rows, and IATI files above IATI_MAX_ROWS activities, are refused
+# with a pointer to the CSV (both are built in Python: an IATI file of 1M pledges is 2.4 GB, 8 minutes).
 QUERY_TIME_LIMIT = env_int("QUERY_TIME_LIMIT", 5)
 EXPORT_TIME_LIMIT = env_int("EXPORT_TIME_LIMIT", 600)
 EXPENSIVE_REQUESTS_PER_MINUTE = env_int("EXPENSIVE_REQUESTS_PER_MINUTE", 30)
 EXPENSIVE_REQUESTS_BURST = env_int("EXPENSIVE_REQUESTS_BURST", 10)
 XLSX_MAX_ROWS = env_int("XLSX_MAX_ROWS", 100_000)
+IATI_MAX_ROWS = env_int("IATI_MAX_ROWS", 50_000)
 QUERY_TIME_LIMIT_EXEMPT = ("/admin/", "/static/")
 
 # PUBLIC_PAGES_REQUIRE_LOGIN=1 puts the public read-only pages behind a login (the admin always

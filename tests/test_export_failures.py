@@ -156,6 +156,19 @@ class XlsxBoundsTests(ExportCase):
         build.assert_not_called()
         self.assertEqual(self.client.get(PLEDGES, {"_export": "xlsx", "donor": "NONE"}).status_code, 400)
 
+    @override_settings(IATI_MAX_ROWS=2)
+    def test_iati_above_the_row_limit_is_refused_pointing_at_the_csv(self):
+        with mock.patch("ledger.iati.iati_activities") as build:
+            response = self.client.get(PLEDGES, {"_export": "iati"})
+        self.assertEqual(response.status_code, 400)
+        self.assertContains(response, "an IATI file holds at most 2 activities", status_code=400)
+        self.assertContains(response, "replace _export=iati with _export=csv", status_code=400)
+        build.assert_not_called()
+        with override_settings(IATI_MAX_ROWS=3):
+            built = self.client.get(PLEDGES, {"_export": "iati"})
+        self.assertEqual(built.status_code, 200)
+        self.assertIn(b"<iati-activities", b"".join(built.streaming_content))
+
     @override_settings(XLSX_MAX_ROWS=3)
     def test_xlsx_at_the_row_limit_is_built(self):
         response = self.client.get(PLEDGES, {"_export": "xlsx"})

@@ -4,7 +4,8 @@ same pledges as IATI 2.03 activity XML (ledger/iati.py). Trade figures and the o
 IATI. Named apart from django-tables2's ExportMixin, which builds the whole file in memory.
 
 Downloads run under the export's time limit (aidledger/limits.py), answer HEAD without building the
-file, carry X-Row-Count when it is cheap, refuse xlsx above settings.XLSX_MAX_ROWS, and open their
+file, carry X-Row-Count when it is cheap, refuse xlsx and IATI above settings.XLSX_MAX_ROWS and
+IATI_MAX_ROWS (an IATI file of the whole ledger at 1M pledges was 2.4 GB and 8 minutes), and open their
 query before the response starts (see guarded(): a broken stream is never taken for complete).
 
 When the client goes away: gunicorn's gthread worker notices only when a write fails (the socket's
@@ -56,19 +57,27 @@ def exact_row_count(queryset: QuerySet) -> int | None:
     return counted if finished else None
 
 
-def xlsx_too_large(queryset: QuerySet) -> bool:
-    """Whether the rows exceed settings.XLSX_MAX_ROWS (counted up to one past it; also True when even
-    that cannot be counted in time)."""
-    cap = settings.XLSX_MAX_ROWS
+# The downloads built whole, or slowly, in Python: refused above a row limit, with a pointer to the CSV
+# (which the database builds, in flat memory). Format -> (the setting, what the file is, its rows).
+ROW_LIMITS = {
+    "xlsx": ("XLSX_MAX_ROWS", "an Excel download", "rows"),
+    IATI: ("IATI_MAX_ROWS", "an IATI file", "activities"),
+}
+
+
+def too_large(queryset: QuerySet, cap: int) -> bool:
+    """Whether the rows exceed `cap` (counted up to one past it; also True when even that cannot be
+    counted in time)."""
     finished, counted = within_time_limit(lambda: queryset.order_by()[: cap + 1].count())
     return not finished or counted > cap
 
 
-def xlsx_refused(table: ExportTable) -> HttpResponse:
+def refused_as_too_large(export_format: str) -> HttpResponse:
+    setting, what, rows = ROW_LIMITS[export_format]
     return HttpResponse(
-        f"Nothing was exported: an Excel download holds at most {settings.XLSX_MAX_ROWS:,} rows, and these "
-        f"filters select more. Download the CSV instead (the same columns and rows, which Excel opens too: "
-        f"replace _export=xlsx with _export=csv in the address), or narrow the filters.\n",
+        f"Nothing was exported: {what} holds at most {getattr(settings, setting):,} {rows}, and these "
+        f"filters select more. Download the CSV instead (the same rows, which Excel and pandas open too: "
+        f"replace _export={export_format} with _export=csv in the address), or narrow the filters.\n",
         status=400,
         content_type="text/plain; charset=utf-8",
     )
@@ -117,13 +126,13 @@ def export_response(
     head: bool = False,
 ) -> HttpResponse | StreamingHttpResponse:
     """The download of `queryset` as `table`'s columns: `csv`, `json` and `iati` stream (opened before
-    the response starts: see guarded()); `xlsx` is built in write-only mode, refused above
-    settings.XLSX_MAX_ROWS. `head`: the headers only, nothing built. X-Row-Count carries the rows'
+    the response starts: see guarded()); `xlsx` is built in write-only mode; both are refused above
+    their row limits (ROW_LIMITS). `head`: the headers only, nothing built. X-Row-Count carries the rows'
     number when the database counts them quickly (else it is left out)."""
     if (export_format == IATI and table is not PLEDGES) or export_format not in (*FORMATS, IATI):
         raise ValueError(f"unknown export format {export_format!r} for {table.name}")
-    if export_format == "xlsx" and xlsx_too_large(queryset):
-        return xlsx_refused(table)
+    if export_format in ROW_LIMITS and too_large(queryset, getattr(settings, ROW_LIMITS[export_format][0])):
+        return refused_as_too_large(export_format)
     rows = exact_row_count(queryset)  # also the check that the database answers, before any byte is sent
     content_type = IATI_CONTENT_TYPE if export_format == IATI else CONTENT_TYPES[export_format]
     if head:
