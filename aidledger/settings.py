@@ -147,6 +147,7 @@ EXPENSIVE_REQUESTS_PER_MINUTE = env_int("EXPENSIVE_REQUESTS_PER_MINUTE", 30)
 EXPENSIVE_REQUESTS_BURST = env_int("EXPENSIVE_REQUESTS_BURST", 10)
 XLSX_MAX_ROWS = env_int("XLSX_MAX_ROWS", 100_000)
 IATI_MAX_ROWS = env_int("IATI_MAX_ROWS", 50_000)
+TIMELINE_MAX_ROWS = env_int("TIMELINE_MAX_ROWS", 100_000)  # a timeline download is built in memory
 QUERY_TIME_LIMIT_EXEMPT = ("/admin/", "/static/")
 
 # PUBLIC_PAGES_REQUIRE_LOGIN=1 puts the public read-only pages behind a login (the admin always

@@ -396,6 +396,23 @@ def timeline(
     return Timeline(dated_all, undated_all, more_dated, more_undated)
 
 
+def timeline_too_large(flt: TimelineFilter, cap: int) -> bool:
+    """Whether a download of the filter's entries would hold more than `cap` (each kind counted up to
+    one past what is left; also True when a count runs out of its time limit)."""
+    from ledger.selectors_counts import within_time_limit  # selectors_counts reads the selectors
+
+    left = cap
+    for dated, without_date in timeline_querysets(flt).values():
+        for rows in (dated, without_date):
+            if rows is None:
+                continue
+            finished, counted = within_time_limit(lambda rows=rows, left=left: rows.order_by()[: left + 1].count())
+            if not finished or counted > left:
+                return True
+            left -= counted
+    return False
+
+
 def timeline_rows(flt: TimelineFilter) -> list[TimelineEntry]:
     """Every entry the filter selects, dated first in date order, then the undated: the download's rows."""
     result = timeline(flt, limit=None)

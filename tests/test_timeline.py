@@ -8,7 +8,7 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.urls import reverse
 
 from ledger.models import Actor, Delivery, Pledge, Statement
@@ -153,6 +153,21 @@ class TimelineDownloadTests(TestCase):
                 ("trade", "2", "", "", "", "False"),
             ],
         )
+
+    def test_a_download_above_the_row_limit_is_refused_saying_how_to_narrow_it(self):
+        whole = self.client.get(reverse("ledger:timeline"), {"_export": "csv"})
+        rows = len(list(csv.reader(io.StringIO(b"".join(whole.streaming_content).decode(), newline="")))) - 1
+        self.assertGreater(rows, 6)  # the whole seed timeline, more than the pair's six
+        with override_settings(TIMELINE_MAX_ROWS=rows - 1):
+            for export_format in ("csv", "json", "xlsx"):
+                refused = self.client.get(reverse("ledger:timeline"), {"_export": export_format})
+                self.assertEqual(refused.status_code, 400)
+                self.assertContains(refused, f"holds at most {rows - 1} entries", status_code=400)
+                self.assertContains(refused, "?country=CUB&country=VNM", status_code=400)
+            pair = self.client.get(reverse("ledger:timeline"), {**PAIR, "_export": "csv"})
+            self.assertEqual(pair.status_code, 200)
+        with override_settings(TIMELINE_MAX_ROWS=rows):
+            self.assertEqual(self.client.get(reverse("ledger:timeline"), {"_export": "csv"}).status_code, 200)
 
     def test_json_keeps_unknown_dates_null_and_xlsx_opens(self):
         response = self.client.get(reverse("ledger:timeline"), {**PAIR, "_export": "json"})

@@ -1,20 +1,23 @@
 """The timeline page (/timeline/; with two countries, ?country=CUB&country=VNM, the pair's page) and its
 downloads: `?_export=csv|json|xlsx` writes every entry the filters select, in the page's order, in the columns of
 ledger/exports/engagement_columns.py's TIMELINE, with the tables' conventions (ISO dates, unknown empty,
-formula-like text escaped in CSV)."""
+formula-like text escaped in CSV), under the downloads' time limit, and refused above
+settings.TIMELINE_MAX_ROWS entries (the whole 1M-pledge ledger's timeline ran out of time: HTTP 503)."""
 
 import csv
 import io
 import json
 from collections.abc import Iterator
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
+from aidledger import limits
 from ledger.exports.codec import escape_text
 from ledger.exports.engagement_columns import TIMELINE
 from ledger.exports.writers import CONTENT_TYPES, FORMATS
-from ledger.timeline import TimelineEntry, TimelineFilter, TimelineForm, timeline, timeline_rows
+from ledger.timeline import TimelineEntry, TimelineFilter, TimelineForm, timeline, timeline_rows, timeline_too_large
 from ledger.views.exporting import EXPORT_PARAMETER, export_links
 
 
@@ -90,6 +93,16 @@ def timeline_page(request: HttpRequest) -> HttpResponse:
                 content_type="text/plain; charset=utf-8",
             )
         flt = TimelineFilter.from_form(form) if form.is_bound else TimelineFilter()
+        if timeline_too_large(flt, settings.TIMELINE_MAX_ROWS):
+            return HttpResponse(
+                f"Nothing was exported: a timeline download holds at most {settings.TIMELINE_MAX_ROWS:,} entries "
+                "(it is built in memory, in date order), and these filters select more. Narrow it to a country "
+                "or a pair (?country=CUB&country=VNM), a kind of entry or a period, or download each table's "
+                "CSV from its page.\n",
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
+        limits.export_time_limit(request)
         return timeline_download(timeline_rows(flt), export_format)
     context = {
         "nav": "timeline",
