@@ -152,10 +152,10 @@ class Recorder:
 
 
 def refused_on_purpose(path: str, status: int, content: bytes) -> bool:
-    """An Excel or IATI download of more rows than settings.XLSX_MAX_ROWS / IATI_MAX_ROWS is refused
-    (HTTP 400) with a pointer to the CSV: the answer the app gives on purpose, not an error."""
-    asked = ("_export=xlsx" in path or "_export=iati" in path) and status == 400
-    return asked and b"Download the CSV instead" in content
+    """A download of more rows than its format's limit (xlsx: XLSX_MAX_ROWS, IATI: IATI_MAX_ROWS, a
+    timeline: TIMELINE_MAX_ROWS) is refused (HTTP 400) saying how to get the rows instead: the answer
+    the app gives on purpose, not an error."""
+    return status == 400 and "_export=" in path and re.match(rb"Nothing was exported: \S.* holds at most ", content)
 
 
 def reader(port, pages, exports, recorder, stop, seed):
