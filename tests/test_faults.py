@@ -149,8 +149,10 @@ class KilledImportTests(SimpleTestCase):
     """`manage.py import_ledger` killed (SIGKILL) while it writes a big file leaves the ledger as
     it was: no entry, citation or history row of the half-done import survives."""
 
-    ROWS = 3000
-    WRITING_FOR = 3  # seconds the import writes before it is killed
+    # Imports write new rows in batches (ledger/services/batch.py, about 1,000-3,000 rows a second):
+    # enough rows that the import is still writing when it is killed.
+    ROWS = 20_000
+    WRITING_FOR = 1  # seconds the import writes before it is killed
 
     def manage(self, database_url, *args, stdin=None):
         done = subprocess.run(
