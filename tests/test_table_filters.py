@@ -144,6 +144,16 @@ class InvalidFilterTests(TestCase):
         self.assertContains(response, message)
         self.assertContains(response, "Nothing is listed because the filters above could not be applied.")
 
+    def test_a_year_no_date_can_have_is_explained_not_a_server_error(self):
+        # ?year_min=0 made datetime.date(0, 1, 1) and a 500 (found by tests/test_fuzz.py).
+        for url in (reverse("ledger:pledge-list"), reverse("ledger:trade-list")):
+            self.assertExplained(url, {"year_min": "0"}, "Ensure this value is greater than or equal to 1.")
+            self.assertExplained(url, {"year_max": "10000"}, "Ensure this value is less than or equal to 9999.")
+            self.assertExplained(url, {"year_min": "2025.5"}, "Enter a whole number.")
+        overview = self.client.get(reverse("ledger:home"), {"year_min": "0"})
+        self.assertEqual(overview.status_code, 200)
+        self.assertContains(overview, "Ensure this value is greater than or equal to 1.")
+
     def test_every_pledge_filter_explains_its_invalid_input(self):
         url = reverse("ledger:pledge-list")
         self.assertExplained(url, {"donor": "XXX"}, "No actor has the code “XXX”")
@@ -162,7 +172,7 @@ class InvalidFilterTests(TestCase):
 
     def test_trade_actor_and_source_filters_explain_their_invalid_input(self):
         self.assertExplained(reverse("ledger:trade-list"), {"country": "ATLANTIS"}, "No actor has the code “ATLANTIS”")
-        self.assertExplained(reverse("ledger:trade-list"), {"year_min": "twenty"}, "Enter a number.")
+        self.assertExplained(reverse("ledger:trade-list"), {"year_min": "twenty"}, "Enter a whole number.")
         self.assertExplained(
             reverse("ledger:trade-list"), {"year_min": "2026", "year_max": "2020"}, "This range starts after it ends"
         )

@@ -118,6 +118,25 @@ class NumberRangeInputs(django_filters.widgets.RangeWidget):
         label_range(self.widgets)
 
 
+class YearRangeField(django_filters.fields.RangeField):
+    """Two years, whole numbers from 1 to 9999 (a date has no year 0): ?year_min=0 is an error in words,
+    not a date the database or Python cannot make."""
+
+    def __init__(self, fields=None, *args, **kwargs):
+        fields = fields or tuple(forms.IntegerField(min_value=1, max_value=9999) for _ in range(2))
+        super().__init__(fields, *args, **kwargs)
+
+
+class YearRangeFilter(django_filters.RangeFilter):
+    """A range of years (?year_min=2020&year_max=2026), either end optional."""
+
+    field_class = YearRangeField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", NumberRangeInputs())
+        super().__init__(*args, **kwargs)
+
+
 class CurrencyField(django_filters.fields.ChoiceField):
     default_error_messages = {"invalid_choice": "“%(value)s” is not an ISO 4217 currency code (USD, EUR, CNY…)."}
 

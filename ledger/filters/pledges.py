@@ -12,10 +12,10 @@ from ledger.filters.base import (
     CurrencyFilter,
     FilterForm,
     HasAmountFilter,
-    NumberRangeInputs,
     PeriodRangeFilter,
     StrictMultipleChoiceFilter,
     TextSearchFilter,
+    YearRangeFilter,
     period_overlaps,
 )
 from ledger.models import CURRENCY_CHOICES, Pledge
@@ -29,9 +29,8 @@ class PledgeFilterSet(django_filters.FilterSet):
     kind = StrictMultipleChoiceFilter(choices=Pledge.Kind.choices, label="Kind")
     status = StrictMultipleChoiceFilter(choices=Pledge.Status.choices, label="Status")
     date = PeriodRangeFilter(label="Date (from, to)")
-    year = django_filters.RangeFilter(
+    year = YearRangeFilter(
         label="Year (from, to)",
-        widget=NumberRangeInputs(),
         method="filter_year",
         help_text="An entry dated to a day, a month or a year matches its year. Undated pledges are left out.",
     )

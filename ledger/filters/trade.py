@@ -11,9 +11,9 @@ from ledger.filters.base import (
     CurrencyFilter,
     FilterForm,
     HasAmountFilter,
-    NumberRangeInputs,
     StrictMultipleChoiceFilter,
     TextSearchFilter,
+    YearRangeFilter,
 )
 from ledger.models import CURRENCY_CHOICES, TradeFigure
 
@@ -30,9 +30,8 @@ class TradeFilterSet(django_filters.FilterSet):
     reporter = ActorCodesFilter(label="Reporter")
     partner = ActorCodesFilter(label="Partner")
     flow = StrictMultipleChoiceFilter(choices=TradeFigure.Flow.choices, label="Flow")
-    year = django_filters.RangeFilter(
+    year = YearRangeFilter(
         label="Year (from, to)",
-        widget=NumberRangeInputs(),
         help_text="Figures with no stated year are left out when a year is given.",
     )
     currency = CurrencyFilter(choices=CURRENCY_CHOICES, label="Currency")
