@@ -73,10 +73,23 @@ def within_time_limit(compute: Callable[[], T], *, milliseconds: int = COUNT_TIM
     return True, compute()
 
 
+def counted_up_to(rows: QuerySet, cap: int) -> int | None:
+    """`rows` counted up to one past `cap` (the database stops there); None when even that runs out of time."""
+    finished, counted = within_time_limit(lambda: rows.order_by()[: cap + 1].count())
+    return counted if finished else None
+
+
+def more_than(rows: QuerySet, cap: int) -> bool:
+    """Whether `rows` are more than `cap`, or too many to count in time: what the downloads built in
+    memory are refused by."""
+    counted = counted_up_to(rows, cap)
+    return counted is None or counted > cap
+
+
 def _capped(rows: QuerySet) -> TableCount:
     """The time ran out: count up to COUNT_CAP rows (cheap: the database stops there)."""
-    finished, counted = within_time_limit(lambda: rows.order_by()[: COUNT_CAP + 1].count())
-    if not finished:
+    counted = counted_up_to(rows, COUNT_CAP)
+    if counted is None:
         return TableCount(rows=None, more_than=True)
     return TableCount(rows=min(counted, COUNT_CAP), more_than=counted > COUNT_CAP)
 

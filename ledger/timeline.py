@@ -399,15 +399,15 @@ def timeline(
 def timeline_too_large(flt: TimelineFilter, cap: int) -> bool:
     """Whether a download of the filter's entries would hold more than `cap` (each kind counted up to
     one past what is left; also True when a count runs out of its time limit)."""
-    from ledger.selectors_counts import within_time_limit  # selectors_counts reads the selectors
+    from ledger.selectors_counts import counted_up_to  # selectors_counts reads the selectors, which read this
 
     left = cap
     for dated, without_date in timeline_querysets(flt).values():
         for rows in (dated, without_date):
             if rows is None:
                 continue
-            finished, counted = within_time_limit(lambda rows=rows, left=left: rows.order_by()[: left + 1].count())
-            if not finished or counted > left:
+            counted = counted_up_to(rows, left)
+            if counted is None or counted > left:
                 return True
             left -= counted
     return False

@@ -20,6 +20,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django_filters import FilterSet
 
@@ -29,7 +30,7 @@ from ledger.exports import sql
 from ledger.exports.codec import ExportTable
 from ledger.exports.columns import PLEDGES
 from ledger.exports.writers import CONTENT_TYPES, FORMATS, stream_csv, stream_json, xlsx_bytes
-from ledger.selectors_counts import within_time_limit
+from ledger.selectors_counts import more_than, within_time_limit
 
 logger = logging.getLogger("ledger.exports")
 
@@ -65,21 +66,17 @@ ROW_LIMITS = {
 }
 
 
-def too_large(queryset: QuerySet, cap: int) -> bool:
-    """Whether the rows exceed `cap` (counted up to one past it; also True when even that cannot be
-    counted in time)."""
-    finished, counted = within_time_limit(lambda: queryset.order_by()[: cap + 1].count())
-    return not finished or counted > cap
+def nothing_exported(why: str) -> HttpResponse:
+    """A 400 instead of a file: "Nothing was exported: <why>", as plain text."""
+    return HttpResponse(f"Nothing was exported: {why}\n", status=400, content_type="text/plain; charset=utf-8")
 
 
 def refused_as_too_large(export_format: str) -> HttpResponse:
     setting, what, rows = ROW_LIMITS[export_format]
-    return HttpResponse(
-        f"Nothing was exported: {what} holds at most {getattr(settings, setting):,} {rows}, and these "
-        f"filters select more. Download the CSV instead (the same rows, which Excel and pandas open too: "
-        f"replace _export={export_format} with _export=csv in the address), or narrow the filters.\n",
-        status=400,
-        content_type="text/plain; charset=utf-8",
+    return nothing_exported(
+        f"{what} holds at most {getattr(settings, setting):,} {rows}, and these filters select more. "
+        f"Download the CSV instead (the same rows, which Excel and pandas open too: replace "
+        f"_export={export_format} with _export=csv in the address), or narrow the filters."
     )
 
 
@@ -131,7 +128,7 @@ def export_response(
     number when the database counts them quickly (else it is left out)."""
     if (export_format == IATI and table is not PLEDGES) or export_format not in (*FORMATS, IATI):
         raise ValueError(f"unknown export format {export_format!r} for {table.name}")
-    if export_format in ROW_LIMITS and too_large(queryset, getattr(settings, ROW_LIMITS[export_format][0])):
+    if export_format in ROW_LIMITS and more_than(queryset, getattr(settings, ROW_LIMITS[export_format][0])):
         return refused_as_too_large(export_format)
     rows = exact_row_count(queryset)  # also the check that the database answers, before any byte is sent
     content_type = IATI_CONTENT_TYPE if export_format == IATI else CONTENT_TYPES[export_format]
@@ -171,14 +168,10 @@ def export_links(
     return links
 
 
-def filters_refused(filterset: FilterSet) -> HttpResponse:
-    """A 400 that says which filters could not be applied, instead of a file."""
+def filters_refused(filterset: FilterSet | Form) -> HttpResponse:
+    """A 400 that says which filters (of a filter set, or a form) could not be applied, instead of a file."""
     reasons = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in filterset.errors.items())
-    return HttpResponse(
-        f"Nothing was exported: the filters could not be applied ({reasons}).\n",
-        status=400,
-        content_type="text/plain; charset=utf-8",
-    )
+    return nothing_exported(f"the filters could not be applied ({reasons}).")
 
 
 class StreamingExportMixin:

@@ -18,7 +18,7 @@ from ledger.exports.codec import escape_text
 from ledger.exports.engagement_columns import TIMELINE
 from ledger.exports.writers import CONTENT_TYPES, FORMATS
 from ledger.timeline import TimelineEntry, TimelineFilter, TimelineForm, timeline, timeline_rows, timeline_too_large
-from ledger.views.exporting import EXPORT_PARAMETER, export_links
+from ledger.views.exporting import EXPORT_PARAMETER, export_links, filters_refused, nothing_exported
 
 
 def _cells(entry: TimelineEntry) -> list:
@@ -86,21 +86,13 @@ def timeline_page(request: HttpRequest) -> HttpResponse:
     export_format = request.GET.get(EXPORT_PARAMETER)
     if export_format in FORMATS:
         if not valid:
-            reasons = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
-            return HttpResponse(
-                f"Nothing was exported: the filters could not be applied ({reasons}).\n",
-                status=400,
-                content_type="text/plain; charset=utf-8",
-            )
+            return filters_refused(form)
         flt = TimelineFilter.from_form(form) if form.is_bound else TimelineFilter()
         if timeline_too_large(flt, settings.TIMELINE_MAX_ROWS):
-            return HttpResponse(
-                f"Nothing was exported: a timeline download holds at most {settings.TIMELINE_MAX_ROWS:,} entries "
-                "(it is built in memory, in date order), and these filters select more. Narrow it to a country "
-                "or a pair (?country=CUB&country=VNM), a kind of entry or a period, or download each table's "
-                "CSV from its page.\n",
-                status=400,
-                content_type="text/plain; charset=utf-8",
+            return nothing_exported(
+                f"a timeline download holds at most {settings.TIMELINE_MAX_ROWS:,} entries (it is built in "
+                "memory, in date order), and these filters select more. Narrow it to a country or a pair "
+                "(?country=CUB&country=VNM), a kind of entry or a period, or download each table's CSV from its page."
             )
         limits.export_time_limit(request)
         return timeline_download(timeline_rows(flt), export_format)
